@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+// flowc: a compiler for normalizing-flow specs.
+//
+// Stages are separate modules; dependencies point one way:
+//   flowc -> FlowcDriver -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
+// See docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+  name: "flowc",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "flowc", targets: ["flowc"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // MARK: - System libraries
+    .systemLibrary(
+      name: "CYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"])]
+    ),
+
+    // MARK: - Shared by the runtime and the data readers
+    .target(name: "FlowRandom"),
+
+    // MARK: - Compiler stages
+    .target(name: "FlowcDiagnostics"),
+    .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
+    .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics"]),
+    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
+
+    // MARK: - Command-line tool
+    .executableTarget(
+      name: "flowc",
+      dependencies: [
+        "FlowcDriver",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Tests
+    .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
+    .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
+    .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec"]),
+    .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec"], resources: []),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver"]),
+  ]
+)

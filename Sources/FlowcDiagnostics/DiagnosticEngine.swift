@@ -1,0 +1,39 @@
+/// Collects the diagnostics of a pass.
+///
+/// Stages append to an engine instead of throwing, so one run reports every problem
+/// it can find. The driver checks `hasErrors` after each stage and stops there: a later
+/// stage never runs on input an earlier one rejected.
+public final class DiagnosticEngine {
+  public private(set) var diagnostics: [Diagnostic] = []
+
+  public init() {}
+
+  public func emit(_ diagnostic: Diagnostic) {
+    diagnostics.append(diagnostic)
+  }
+
+  public func emit(contentsOf more: some Sequence<Diagnostic>) {
+    diagnostics.append(contentsOf: more)
+  }
+
+  public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+  public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+  public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+  /// The diagnostics in file order (then by severity), for printing. Diagnostics
+  /// without a location come first: they are about the whole input.
+  public var sorted: [Diagnostic] {
+    diagnostics.enumerated().sorted { a, b in
+      let (ra, rb) = (a.element.range, b.element.range)
+      switch (ra, rb) {
+      case (nil, nil): return a.offset < b.offset
+      case (nil, _): return true
+      case (_, nil): return false
+      case let (x?, y?):
+        if x.file != y.file { return a.offset < b.offset }
+        if x.start != y.start { return x.start < y.start }
+        return a.offset < b.offset
+      }
+    }.map(\.element)
+  }
+}
