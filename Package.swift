@@ -29,7 +29,7 @@ let package = Package(
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
-    .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics"]),
+    .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics", "FlowRandom"]),
     .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
 
     // MARK: - Command-line tool

@@ -1,0 +1,51 @@
+import FlowcDiagnostics
+import FlowcSpec
+
+/// The catalog of lowering and validation messages: one factory per message,
+/// alphabetical by id. Ids are documented in docs/diagnostics.md.
+enum IRDiagnostics {
+  static func checkerboardShape(at r: SourceRange, shape: [Int]?) -> Diagnostic {
+    .error("checkerboard-shape",
+           shape == nil ? "a checkerboard mask needs the image 'shape' of the data"
+                        : "a checkerboard mask needs a 2-D 'shape' (rows, columns), this one has \(shape!.count) axes",
+           at: r, suggestion: "declare 'shape: [28, 28]' at the top of the spec, or use 'even'/'odd' masks")
+  }
+
+  static func couplingNets(_ kind: String, at r: SourceRange, problem: String, suggestion: String) -> Diagnostic {
+    .error("coupling-nets", "\(kind) \(problem)", at: r, suggestion: suggestion)
+  }
+
+  static func dimensionTooLarge(_ d: Int, at r: SourceRange) -> Diagnostic {
+    .error("dimension-too-large", "dimension \(d) is larger than flowc supports (\(SpecDefaults.maxDimension))",
+           at: r, suggestion: "flows here act on flattened vectors; is the shape right?")
+  }
+
+  static func flipWithoutPrevious(at r: SourceRange) -> Diagnostic {
+    .error("flip-without-previous", "'flip' takes the previous coupling's mask, but no coupling comes before this one",
+           at: r, suggestion: "give the first coupling an explicit mask or a generator such as 'even'")
+  }
+
+  static func flowTooLarge(_ n: Int, at r: SourceRange) -> Diagnostic {
+    .error("flow-too-large",
+           "the flow expands to \(n == .max ? "more than \(SpecDefaults.maxLayers)" : String(n)) layers; at most \(SpecDefaults.maxLayers) are supported",
+           at: r, suggestion: "lower the repeat counts")
+  }
+
+  static func missingHidden(_ role: String, at r: SourceRange) -> Diagnostic {
+    .error("missing-hidden", "the \(role) network has no 'hidden' sizes", at: r,
+           suggestion: "add 'hidden: [256, 256]' to the network or its template")
+  }
+
+  static func sharedNetOutputActivation(at r: SourceRange, setAt activation: SourceRange) -> Diagnostic {
+    .error("shared-net-output-activation",
+           "an output activation on a two-headed 'net' would apply to the shift head too",
+           at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
+  }
+
+  static func unknownTemplate(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
+    let guess = EditDistance.suggestion(for: name, among: known)
+    return .error("unknown-template", "no template named '\(name)'", at: r,
+                  suggestion: guess.map { "did you mean '\($0)'?" }
+                    ?? (known.isEmpty ? "define it under 'templates:'" : "templates defined: \(known.joined(separator: ", "))"))
+  }
+}

@@ -1,0 +1,84 @@
+import FlowcDiagnostics
+import FlowcSpec
+
+/// Fills in the defaults of `data`, `train`, `eval` and `limits` (SpecDefaults), keeping
+/// the location of every value the spec wrote and pointing defaults at their section.
+func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettings {
+  let root = SourceRange(file: spec.file, start: spec.range.start, end: spec.range.start)
+  let t = spec.train
+  let trainRange = t?.range ?? root
+  let optimizer = Setting(t?.optimizer, default: SpecDefaults.optimizer, at: trainRange)
+  let trainSeed = Setting(t?.seed, default: SpecDefaults.seed, at: trainRange)
+
+  var trainIgnored: [(String, SourceRange)] = []
+  if optimizer.value == .sgd {
+    if let b = t?.betas { trainIgnored.append(("betas", b.range)) }
+    if let e = t?.epsilon { trainIgnored.append(("eps", e.range)) }
+  } else if let m = t?.momentum {
+    trainIgnored.append(("momentum", m.range))
+  }
+  let train = TrainSettings(
+    optimizer: optimizer,
+    learningRate: Setting(t?.learningRate, default: SpecDefaults.learningRate, at: trainRange),
+    betas: Setting(t?.betas.map { $0.map { $0.map(\.value) } }, default: SpecDefaults.betas, at: trainRange),
+    epsilon: Setting(t?.epsilon, default: SpecDefaults.adamEpsilon, at: trainRange),
+    momentum: Setting(t?.momentum, default: SpecDefaults.momentum, at: trainRange),
+    weightDecay: Setting(t?.weightDecay, default: SpecDefaults.weightDecay(optimizer.value), at: trainRange),
+    batchSize: Setting(t?.batchSize, default: SpecDefaults.batchSize, at: trainRange),
+    steps: t?.steps.map { Setting($0.value, at: $0.range, isDefault: false) },
+    epochs: t?.epochs.map { Setting($0.value, at: $0.range, isDefault: false) },
+    seed: trainSeed,
+    schedule: Setting(t?.schedule, default: SpecDefaults.schedule, at: trainRange),
+    warmupSteps: Setting(t?.warmupSteps, default: SpecDefaults.warmupSteps, at: trainRange),
+    minLearningRate: Setting(t?.minLearningRate, default: SpecDefaults.minLearningRate, at: trainRange),
+    clipGradNorm: t?.clipGradNorm.map { Setting($0.value, at: $0.range, isDefault: false) },
+    evalEvery: t?.evalEvery.map { Setting($0.value, at: $0.range, isDefault: false) },
+    checkpointEvery: t?.checkpointEvery.map { Setting($0.value, at: $0.range, isDefault: false) },
+    range: trainRange,
+    ignored: trainIgnored)
+
+  let d = spec.data
+  let dataRange = d?.range ?? root
+  let source = Setting(d?.source, default: .moons, at: dataRange)
+  let isToy = source.value.isToy
+  let isImage = source.value == .idx
+  let hasNoise = source.value == .moons || source.value == .circles
+  var dataIgnored: [(String, SourceRange)] = []
+  if !hasNoise, let n = d?.noise { dataIgnored.append(("noise", n.range)) }
+  if source.value != .circles, let f = d?.factor { dataIgnored.append(("factor", f.range)) }
+  if isToy {
+    if let p = d?.path { dataIgnored.append(("path", p.range)) }
+    if let p = d?.testPath { dataIgnored.append(("test_path", p.range)) }
+  } else if let f = d?.fresh {
+    dataIgnored.append(("fresh", f.range))
+  }
+  let pre = d?.preprocess
+  let preRange = pre?.range ?? dataRange
+  let data = DataSettings(
+    source: source,
+    noise: Setting(d?.noise, default: hasNoise ? SpecDefaults.noise : 0, at: dataRange),
+    factor: Setting(d?.factor, default: SpecDefaults.circlesFactor, at: dataRange),
+    fresh: Setting(d?.fresh, default: isToy ? SpecDefaults.fresh : false, at: dataRange),
+    trainSize: d?.trainSize.map { Setting($0.value, at: $0.range, isDefault: false) },
+    validationSize: d?.validationSize.map { Setting($0.value, at: $0.range, isDefault: false) }
+      ?? (isToy ? Setting(1_000, at: dataRange, isDefault: true) : nil),
+    path: d?.path.map { Setting($0.value, at: $0.range, isDefault: false) },
+    testPath: d?.testPath.map { Setting($0.value, at: $0.range, isDefault: false) },
+    seed: Setting(d?.seed, default: trainSeed.value, at: dataRange),
+    dequantize: Setting(pre?.dequantize, default: isImage, at: preRange),
+    levels: Setting(pre?.levels, default: SpecDefaults.levels, at: preRange),
+    logitAlpha: pre?.logitAlpha.map { Setting($0.value, at: $0.range, isDefault: false) },
+    ignored: dataIgnored)
+
+  let e = spec.eval
+  let evalRange = e?.range ?? root
+  let eval = EvalSettings(
+    testSize: Setting(e?.testSize, default: SpecDefaults.testSize, at: evalRange),
+    seed: Setting(e?.seed, default: SpecDefaults.evalSeed, at: evalRange),
+    samples: Setting(e?.samples, default: SpecDefaults.samples, at: evalRange),
+    batchSize: Setting(e?.batchSize, default: SpecDefaults.evalBatchSize, at: evalRange),
+    temperature: Setting(e?.temperature, default: SpecDefaults.temperature, at: evalRange))
+
+  let memory = Setting(spec.limits?.memory, default: SpecDefaults.memoryLimit, at: spec.limits?.range ?? root)
+  return RunSettings(data: data, train: train, eval: eval, memoryLimit: memory)
+}

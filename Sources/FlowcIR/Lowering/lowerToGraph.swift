@@ -1,0 +1,140 @@
+import FlowcDiagnostics
+import FlowcSpec
+
+/// Lowers a typed spec to the graph IR: expands `repeat` blocks, resolves templates and
+/// mask generators, fills in defaults, and computes each node's sizes.
+///
+/// Lowering reports what makes a graph impossible to build (an unknown template, a
+/// `flip` with nothing before it, a flow too large to expand) and leaves every other
+/// rule to the validator, which sees the whole graph. It returns nil only when a graph
+/// cannot be formed at all; otherwise it returns one with the problem parts as written
+/// so that validation can report everything else in the same run.
+public func lowerToGraph(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> FlowGraph? {
+  var lowering = Lowering(spec: spec, diagnostics: diagnostics)
+  return lowering.run()
+}
+
+struct Lowering {
+  let spec: FlowSpec
+  let diagnostics: DiagnosticEngine
+  var dimension = 0
+  var nodes: [GraphNode] = []
+  /// The last coupling's resolved mask, for `flip`.
+  var previousMask: (mask: [Int], node: Int)?
+  var templates: [String: NamedNet] = [:]
+  /// Repeat counts already reported (a nested repeat is visited once per outer iteration).
+  var reportedRepeats = Set<SourceRange>()
+
+  init(spec: FlowSpec, diagnostics: DiagnosticEngine) {
+    self.spec = spec
+    self.diagnostics = diagnostics
+  }
+
+  mutating func run() -> FlowGraph? {
+    guard let dim = resolveDimension(), let flow = spec.flow, let priorSpec = spec.prior else { return nil }
+    dimension = dim.value
+    for t in spec.templates { templates[t.name.value] = t }
+
+    let total = countLayers(flow.value)
+    guard total <= SpecDefaults.maxLayers else {
+      diagnostics.emit(IRDiagnostics.flowTooLarge(total, at: flow.range))
+      return nil
+    }
+    nodes.reserveCapacity(total)
+    lower(flow.value, repeats: [])
+
+    let settings = lowerSettings(spec, diagnostics: diagnostics)
+    let name = spec.name?.value ?? defaultName(spec.file)
+    return FlowGraph(file: spec.file, name: name, dimension: dim, shape: spec.shape,
+                     dtype: spec.dtype?.value ?? SpecDefaults.dtype, nodes: nodes,
+                     prior: PriorNode(kind: priorSpec.kind, dimension: dimension), settings: settings)
+  }
+
+  /// `dim`, or the product of `shape` when `dim` is absent. A mismatch between the two
+  /// is the validator's `shape-dimension` rule; here only the size bound matters.
+  private func resolveDimension() -> Located<Int>? {
+    var dim: Located<Int>? = spec.dimension
+    if dim == nil, let shape = spec.shape {
+      let product = shape.value.reduce(1) { $0.multipliedSaturating(by: max(0, $1.value)) }
+      dim = Located(product, at: shape.range)
+    }
+    guard let dim else { return nil }
+    if dim.value > SpecDefaults.maxDimension {
+      diagnostics.emit(IRDiagnostics.dimensionTooLarge(dim.value, at: dim.range))
+      return nil
+    }
+    // A non-positive dimension is reported by the validator's value-range rule; the
+    // lowering below clamps it to 0 so that nothing indexes out of range.
+    return dim
+  }
+
+  /// Layers after expansion, saturating (never trapping) for absurd repeat counts.
+  private func countLayers(_ items: [FlowItem]) -> Int {
+    items.reduce(0) { sum, item in
+      switch item {
+      case .layer: return sum.addingSaturating(1)
+      case .repeat(let r): return sum.addingSaturating(max(0, r.count.value).multipliedSaturating(by: countLayers(r.layers)))
+      }
+    }
+  }
+
+  private mutating func lower(_ items: [FlowItem], repeats: [RepeatOrigin]) {
+    for item in items {
+      switch item {
+      case .layer(let layer):
+        lowerLayer(layer, repeats: repeats)
+      case .repeat(let r):
+        guard r.count.value >= 1 else {
+          if reportedRepeats.insert(r.count.range).inserted {
+            diagnostics.emit(valueRange("the repeat count", r.count.value, "at least 1", at: r.count.range))
+          }
+          continue
+        }
+        for i in 1...r.count.value {
+          lower(r.layers, repeats: repeats + [RepeatOrigin(iteration: i, count: r.count.value, range: r.range)])
+        }
+      }
+    }
+  }
+
+  private mutating func lowerLayer(_ layer: LayerSpec, repeats: [RepeatOrigin]) {
+    let index = nodes.count
+    let d = max(0, dimension)
+    let op: Operation
+    switch layer.options {
+    case .coupling(let c):
+      let isAffine = layer.kind.value == .affineCoupling
+      guard let coupling = lowerCoupling(c, affine: isAffine, layer: layer, index: index) else { return }
+      op = isAffine ? .affineCoupling(coupling) : .additiveCoupling(coupling)
+    case .diagonalScaling(let s):
+      op = .diagonalScaling(initialLogScale: s.initialLogScale ?? Located(SpecDefaults.diagonalScalingInit, at: layer.range))
+    case .permutation(let p):
+      op = .permutation(lowerPermutation(p, layer: layer))
+    case .actnorm:
+      op = .actnorm
+    case .batchNorm(let b):
+      op = .batchNorm(momentum: b.momentum ?? Located(SpecDefaults.batchNormMomentum, at: layer.range),
+                      epsilon: b.epsilon ?? Located(SpecDefaults.batchNormEpsilon, at: layer.range))
+    case .invertibleLinear(let l):
+      op = .invertibleLinear(InvertibleLinear(
+        parametrization: l.parametrization ?? Located(SpecDefaults.linearParametrization, at: layer.range),
+        features: l.features ?? Located(d, at: layer.range),
+        initialization: l.initialization?.value ?? SpecDefaults.linearInit,
+        seed: l.seed?.value ?? SpecDefaults.linearSeed))
+    case .elementwise(let e):
+      guard let f = e.function else { return }  // the decoder reported the missing key
+      op = .elementwise(f)
+    }
+    var outputDim = d
+    if case .invertibleLinear(let l) = op { outputDim = max(0, l.features.value) }
+    let name = layer.name?.value ?? "\(layer.kind.value.rawValue)\(index)"
+    nodes.append(GraphNode(index: index, name: name, op: op, inputDim: d, outputDim: outputDim,
+                           range: layer.range, repeats: repeats))
+  }
+
+  private func defaultName(_ file: String) -> String {
+    let base = file.split(separator: "/").last.map(String.init) ?? file
+    if let dot = base.lastIndex(of: "."), dot != base.startIndex { return String(base[..<dot]) }
+    return base
+  }
+}

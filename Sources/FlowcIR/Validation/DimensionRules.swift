@@ -1,0 +1,43 @@
+import FlowcDiagnostics
+import FlowcSpec
+
+/// `shape-dimension`, `mask-size`, `permutation-size`, `linear-not-square`,
+/// `data-dimension`: every tensor size agrees with the flow's dimension.
+@Sendable func checkDimensions(_ g: FlowGraph) -> [Diagnostic] {
+  var out: [Diagnostic] = []
+  let d = g.dimension.value
+  let dimNote = Diagnostic.Note("the flow's dimension \(d) is set here", at: g.dimension.range)
+  if let shape = g.shape {
+    let product = shape.value.reduce(1) { $0.multipliedSaturating(by: max(0, $1.value)) }
+    if product != d {
+      let text = shape.value.map { String($0.value) }.joined(separator: " × ")
+      out.append(.error("shape-dimension", "shape \(text) has \(product) entries but 'dim' is \(d)",
+                        at: shape.range, notes: [dimNote],
+                        suggestion: "make 'dim' the product of 'shape', or leave 'dim' out"))
+    }
+  }
+  for node in g.nodes {
+    if let c = node.op.coupling, c.mask.count != d {
+      out.append(.error("mask-size", "mask has \(c.mask.count) entries but the flow has dimension \(d)",
+                        at: c.maskRange, notes: [dimNote] + repeatNote(node),
+                        suggestion: "write one 0/1 entry per dimension, or use a generator such as 'even'"))
+    }
+    if case .permutation(let p) = node.op, p.order.count != d {
+      out.append(.error("permutation-size", "permutation has \(p.order.count) entries but the flow has dimension \(d)",
+                        at: p.range, notes: [dimNote]))
+    }
+  }
+  // Toy sources draw 2-D points.
+  let source = g.settings.data.source
+  if source.value.isToy, d != 2 {
+    out.append(.error("data-dimension", "data source '\(source.value.rawValue)' draws 2-dimensional points but the flow has dimension \(d)",
+                      at: source.range, notes: [dimNote], suggestion: "set 'dim: 2'"))
+  }
+  return out
+}
+
+/// "in repeat 2 of 3", pointing at the repeat, for diagnostics on expanded layers.
+func repeatNote(_ node: GraphNode) -> [Diagnostic.Note] {
+  guard let r = node.repeats.last else { return [] }
+  return [.init("in iteration \(r.iteration) of this repeat (layer %\(node.index))", at: r.range)]
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import FlowcDiagnostics
+import FlowcDriver
+import FlowcIR
+
+extension FlowcCommand {
+  /// `flowc check`: parse, lower and validate specs without training anything.
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check specs for errors and print the flow's graph and resource estimate.",
+      discussion: """
+        Exit status: 0 when every spec is valid (warnings allowed, unless --warnings-as-errors), \
+        1 when a spec is invalid, 2 for usage or I/O errors.
+        """
+    )
+
+    enum Emit: String, ExpressibleByArgument, CaseIterable {
+      case ir, dot, json
+    }
+
+    @Argument(help: "Spec files to check.")
+    var specs: [String]
+
+    @Option(help: "Print the validated graph: 'ir' (a line a node), 'dot' (Graphviz) or 'json' (stable, machine-readable).")
+    var emit: Emit?
+
+    @Option(help: "Memory budget for parameters, optimizer state and activations, e.g. '8 GiB' (overrides the spec's limits.memory).")
+    var memoryLimit: String?
+
+    @OptionGroup var diagnosticOptions: DiagnosticOptions
+
+    func validate() throws {
+      if diagnosticOptions.format == .json, emit != nil {
+        throw ValidationError("--format json prints diagnostics on stdout; it cannot be combined with --emit (use --emit json for the graph)")
+      }
+      if let memoryLimit, parseByteSize(memoryLimit) == nil {
+        throw ValidationError("--memory-limit '\(memoryLimit)' is not a size; write e.g. '8 GiB', '512 MiB' or a number of bytes")
+      }
+    }
+
+    func run() throws {
+      let options = Pipeline.Options(memoryLimit: memoryLimit.flatMap(parseByteSize))
+      var all: [Diagnostic] = []
+      var sources: [SourceFile] = []
+      var worst: Int32 = 0
+      for path in specs {
+        let result = Pipeline.check(path: path, options: options)
+        let diagnostics = result.diagnostics.sorted
+        all += diagnostics
+        if let s = result.source { sources.append(s) }
+        let failed = result.diagnostics.hasErrors || (diagnosticOptions.warningsAsErrors && result.diagnostics.warningCount > 0)
+        if result.ioFailure {
+          worst = max(worst, 2)
+        } else if failed {
+          worst = max(worst, 1)
+        }
+        if diagnosticOptions.format == .text {
+          diagnosticOptions.print(diagnostics, sources: sources)
+        }
+        guard let validated = result.validated, !failed else { continue }
+        switch emit {
+        case .ir: print(emitIRText(validated), terminator: "")
+        case .dot: print(emitDot(validated), terminator: "")
+        case .json: print(emitGraphJSON(validated), terminator: "")
+        case nil:
+          if diagnosticOptions.format == .text {
+            print("\(path): ok · '\(validated.graph.name)' · \(validated.graph.nodes.count) layers · dim \(validated.graph.dimension.value)")
+            print(emitTotals(validated), terminator: "")
+          }
+        }
+      }
+      if diagnosticOptions.format == .json { diagnosticOptions.print(all, sources: sources) }
+      if diagnosticOptions.format == .text, specs.count > 1 || all.count > 0 {
+        let errors = all.count { $0.severity == .error }
+        let warnings = all.count { $0.severity == .warning }
+        if errors + warnings > 0 {
+          writeStderr("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n")
+        }
+      }
+      if worst != 0 { throw ExitCode(worst) }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// The `flowc` root command: name, abstract, version and subcommands only; each
+/// subcommand lives in its own file under Commands/.
+@main
+struct FlowcCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "flowc",
+    abstract: "A compiler for normalizing flows: check, train and compare flows written as YAML specs.",
+    version: "0.1.0",
+    subcommands: [Check.self]
+  )
+
+  /// Like `ParsableCommand.main()`, but with the exit codes the flowc docs promise:
+  /// command-line misuse exits 2 (not the parser's 64), as I/O trouble does.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code.rawValue == 64 {
+        let message = fullMessage(for: error)
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
+}
