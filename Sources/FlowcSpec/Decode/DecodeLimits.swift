@@ -101,7 +101,7 @@ extension SpecDecoder {
       "k": ("kB", "KiB"), "m": ("MB", "MiB"), "g": ("GB", "GiB"), "t": ("TB", "TiB"),
     ]
     if let first = unit.lowercased().first, let (decimal, binary) = prefixes[first],
-       ["", "b", "ib", "byte", "bytes"].contains(unit.lowercased().dropFirst()) {
+       ["", "b", "i", "ib", "byte", "bytes"].contains(unit.lowercased().dropFirst()) {
       return "did you mean '\(decimal)' (decimal) or '\(binary)' (binary)?"
     }
     if let near = EditDistance.suggestion(for: unit, among: memoryUnits.map(\.name)), near != "B" {
