@@ -152,7 +152,7 @@ public enum SpecDiagnostics {
   static func unknownKey(_ key: String, in place: String, at range: SourceRange, validKeys: [String],
                          notes: [Diagnostic.Note] = []) -> Diagnostic {
     let suggestion: String
-    if let near = EditDistance.suggestion(for: key, among: validKeys) {
+    if let near = nearest(key, among: validKeys) {
       suggestion = "did you mean '\(near)'?"
     } else if validKeys.isEmpty {
       suggestion = "remove it; nothing else goes here"
@@ -165,14 +165,14 @@ public enum SpecDiagnostics {
   /// `kind: afine_coupling`.
   static func unknownLayerKind(_ name: String, at range: SourceRange) -> Diagnostic {
     let kinds = LayerSpec.Kind.allCases.map(\.rawValue)
-    let suggestion = EditDistance.suggestion(for: name, among: kinds).map { "did you mean '\($0)'?" }
+    let suggestion = nearest(name, among: kinds).map { "did you mean '\($0)'?" }
       ?? "the layer kinds are " + quotedList(kinds)
     return .error("unknown-layer-kind", "unknown layer kind '\(name)'", at: range, suggestion: suggestion)
   }
 
   /// A name outside a closed vocabulary: `optimizer: adma`.
   static func unknownValue(_ value: String, for subject: String, at range: SourceRange, candidates: [String]) -> Diagnostic {
-    let suggestion = EditDistance.suggestion(for: value, among: candidates).map { "did you mean '\($0)'?" }
+    let suggestion = nearest(value, among: candidates).map { "did you mean '\($0)'?" }
       ?? "expected one of " + quotedList(candidates)
     return .error("unknown-value", "unknown value '\(value)' for \(subject)", at: range, suggestion: suggestion)
   }
@@ -186,6 +186,21 @@ public enum SpecDiagnostics {
   /// Notes: `use` inside a template.
   static func useOnlyInline(at range: SourceRange) -> Diagnostic.Note {
     .init("'use' starts a net written inside a layer from a template; a template cannot use another", at: range)
+  }
+
+  /// The candidate a misspelt word most likely meant: the nearest by edit distance, or
+  /// else one that differs by two swapped neighbouring letters (`stpes` for `steps`,
+  /// two edits for Levenshtein distance but one slip of the fingers).
+  static func nearest(_ word: String, among candidates: [String]) -> String? {
+    if let near = EditDistance.suggestion(for: word, among: candidates) { return near }
+    let w = Array(word.lowercased())
+    return candidates.first { candidate in
+      let c = Array(candidate.lowercased())
+      guard c.count == w.count, c.count >= 2 else { return false }
+      let differing = (0..<c.count).filter { c[$0] != w[$0] }
+      return differing.count == 2 && differing[1] == differing[0] + 1
+        && c[differing[0]] == w[differing[1]] && c[differing[1]] == w[differing[0]]
+    }
   }
 
   /// `'a', 'b' and 'c'`.

@@ -18,6 +18,7 @@ extension SpecDecoder {
   /// A layer: `kind:`, an optional `name:`, and the keys of that kind.
   func decodeLayer(_ node: YAMLNode) -> LayerSpec? {
     let r = MappingReader(mapping: node, place: "in a layer", decoder: self)
+    r.declare("kind")
     let name = r.optional("name", .string)
     let kindReader = ValueReader { $0.string($1, $2, expected: "a layer kind such as 'affine_coupling'") }
     guard let kindName = r.optional("kind", kindReader) else { return nil }

@@ -104,7 +104,7 @@ extension SpecDecoder {
        ["", "b", "i", "ib", "byte", "bytes"].contains(unit.lowercased().dropFirst()) {
       return "did you mean '\(decimal)' (decimal) or '\(binary)' (binary)?"
     }
-    if let near = EditDistance.suggestion(for: unit, among: memoryUnits.map(\.name)), near != "B" {
+    if let near = SpecDiagnostics.nearest(unit, among: memoryUnits.map(\.name)), near != "B" {
       return "did you mean '\(near)'?"
     }
     return "the units are " + SpecDiagnostics.quotedList(memoryUnits.map(\.name))

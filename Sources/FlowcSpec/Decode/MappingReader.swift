@@ -80,6 +80,8 @@ final class MappingReader {
   /// `expected` and returns nil.
   static func open(_ node: YAMLNode, _ subject: String, place: String, anchor: SourceRange? = nil,
                    expected: String = "a mapping", decoder: SpecDecoder) -> MappingReader? {
+    let anchor = anchor ?? decoder.valueKey
+    decoder.valueKey = nil
     guard node.mapping != nil else {
       if node.scalar?.isNull == true {
         decoder.emit(SpecDiagnostics.missingValue(subject, at: anchor ?? node.range))
@@ -117,6 +119,8 @@ final class MappingReader {
       decoder.emit(SpecDiagnostics.missingValue("'\(key)'", at: p.key.range))
       return nil
     }
+    decoder.valueKey = p.key.range
+    defer { decoder.valueKey = nil }
     return reader.read(decoder, p.value, "'\(key)'")
   }
 

@@ -7,6 +7,10 @@ import FlowcDiagnostics
 /// one pass collects every problem in the file.
 final class SpecDecoder {
   let diagnostics: DiagnosticEngine
+  /// The key whose value is being read, set by ``MappingReader`` around a value reader
+  /// so that a nested mapping can report its missing keys there (`data:` rather than
+  /// the first key inside it). Taken (and cleared) by ``MappingReader/open``.
+  var valueKey: SourceRange?
 
   init(diagnostics: DiagnosticEngine) {
     self.diagnostics = diagnostics
