@@ -1,0 +1,91 @@
+import FlowcDiagnostics
+
+extension SpecDecoder {
+  /// A net mapping: in `templates:` (`inline: false`) or written inside a layer
+  /// (`inline: true`, where `use:` may name a template to start from).
+  func decodeNet(_ node: YAMLNode, _ subject: String, anchor: SourceRange? = nil, inline: Bool) -> NetSpec? {
+    guard let r = MappingReader.open(node, subject, place: "in a net", anchor: anchor,
+                                     expected: "a net mapping (with 'hidden', 'activation', ...)", decoder: self) else {
+      return nil
+    }
+    var net = NetSpec(range: node.range)
+    if inline { net.base = r.optional("use", .string) }
+    net.hidden = r.optional("hidden", .intList)
+    net.activation = r.optional("activation", ValueReader { $0.decodeActivation($1, $2) })
+    net.outputActivation = r.optional("output_activation", ValueReader { $0.decodeActivation($1, $2) })
+    net.initialization = r.optional("init", .oneOf(NetInit.self))
+    r.finish { key in
+      !inline && key == "use" ? [SpecDiagnostics.useOnlyInline(at: node.range)] : []
+    }
+    return net
+  }
+
+  /// A coupling's `scale:`, `shift:` or `net:`: a template name or an inline net.
+  /// Whether the template exists is checked by lowering.
+  func decodeNetRef(_ node: YAMLNode, _ subject: String) -> NetRef? {
+    if node.mapping != nil { return decodeNet(node, subject, inline: true).map(NetRef.inline) }
+    return string(node, subject, expected: "a template name or a net mapping").map(NetRef.template)
+  }
+
+  /// An activation: a name (`relu`, `none`, ...) or a one-key mapping with the
+  /// parameter of a parametrised one (`{leaky_relu: 0.2}`, `{elu: 0.5}`).
+  func decodeActivation(_ node: YAMLNode, _ subject: String) -> Located<Activation>? {
+    guard let (name, parameter) = functionName(node, subject, names: Activation.names,
+                                               expected: "an activation name such as 'relu'") else {
+      return nil
+    }
+    let activation: Activation?
+    switch name.value {
+    case "relu": activation = .relu
+    case "tanh": activation = .tanh
+    case "gelu": activation = .gelu
+    case "sigmoid": activation = .sigmoid
+    case "softplus": activation = .softplus
+    case "none": activation = .identity
+    case "leaky_relu":
+      return parameterValue(parameter, default: Activation.defaultLeakySlope, name: name)
+        .map { Located(Activation.leakyReLU(slope: $0), at: node.range) }
+    case "elu":
+      return parameterValue(parameter, default: Activation.defaultELUAlpha, name: name)
+        .map { Located(Activation.elu(alpha: $0), at: node.range) }
+    default: activation = nil
+    }
+    guard let activation else { return nil }
+    if let parameter {
+      emit(SpecDiagnostics.unexpectedParameter(name.value, at: parameter.range))
+      return nil
+    }
+    return Located(activation, at: node.range)
+  }
+
+  // MARK: - Functions with an optional parameter
+
+  /// Splits `name` or `{name: parameter}` and checks the name against `names`.
+  /// Shared by activations and elementwise layers.
+  func functionName(_ node: YAMLNode, _ subject: String, names: [String],
+                    expected: String) -> (Located<String>, YAMLNode?)? {
+    if let pairs = node.mapping {
+      guard pairs.count == 1, let pair = pairs.first else {
+        emit(SpecDiagnostics.functionForm(subject, keyCount: pairs.count, at: pairs.count > 1 ? pairs[1].key.range : node.range))
+        return nil
+      }
+      guard names.contains(pair.name) else {
+        emit(SpecDiagnostics.unknownValue(pair.name, for: subject, at: pair.key.range, candidates: names))
+        return nil
+      }
+      return (Located(pair.name, at: pair.key.range), pair.value)
+    }
+    guard let name = string(node, subject, expected: expected) else { return nil }
+    guard names.contains(name.value) else {
+      emit(SpecDiagnostics.unknownValue(name.value, for: subject, at: node.range, candidates: names))
+      return nil
+    }
+    return (name, nil)
+  }
+
+  /// The parameter of `{name: x}` as a number, or `value` when written without one.
+  func parameterValue(_ parameter: YAMLNode?, default value: Double, name: Located<String>) -> Double? {
+    guard let parameter else { return value }
+    return double(parameter, "the parameter of '\(name.value)'")?.value
+  }
+}

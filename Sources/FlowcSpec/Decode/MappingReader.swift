@@ -1,0 +1,154 @@
+import FlowcDiagnostics
+
+/// How to read one kind of value from a node: `.int`, `.double`, `.oneOf(NetIO.self)`,
+/// or a section decoder. The `String` is how messages name the value ("'lr'").
+struct ValueReader<Value> {
+  let read: (SpecDecoder, YAMLNode, String) -> Value?
+
+  init(_ read: @escaping (SpecDecoder, YAMLNode, String) -> Value?) {
+    self.read = read
+  }
+}
+
+extension ValueReader where Value == Located<Int> {
+  static var int: Self { Self { $0.int($1, $2) } }
+}
+
+extension ValueReader where Value == Located<Double> {
+  static var double: Self { Self { $0.double($1, $2) } }
+}
+
+extension ValueReader where Value == Located<Bool> {
+  static var bool: Self { Self { $0.bool($1, $2) } }
+}
+
+extension ValueReader where Value == Located<String> {
+  static var string: Self { Self { $0.string($1, $2) } }
+}
+
+extension ValueReader where Value == Located<[Located<Int>]> {
+  static var intList: Self { Self { $0.intList($1, $2) } }
+}
+
+extension ValueReader where Value == Located<[Located<Double>]> {
+  static var doubleList: Self { Self { $0.doubleList($1, $2) } }
+}
+
+extension ValueReader {
+  /// A name from a closed vocabulary, the raw values of `type`.
+  static func oneOf<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> ValueReader<Located<E>>
+  where E.RawValue == String {
+    ValueReader<Located<E>> { $0.oneOf($1, $2, type) }
+  }
+}
+
+/// Reads the keys of one YAML mapping with typed accessors and reports the keys nobody
+/// asked for.
+///
+/// Every accessor (`optional`, `require`, `has`, `pair`) declares its key as valid in
+/// this mapping, so the valid keys are exactly those the section decoder reads and
+/// `finish()` can suggest the nearest one for a typo: `unknown key 'hiden' in a net`,
+/// `help: did you mean 'hidden'?`. Call every accessor before `finish()`, even for keys
+/// that turn out not to apply, so that they are not reported as unknown.
+final class MappingReader {
+  let decoder: SpecDecoder
+  /// The mapping node.
+  let node: YAMLNode
+  /// Its pairs in file order.
+  let pairs: [YAMLPair]
+  /// Where the mapping is, for unknown-key messages: "in a net", "in 'train'".
+  var place: String
+  /// Where a missing key is reported: the key this mapping is the value of, or the
+  /// mapping's first key.
+  let anchor: SourceRange
+  /// Valid keys in the order they were first asked for.
+  private(set) var validKeys: [String] = []
+  private var valid: Set<String> = []
+  private var byName: [String: YAMLPair] = [:]
+
+  /// Wraps `node`, which must be a mapping.
+  init(mapping node: YAMLNode, place: String, anchor: SourceRange? = nil, decoder: SpecDecoder) {
+    self.decoder = decoder
+    self.node = node
+    self.pairs = node.mapping ?? []
+    self.place = place
+    self.anchor = anchor ?? decoder.head(node)
+    for p in pairs where byName[p.name] == nil { byName[p.name] = p }
+  }
+
+  /// A reader for `node` if it is a mapping; otherwise reports that `subject` expects
+  /// `expected` and returns nil.
+  static func open(_ node: YAMLNode, _ subject: String, place: String, anchor: SourceRange? = nil,
+                   expected: String = "a mapping", decoder: SpecDecoder) -> MappingReader? {
+    let anchor = anchor ?? decoder.valueKey
+    decoder.valueKey = nil
+    guard node.mapping != nil else {
+      if node.scalar?.isNull == true {
+        decoder.emit(SpecDiagnostics.missingValue(subject, at: anchor ?? node.range))
+      } else {
+        decoder.mismatch(node, subject, expected: expected)
+      }
+      return nil
+    }
+    return MappingReader(mapping: node, place: place, anchor: anchor, decoder: decoder)
+  }
+
+  // MARK: - Keys
+
+  /// Declares keys valid without reading them.
+  func declare(_ keys: String...) {
+    for k in keys where valid.insert(k).inserted { validKeys.append(k) }
+  }
+
+  /// The pair for `key`, if present; declares the key valid.
+  func pair(_ key: String) -> YAMLPair? {
+    declare(key)
+    return byName[key]
+  }
+
+  /// Whether `key` is present; declares it valid.
+  func has(_ key: String) -> Bool { pair(key) != nil }
+
+  // MARK: - Typed accessors
+
+  /// The value of `key` read with `reader`, or nil if the key is absent or its value is
+  /// wrong (reported). A null value is reported as a missing value.
+  func optional<V>(_ key: String, _ reader: ValueReader<V>) -> V? {
+    guard let p = pair(key) else { return nil }
+    if p.value.scalar?.isNull == true {
+      decoder.emit(SpecDiagnostics.missingValue("'\(key)'", at: p.key.range))
+      return nil
+    }
+    decoder.valueKey = p.key.range
+    defer { decoder.valueKey = nil }
+    return reader.read(decoder, p.value, "'\(key)'")
+  }
+
+  /// As `optional`, but an absent key is reported as missing (`example` is shown in the
+  /// suggestion, e.g. "keep: first_half").
+  func require<V>(_ key: String, _ reader: ValueReader<V>, example: String? = nil) -> V? {
+    guard has(key) else {
+      decoder.emit(SpecDiagnostics.missingKey(key, in: place, at: anchor, example: example))
+      return nil
+    }
+    return optional(key, reader)
+  }
+
+  /// A nested mapping under `key`, as a reader whose missing keys are reported at `key`.
+  func optionalMapping(_ key: String, place: String) -> MappingReader? {
+    guard let p = pair(key) else { return nil }
+    return MappingReader.open(p.value, "'\(key)'", place: place, anchor: p.key.range, decoder: decoder)
+  }
+
+  // MARK: - Finishing
+
+  /// Reports every key that no accessor asked for, with a did-you-mean among the valid
+  /// keys of this mapping. `notes` adds notes for a key (e.g. which layer kind it
+  /// belongs to).
+  func finish(notes: (String) -> [Diagnostic.Note] = { _ in [] }) {
+    for p in pairs where !valid.contains(p.name) {
+      decoder.emit(SpecDiagnostics.unknownKey(p.name, in: place, at: p.key.range, validKeys: validKeys,
+                                              notes: notes(p.name)))
+    }
+  }
+}
