@@ -37,15 +37,21 @@ let package = Package(
       name: "flowc",
       dependencies: [
         "FlowcDriver",
+        "FlowcSpec",
+        "FlowcIR",
+        "FlowcDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
     // MARK: - Tests
+    // The expected-diagnostic verifier shared by the stage tests.
+    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
-    .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec"]),
-    .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec"], resources: []),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver"]),
+    .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec"], exclude: ["Fixtures"]),
+    .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],
+                exclude: ["Fixtures"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport"]),
   ]
 )

@@ -17,12 +17,13 @@ public func emitIRText(_ v: ValidatedGraph) -> String {
 
   var rows: [[String]] = g.nodes.map { node in
     ["%\(node.index)", node.name == defaultNodeName(node) ? node.op.kindName : "\(node.op.kindName) '\(node.name)'",
-     "\(node.inputDim) -> \(node.outputDim)", describe(node.op), "\(formatCount(node.parameterCount)) params"]
+     "\(node.inputDim) -> \(node.outputDim)", describeColumns(node.op).0, describeColumns(node.op).1,
+     "\(formatCount(node.parameterCount)) params"]
   }
   rows.append(["", "prior \(g.prior.kind.value.rawValue)", "\(g.prior.dimension)",
-               g.prior.kind.value == .diagonalNormal ? "learnable mean and log-std" : "fixed",
+               g.prior.kind.value == .diagonalNormal ? "learnable mean and log-std" : "fixed", "",
                "\(formatCount(g.prior.parameterCount)) params"])
-  var out = header + alignColumns(rows, rightAligned: [4]).map { "  " + $0 + "\n" }.joined()
+  var out = header + alignColumns(rows, rightAligned: [5]).map { "  " + $0 + "\n" }.joined()
   out += emitTotals(v)
   return out
 }
@@ -45,6 +46,14 @@ public func emitTotals(_ v: ValidatedGraph) -> String {
 }
 
 func defaultNodeName(_ node: GraphNode) -> String { "\(node.op.kindName)\(node.index)" }
+
+/// The node-specific part of an IR line in two columns: what it does to the
+/// dimensions (the mask, for couplings) and the rest.
+func describeColumns(_ op: Operation) -> (String, String) {
+  let text = describe(op)
+  guard op.coupling != nil, let cut = text.range(of: "  ") else { return (text, "") }
+  return (String(text[..<cut.lowerBound]), String(text[cut.upperBound...]))
+}
 
 /// The node-specific part of an IR line.
 func describe(_ op: Operation) -> String {

@@ -16,13 +16,14 @@ import FlowcSpec
                         suggestion: "make 'dim' the product of 'shape', or leave 'dim' out"))
     }
   }
+  var seen = Set<SourceRange>()  // a repeated layer is reported once, at its spec line
   for node in g.nodes {
-    if let c = node.op.coupling, c.mask.count != d {
+    if let c = node.op.coupling, c.mask.count != d, seen.insert(c.maskRange).inserted {
       out.append(.error("mask-size", "mask has \(c.mask.count) entries but the flow has dimension \(d)",
                         at: c.maskRange, notes: [dimNote] + repeatNote(node),
                         suggestion: "write one 0/1 entry per dimension, or use a generator such as 'even'"))
     }
-    if case .permutation(let p) = node.op, p.order.count != d {
+    if case .permutation(let p) = node.op, p.order.count != d, seen.insert(p.range).inserted {
       out.append(.error("permutation-size", "permutation has \(p.order.count) entries but the flow has dimension \(d)",
                         at: p.range, notes: [dimNote]))
     }
@@ -36,8 +37,9 @@ import FlowcSpec
   return out
 }
 
-/// "in repeat 2 of 3", pointing at the repeat, for diagnostics on expanded layers.
+/// Points at the `repeat` that expanded a layer. Rules report a repeated layer once,
+/// at its spec line, so the note names the first expanded node.
 func repeatNote(_ node: GraphNode) -> [Diagnostic.Note] {
   guard let r = node.repeats.last else { return [] }
-  return [.init("in iteration \(r.iteration) of this repeat (layer %\(node.index))", at: r.range)]
+  return [.init("repeated \(r.count) times by this repeat; the first copy is layer %\(node.index)", at: r.range)]
 }

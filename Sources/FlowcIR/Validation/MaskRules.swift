@@ -34,18 +34,28 @@ import FlowcSpec
 @Sendable func checkCoverage(_ g: FlowGraph) -> [Diagnostic] {
   let d = g.dimension.value
   guard d > 0, g.nodes.contains(where: { $0.op.coupling != nil }) else { return [] }
+  // With a malformed mask or permutation the dimensions cannot be followed; those get
+  // their own diagnostics, and guessing here would only add a misleading one.
+  for node in g.nodes {
+    switch node.op {
+    case .affineCoupling(let c), .additiveCoupling(let c):
+      if c.mask.count != d || c.mask.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
+    case .permutation(let p):
+      if p.order.count != d || Set(p.order) != Set(0..<d) { return [] }
+    default: continue
+    }
+  }
   // origin[i]: the data dimension now at position i, or nil once positions are mixed.
   var origin: [Int]? = Array(0..<d)
   var covered = [Bool](repeating: false, count: d)
   for node in g.nodes {
     switch node.op {
     case .permutation(let p):
-      guard let o = origin, p.order.count == d, p.order.allSatisfy({ $0 >= 0 && $0 < d }) else { continue }
+      guard let o = origin else { continue }
       origin = p.order.map { o[$0] }
     case .invertibleLinear:
       origin = nil
     case .affineCoupling(let c), .additiveCoupling(let c):
-      guard c.mask.count == d else { continue }
       for i in c.transformed {
         if let o = origin { covered[o[i]] = true } else { covered = covered.map { _ in true } }
       }
@@ -68,11 +78,12 @@ import FlowcSpec
 /// dimensions twice while the others wait; usually a forgotten `flip`.
 @Sendable func checkRepeatedMasks(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
+  var seen = Set<SourceRange>()
   var previous: (Coupling, GraphNode)?
   for node in g.nodes {
     switch node.op {
     case .affineCoupling(let c), .additiveCoupling(let c):
-      if let (p, pn) = previous, p.mask == c.mask, c.mask.count == g.dimension.value {
+      if let (p, pn) = previous, p.mask == c.mask, c.mask.count == g.dimension.value, seen.insert(c.maskRange).inserted {
         out.append(.warning("same-mask", "coupling %\(node.index) has the same mask as coupling %\(pn.index) just before it",
                             at: c.maskRange,
                             notes: [.init("the previous coupling's mask", at: p.maskRange)] + repeatNote(node),

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowcDiagnostics
 import FlowcDriver
 import FlowcIR
+import FlowcSpec
 
 extension FlowcCommand {
   /// `flowc check`: parse, lower and validate specs without training anything.

@@ -27,7 +27,7 @@ struct DiagnosticOptions: ParsableArguments {
   /// Whether to use ANSI colours on stderr.
   var useColor: Bool {
     if let color { return color }
-    return isatty(fileno(stderr)) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    return isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   }
 
   /// Prints `diagnostics` in the chosen format.
