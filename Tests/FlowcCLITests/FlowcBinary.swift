@@ -1,0 +1,70 @@
+import Foundation
+
+/// Runs the built `flowc` executable, as a user would, and captures what it prints.
+struct FlowcBinary {
+  struct Output {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// The repository root, from this file's path.
+  static let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// `flowc` next to the test bundle (`swift build --build-tests` builds both).
+  static var executable: URL {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for dir in [beside, beside.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
+      let candidate = dir.appendingPathComponent("flowc")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return root.appendingPathComponent(".build/debug/flowc")
+  }
+
+  /// Runs `flowc arguments` in the repository root. A run that takes longer than
+  /// `timeout` seconds is killed and reported as status -1: a hang is a failure, but
+  /// the limit is generous, so no test depends on speed.
+  static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = root
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Drain both pipes while the process runs so a large output cannot block it.
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning, Date() < deadline { usleep(10_000) }
+    var status = Int32(-1)
+    if process.isRunning {
+      process.terminate()
+    } else {
+      status = process.terminationStatus
+    }
+    group.wait()
+    return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
+                  stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// Writes `bytes` to a new temporary file with a name ending in `name`.
+  static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try Data(bytes).write(to: url)
+    return url.path
+  }
+}
