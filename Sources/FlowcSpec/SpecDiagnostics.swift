@@ -177,16 +177,20 @@ public enum SpecDiagnostics {
     return .error("unknown-value", "unknown value '\(value)' for \(subject)", at: range, suggestion: suggestion)
   }
 
-  /// Notes: an unknown key of a layer that belongs to other layer kinds.
+  // MARK: - Notes
+
+  /// An unknown key of a layer that belongs to other layer kinds.
   static func keyBelongsToOtherKinds(_ key: String, kinds: [String], thisKind: String, at range: SourceRange) -> Diagnostic.Note {
     let owners = kinds.count == 1 ? kinds[0] : kinds.dropLast().joined(separator: ", ") + " and " + kinds.last!
     return .init("'\(key)' belongs to \(owners) layers; this layer is \(thisKind)", at: range)
   }
 
-  /// Notes: `use` inside a template.
-  static func useOnlyInline(at range: SourceRange) -> Diagnostic.Note {
-    .init("'use' starts a net written inside a layer from a template; a template cannot use another", at: range)
+  /// `use` inside a template.
+  static func useOnlyInline() -> Diagnostic.Note {
+    .init("'use' starts a net written inside a layer from a template; a template cannot use another")
   }
+
+  // MARK: - Helpers
 
   /// The candidate a misspelt word most likely meant: the nearest by edit distance, or
   /// else one that differs by two swapped neighbouring letters (`stpes` for `steps`,

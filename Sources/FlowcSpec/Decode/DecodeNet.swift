@@ -15,7 +15,7 @@ extension SpecDecoder {
     net.outputActivation = r.optional("output_activation", ValueReader { $0.decodeActivation($1, $2) })
     net.initialization = r.optional("init", .oneOf(NetInit.self))
     r.finish { key in
-      !inline && key == "use" ? [SpecDiagnostics.useOnlyInline(at: node.range)] : []
+      !inline && key == "use" ? [SpecDiagnostics.useOnlyInline()] : []
     }
     return net
   }

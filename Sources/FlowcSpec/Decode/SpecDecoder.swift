@@ -16,7 +16,15 @@ final class SpecDecoder {
     self.diagnostics = diagnostics
   }
 
+  /// Diagnostics already emitted. Aliases make one node appear many times in the tree
+  /// (up to ``YAMLLimits/maxNodes``), and a problem inside it would be reported once per
+  /// appearance at the same place: an aliased block of a million copies must give one
+  /// diagnostic, not a million.
+  private var emitted: Set<Diagnostic> = []
+
+  /// Reports `diagnostic` unless the very same one (id, message, range) was reported.
   func emit(_ diagnostic: Diagnostic) {
+    guard emitted.insert(diagnostic).inserted else { return }
     diagnostics.emit(diagnostic)
   }
 

@@ -230,7 +230,7 @@ private struct TreeBuilder {
     let range: SourceRange
     if parser.error == YAML_READER_ERROR {
       // Reader errors (bad encoding, control characters) carry a byte offset, not a mark.
-      range = source.range(ofByte: parser.problem_offset)
+      range = readerErrorRange(offset: parser.problem_offset, problem: problem)
       var message = problem
       if problem.contains("control characters") {
         message = "the file contains a control character (such as a NUL byte); a spec is plain text"
@@ -253,6 +253,23 @@ private struct TreeBuilder {
       suggestion = "close the bracket opened at the note's position"
     }
     diagnostics.emit(.error("yaml-syntax", "YAML syntax error: \(problem)", at: range, notes: notes, suggestion: suggestion))
+  }
+
+  /// Where a reader error is, from libyaml's byte offset. Two corrections so that it
+  /// agrees with the marks of every other diagnostic: "invalid trailing UTF-8 octet"
+  /// gives the offset of the bad continuation byte, so step back to the sequence's lead
+  /// byte (the character that cannot be read); and libyaml's marks do not count a
+  /// byte-order mark, so neither does the column on line 1.
+  private func readerErrorRange(offset: Int, problem: String) -> SourceRange {
+    var offset = max(0, min(offset, source.bytes.count))
+    if problem.contains("trailing") {
+      var lead = offset
+      while lead > 0, offset - lead < 4, source.bytes[lead - 1] & 0xC0 == 0x80 { lead -= 1 }
+      if lead > 0, source.bytes[lead - 1] >= 0xC0 { offset = lead - 1 }
+    }
+    var location = source.location(ofByte: offset)
+    if location.line == 1, source.bytes.starts(with: [0xEF, 0xBB, 0xBF]), offset >= 3 { location.column -= 1 }
+    return SourceRange(file: source.path, at: location)
   }
 
   private func location(_ mark: yaml_mark_t) -> SourceLocation {

@@ -324,6 +324,26 @@ import Testing
     #expect(at(d.problems[1].notes.first?.range) == "4:11")
   }
 
+  @Test func locationsAreExactDeepInsideRepeatsAndLists() {
+    let d = decode("""
+      flow:
+        - repeat: 2
+          layers:
+            - repeat: 3
+              layers:
+                - kind: invertible_linear
+                  parametrisation: lu
+                - kind: affine_coupling
+                  keep: [1, 0,
+                         "1", 0]
+      """)
+    #expect(d.problems.map { "\($0.id)@\(span($0.range))" } == [
+      "unknown-key@7:13-7:28", "type-mismatch@10:20-10:23",
+    ])
+    #expect(d.problems.first?.suggestion == "did you mean 'parametrization'?")
+    #expect(d.problems.last?.message == "an entry of 'keep' expects an integer, found the string '1'")
+  }
+
   @Test func useIsOnlyForInlineNets() {
     let d = decode("templates:\n  a: {use: b}\n")
     #expect(d.problems.map(\.id) == ["unknown-key"])
