@@ -49,7 +49,7 @@ let package = Package(
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
-    .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec"], exclude: ["Fixtures"]),
+    .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],
                 exclude: ["Fixtures"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport"]),

@@ -77,7 +77,10 @@ public struct DiagnosticRenderer {
     guard let range, let file = sources[range.file], let line = file.lineText(range.start.line) else {
       return ""
     }
-    let chars = Array(line.unicodeScalars).map(Self.printable)
+    var scalars = Array(line.unicodeScalars)
+    // libyaml does not count a byte-order mark as a column: drop it so the caret lines up.
+    if range.start.line == 1, scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+    let chars = scalars.map(Self.printable)
     let caret = max(0, min(range.start.column - 1, chars.count))
     let underlineEnd: Int =
       range.end.line == range.start.line ? max(caret + 1, min(range.end.column - 1, chars.count)) : max(caret + 1, chars.count)

@@ -21,6 +21,13 @@ public struct DiagnosticVerifier {
     public var id: String
     public var line: Int
     public var column: Int?
+
+    public init(severity: Diagnostic.Severity, id: String, line: Int, column: Int?) {
+      self.severity = severity
+      self.id = id
+      self.line = line
+      self.column = column
+    }
   }
 
   public let fixture: String

@@ -1,4 +1,5 @@
 import FlowcDiagnostics
+import FlowcTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import FlowcDiagnostics
+import FlowcTestSupport
 import Testing
 
 /// The fixture verifier itself: it must fail both ways, with readable messages.
