@@ -173,36 +173,42 @@ private struct TreeBuilder {
       root = node
       return
     }
-    stack[stack.count - 1].size += size
-    var frame = stack[stack.count - 1]
-    defer { stack[stack.count - 1] = frame }
+    // Mutate the top frame in place: copying it out and back would copy its arrays on
+    // every append and make reading a long list quadratic.
+    let reported = Self.addToFrame(&stack[stack.count - 1], node, size: size)
+    if let reported { diagnostics.emit(reported) }
+  }
+
+  /// Appends `node` to `frame` as an item, a key or a value; returns a diagnostic for a
+  /// complex or duplicate key.
+  private static func addToFrame(_ frame: inout Frame, _ node: YAMLNode, size: Int) -> Diagnostic? {
+    frame.size += size
     guard frame.isMapping else {
       frame.items.append(node)
-      return
+      return nil
     }
     guard let key = frame.pendingKey else {
       // A key.
       frame.pendingKey = node
       frame.skipValue = false
       guard let keyScalar = node.scalar else {
-        diagnostics.emit(.error("yaml-complex-key", "a key must be a plain word, not \(node.describedKind)",
-                                at: node.range, suggestion: "write the key as a single word such as 'layers'"))
         frame.skipValue = true
-        return
+        return .error("yaml-complex-key", "a key must be a plain word, not \(node.describedKind)",
+                      at: node.range, suggestion: "write the key as a single word such as 'layers'")
       }
       if let first = frame.seenKeys[keyScalar.value] {
-        diagnostics.emit(.error("duplicate-key", "key '\(keyScalar.value)' appears twice in this mapping",
-                                at: node.range, notes: [.init("first given here", at: first)],
-                                suggestion: "YAML forbids duplicate keys; keep one of them"))
         frame.skipValue = true
-      } else {
-        frame.seenKeys[keyScalar.value] = node.range
+        return .error("duplicate-key", "key '\(keyScalar.value)' appears twice in this mapping",
+                      at: node.range, notes: [.init("first given here", at: first)],
+                      suggestion: "YAML forbids duplicate keys; keep one of them")
       }
-      return
+      frame.seenKeys[keyScalar.value] = node.range
+      return nil
     }
     if !frame.skipValue { frame.pairs.append(YAMLPair(key: key, value: node)) }
     frame.pendingKey = nil
     frame.skipValue = false
+    return nil
   }
 
   private mutating func countNodes(_ n: Int, at range: SourceRange) -> Bool {
