@@ -18,8 +18,10 @@ public struct BatchSampler: Sendable {
   /// The number of epochs started so far (1 after the first batch).
   public private(set) var epoch: Int
 
-  /// Creates a sampler; the first epoch's order is drawn on the first batch.
+  /// Creates a sampler over a non-empty dataset; the first epoch's order is drawn on the
+  /// first batch.
   public init(data: Dataset, generator: Xoshiro256) {
+    precondition(data.count > 0, "batches need at least one row")
     self.data = data
     self.generator = generator
     self.order = []

@@ -63,6 +63,7 @@ private struct CSVParser {
   /// Field (start, end) offsets of the current line, reused between lines.
   var fields = [(Int, Int)]()
 
+  /// Starts a parse of `buf` (NUL-terminated).
   init(buf: UnsafeBufferPointer<UInt8>, path: String, header: CSVHeader) {
     self.buf = buf
     self.path = path

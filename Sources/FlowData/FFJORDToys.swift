@@ -7,10 +7,10 @@
 #endif
 import FlowRandom
 
-/// The 2-D densities of FFJORD's `lib/toy_data.py` (Grathwohl, Chen et al., 2019), reused
-/// by most flow and flow-matching papers since. Constants are FFJORD's, including its
-/// literal 1.414 (not √2); only the random streams differ (flowc's seeded generator
-/// instead of numpy's). Labels record the mixture component or arm each point came from.
+// The 2-D densities of FFJORD's `lib/toy_data.py` (Grathwohl, Chen et al., 2019), reused
+// by most flow and flow-matching papers since. Constants are FFJORD's, including its
+// literal 1.414 (not √2); only the random streams differ (flowc's seeded generator
+// instead of numpy's). Labels record the mixture component or arm each point came from.
 
 /// Eight Gaussians on a circle of radius 4/1.414 ≈ 2.83, each with standard deviation
 /// 0.5/1.414 ≈ 0.354:

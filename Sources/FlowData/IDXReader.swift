@@ -40,7 +40,12 @@ public struct IDXArray: Sendable, Equatable {
 
 /// What the caller expects the file to be, for the magic-number message.
 enum IDXExpectation {
-  case any, images, labels
+  /// Any element type and number of dimensions.
+  case any
+  /// count × rows × columns.
+  case images
+  /// One integer per example.
+  case labels
 }
 
 /// Reads any IDX file, plain or gzipped: checks the magic number, then the declared size

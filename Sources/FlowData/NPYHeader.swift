@@ -76,9 +76,13 @@ struct NPYHeader: Equatable {
 
 /// The values a header dict can hold, as far as `.npy` headers use them.
 enum DictValue: Equatable {
+  /// A quoted string, e.g. `'<f4'`.
   case string(String)
+  /// `True` or `False`.
   case bool(Bool)
+  /// A tuple of non-negative integers, e.g. `(100, 2)`.
   case tuple([Int])
+  /// A list (a structured dtype's fields); its contents are skipped.
   case list
 }
 

@@ -1,10 +1,15 @@
 /// The `.npy` element types flowc reads, all little-endian (or byte-sized), as numpy
 /// writes them on every common machine.
 enum NPYElementType: String, CaseIterable {
+  /// 32-bit float, flowc's working type: read as is.
   case float32 = "<f4"
+  /// 64-bit float, rounded to the nearest `Float`.
   case float64 = "<f8"
+  /// Unsigned byte (images saved from uint8 arrays).
   case uint8 = "|u1"
+  /// 32-bit signed integer.
   case int32 = "<i4"
+  /// 64-bit signed integer (exact up to 2^24 as a `Float`).
   case int64 = "<i8"
 
   /// Bytes per element.

@@ -16,13 +16,18 @@ func checkedPayload(
 ) throws -> Int {
   var elements = 1
   var overflow = false
+  var nonZero = 1
   for d in shape {
     let (p, o) = elements.multipliedReportingOverflow(by: d)
     elements = p
-    overflow = overflow || o || d < 0
+    // A zero dimension makes the product 0 but the other dimensions still have to fit
+    // (callers multiply the trailing ones to get the row width).
+    let (q, o2) = nonZero.multipliedReportingOverflow(by: max(d, 1))
+    nonZero = q
+    overflow = overflow || o || o2 || d < 0
   }
-  let (bytes, o2) = elements.multipliedReportingOverflow(by: elementSize)
-  guard !overflow, !o2, bytes <= limits.maxDataBytes else {
+  let (bytes, o3) = elements.multipliedReportingOverflow(by: elementSize)
+  guard !overflow, !o3, bytes <= limits.maxDataBytes else {
     throw DataError(path: path, .implausibleSize(shape: shape, limit: limits.maxDataBytes))
   }
   if available < bytes {

@@ -7,10 +7,10 @@
 #endif
 import FlowRandom
 
-/// The two scikit-learn toy sets, built exactly as `sklearn.datasets.make_moons` and
-/// `make_circles` build them (scikit-learn 1.x, `sklearn/datasets/_samples_generator.py`),
-/// with flowc's seeded generator in place of numpy's. Same construction, same distribution;
-/// the individual numbers differ from Python's because the random streams differ.
+// The two scikit-learn toy sets, built exactly as `sklearn.datasets.make_moons` and
+// `make_circles` build them (scikit-learn 1.x, `sklearn/datasets/_samples_generator.py`),
+// with flowc's seeded generator in place of numpy's. Same construction, same distribution;
+// the individual numbers differ from Python's because the random streams differ.
 
 /// `numpy.linspace(0, stop, n)` with the endpoint: `i · (stop / (n − 1))`, the last value
 /// set to `stop` exactly as numpy does; `[0]` when n is 1.

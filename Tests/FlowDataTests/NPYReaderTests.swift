@@ -130,3 +130,12 @@ import Testing
     #expect(e?.description.contains("[1, 0]") == true)
   }
 }
+
+extension NPYReaderTests {
+  /// A zero row count must not hide an overflowing row width (0 × 2^40 × 2^40).
+  @Test func zeroRowsWithAnOverflowingWidth() throws {
+    let dir = TempDir()
+    let p = try dir.write("z.npy", npyBytes(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1099511627776, 1099511627776), }", payload: []))
+    expectDataError("data-implausible-size") { _ = try readNPY(p) }
+  }
+}
