@@ -73,3 +73,11 @@ import Testing
     #expect(data.batchRanges(of: 4) == [0..<4, 4..<8, 8..<10])
   }
 }
+
+extension DatasetTests {
+  @Test func summary() {
+    #expect(data.description == "data/t.csv: 10 rows of 2 values, labelled")
+    let img = Dataset(values: [Float](repeating: 0, count: 1568), count: 2, dimension: 784, shape: [28, 28], source: "x.idx")
+    #expect(img.description == "x.idx: 2 rows of 784 values (28×28 images)")
+  }
+}
