@@ -22,9 +22,15 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
 
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom"),
+    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
 
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),
@@ -48,6 +54,7 @@ let package = Package(
     // The expected-diagnostic verifier shared by the stage tests.
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
+    .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],

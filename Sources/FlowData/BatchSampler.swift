@@ -1,0 +1,58 @@
+import FlowRandom
+
+/// Takes training batches from a dataset epoch by epoch: each epoch visits every row once,
+/// in a fresh seeded order, so a run is reproducible from its seed.
+///
+/// The last batch of an epoch holds whatever rows remain (it may be smaller than asked);
+/// the next call starts a new epoch with a new permutation. Nothing is dropped, so the
+/// epoch-average loss weights every row equally.
+public struct BatchSampler: Sendable {
+  /// The rows batches are taken from.
+  public let data: Dataset
+  /// Draws each epoch's permutation.
+  var generator: Xoshiro256
+  /// This epoch's row order.
+  var order: [Int]
+  /// How many rows of `order` have been handed out.
+  public private(set) var position: Int
+  /// The number of epochs started so far (1 after the first batch).
+  public private(set) var epoch: Int
+
+  /// Creates a sampler over a non-empty dataset; the first epoch's order is drawn on the
+  /// first batch.
+  public init(data: Dataset, generator: Xoshiro256) {
+    precondition(data.count > 0, "batches need at least one row")
+    self.data = data
+    self.generator = generator
+    self.order = []
+    self.position = 0
+    self.epoch = 0
+  }
+
+  /// The next batch of up to `size` rows.
+  public mutating func nextBatch(_ size: Int) -> Dataset {
+    precondition(size > 0, "a batch needs at least one row")
+    if position >= order.count {
+      order = generator.permutation(data.count)
+      position = 0
+      epoch += 1
+    }
+    let end = min(position + size, order.count)
+    defer { position = end }
+    return data.rows(order[position..<end])
+  }
+
+  /// The number of batches of `size` rows in one epoch (the last may be partial).
+  public func batchesPerEpoch(_ size: Int) -> Int {
+    (data.count + size - 1) / size
+  }
+}
+
+extension Dataset {
+  /// The row ranges of consecutive batches of up to `size` rows, in order: for evaluation,
+  /// where every row is scored exactly once and order does not matter.
+  public func batchRanges(of size: Int) -> [Range<Int>] {
+    precondition(size > 0, "a batch needs at least one row")
+    return stride(from: 0, to: count, by: size).map { $0..<Swift.min($0 + size, count) }
+  }
+}

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#else
+  import Darwin
+#endif
+
+/// How a CSV reader treats the first non-blank line.
+public enum CSVHeader: Sendable, Equatable {
+  /// A header when none of its fields is a number (`x,y` is a header, `1,2` is data).
+  case auto
+  /// The first line is always a header and is skipped.
+  case present
+  /// Every line is data.
+  case absent
+}
+
+/// Reads a numeric CSV file (plain or gzipped) into a dataset: one row per line, every row
+/// the same width, every field a finite number that fits a 32-bit float.
+///
+/// Fields are separated by commas (with optional spaces around them) when the first data
+/// line holds a comma, otherwise by runs of spaces or tabs (what `np.savetxt` writes by
+/// default). Blank lines and lines starting with `#` are skipped; `\r\n` line ends are
+/// accepted. Lines and columns in messages count from 1, as editors do.
+///
+/// - Parameters:
+///   - path: the file.
+///   - header: whether the first line is a header.
+///   - limits: the memory bounds.
+/// - Throws: `DataError` with `notANumber`, `notFinite` (NaN, infinity, or beyond Float's
+///   range), `raggedRow`, `empty` or a read error.
+public func readCSV(_ path: String, header: CSVHeader = .auto, limits: ReadLimits = .standard) throws -> Dataset {
+  var bytes = try readFileBytes(path, limits: limits)
+  // A terminating NUL so strtod can never run past the buffer.
+  bytes.append(0)
+  return try bytes.withUnsafeBufferPointer { buf in
+    var parser = CSVParser(buf: buf, path: path, header: header)
+    return try parser.parse()
+  }
+}
+
+/// The line-by-line state of one CSV read.
+private struct CSVParser {
+  /// The file's bytes, NUL-terminated.
+  let buf: UnsafeBufferPointer<UInt8>
+  /// The file name for error messages.
+  let path: String
+  /// The header policy.
+  let header: CSVHeader
+  /// True once the separator has been chosen from the first data line.
+  var separatorChosen = false
+  /// True for comma-separated, false for whitespace-separated.
+  var commaSeparated = false
+  /// The parsed values, row-major.
+  var values = [Float]()
+  /// The width every row must have, fixed by the first row (header or data).
+  var width: Int?
+  /// The line that fixed `width`, for the ragged-row message.
+  var widthLine = 0
+  /// The number of data rows so far.
+  var rows = 0
+  /// Field (start, end) offsets of the current line, reused between lines.
+  var fields = [(Int, Int)]()
+
+  /// Starts a parse of `buf` (NUL-terminated).
+  init(buf: UnsafeBufferPointer<UInt8>, path: String, header: CSVHeader) {
+    self.buf = buf
+    self.path = path
+    self.header = header
+  }
+
+  /// Reads every line and returns the dataset.
+  mutating func parse() throws -> Dataset {
+    let end = buf.count - 1  // the NUL
+    var lineStart = 0
+    var lineNumber = 0
+    var sawFirstLine = false
+    while lineStart < end {
+      lineNumber += 1
+      var lineEnd = lineStart
+      while lineEnd < end && buf[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+      defer { lineStart = lineEnd + 1 }
+      var a = lineStart
+      var b = lineEnd
+      while a < b && isSpace(buf[a]) { a += 1 }
+      while b > a && (isSpace(buf[b - 1]) || buf[b - 1] == UInt8(ascii: "\r")) { b -= 1 }
+      if a == b || buf[a] == UInt8(ascii: "#") { continue }
+
+      if !separatorChosen {
+        commaSeparated = buf[a..<b].contains(UInt8(ascii: ","))
+        separatorChosen = true
+      }
+      splitFields(a, b)
+      if !sawFirstLine {
+        sawFirstLine = true
+        let isHeader: Bool
+        switch header {
+        case .present: isHeader = true
+        case .absent: isHeader = false
+        case .auto: isHeader = !fields.contains { parseNumber($0.0, $0.1) != nil }
+        }
+        if isHeader {
+          width = fields.count
+          widthLine = lineNumber
+          continue
+        }
+      }
+      if let width, fields.count != width {
+        throw DataError(
+          path: path, .raggedRow(line: lineNumber, columns: fields.count, expected: width, firstLine: widthLine))
+      }
+      if width == nil {
+        width = fields.count
+        widthLine = lineNumber
+      }
+      for (k, f) in fields.enumerated() {
+        guard let v = parseNumber(f.0, f.1) else {
+          throw DataError(path: path, .notANumber(line: lineNumber, column: k + 1, text: text(f)))
+        }
+        let x = Float(v)
+        guard v.isFinite, x.isFinite else {
+          throw DataError(path: path, .notFinite(line: lineNumber, column: k + 1, text: text(f)))
+        }
+        values.append(x)
+      }
+      rows += 1
+    }
+    guard rows > 0, let width, width > 0 else { throw DataError(path: path, .empty) }
+    return Dataset(values: values, count: rows, dimension: width, source: path)
+  }
+
+  /// Fills `fields` with the (start, end) offsets of the fields in `a..<b` (already trimmed).
+  mutating func splitFields(_ a: Int, _ b: Int) {
+    fields.removeAll(keepingCapacity: true)
+    var i = a
+    if commaSeparated {
+      while true {
+        var j = i
+        while j < b && buf[j] != UInt8(ascii: ",") { j += 1 }
+        var s = i
+        var e = j
+        while s < e && isSpace(buf[s]) { s += 1 }
+        while e > s && isSpace(buf[e - 1]) { e -= 1 }
+        fields.append((s, e))
+        if j >= b { break }
+        i = j + 1
+      }
+    } else {
+      while i < b {
+        var j = i
+        while j < b && !isSpace(buf[j]) { j += 1 }
+        fields.append((i, j))
+        while j < b && isSpace(buf[j]) { j += 1 }
+        i = j
+      }
+    }
+  }
+
+  /// The number in `s..<e`, or nil when strtod does not consume exactly that text. NaN and
+  /// infinity parse here and are rejected by the caller with their own message.
+  func parseNumber(_ s: Int, _ e: Int) -> Double? {
+    guard s < e else { return nil }
+    let start = buf.baseAddress! + s
+    var endPtr: UnsafeMutablePointer<CChar>?
+    let v = start.withMemoryRebound(to: CChar.self, capacity: e - s) { strtod($0, &endPtr) }
+    guard let endPtr else { return nil }
+    let consumed = UnsafeRawPointer(endPtr) - UnsafeRawPointer(start)
+    return consumed == e - s ? v : nil
+  }
+
+  /// The field's text for messages, shortened past 40 characters.
+  func text(_ f: (Int, Int)) -> String {
+    let s = String(decoding: UnsafeBufferPointer(rebasing: buf[f.0..<f.1]), as: UTF8.self)
+    return s.count > 40 ? String(s.prefix(40)) + "…" : s
+  }
+}
+
+/// Space or tab.
+@inline(__always) private func isSpace(_ c: UInt8) -> Bool {
+  c == 0x20 || c == 0x09
+}

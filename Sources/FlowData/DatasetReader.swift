@@ -1,0 +1,48 @@
+/// The file formats flowc reads.
+public enum DataFormat: String, Sendable, CaseIterable {
+  /// Numeric text, comma or whitespace separated.
+  case csv
+  /// A NumPy `.npy` array.
+  case npy
+  /// An IDX (MNIST-format) image file.
+  case idx
+
+  /// The format a file name suggests, looking past a final `.gz`: `.csv`, `.txt`, `.tsv`
+  /// and `.dat` are CSV, `.npy` is npy, and `.idx`, `.idx3`, or a name containing `-idx`
+  /// or ending in `-ubyte` (`train-images-idx3-ubyte`) is IDX. Nil when nothing matches.
+  public init?(fileName path: String) {
+    var name = Substring(path.split(separator: "/").last ?? Substring(path)).lowercased()
+    if name.hasSuffix(".gz") { name.removeLast(3) }
+    if name.hasSuffix(".csv") || name.hasSuffix(".txt") || name.hasSuffix(".tsv") || name.hasSuffix(".dat") {
+      self = .csv
+    } else if name.hasSuffix(".npy") {
+      self = .npy
+    } else if name.hasSuffix(".idx") || name.hasSuffix(".idx3") || name.hasSuffix("-ubyte") || name.contains("-idx") {
+      self = .idx
+    } else {
+      return nil
+    }
+  }
+}
+
+/// Reads a data file in the format its name suggests (or `format` when given). Gzip is
+/// detected from the content, so `x.csv.gz` and a gzipped `x.csv` both work.
+///
+/// - Parameters:
+///   - path: the file.
+///   - format: the format, or nil to infer it from the name.
+///   - labels: for IDX images, an optional labels file to attach.
+///   - limits: the memory bounds.
+/// - Throws: `DataError` (`unknownFormat` when the name gives no clue), or any reader error.
+public func readDataset(
+  _ path: String, format: DataFormat? = nil, labels: String? = nil, limits: ReadLimits = .standard
+) throws -> Dataset {
+  guard let format = format ?? DataFormat(fileName: path) else {
+    throw DataError(path: path, .unknownFormat)
+  }
+  switch format {
+  case .csv: return try readCSV(path, limits: limits)
+  case .npy: return try readNPY(path, limits: limits)
+  case .idx: return try readIDXDataset(images: path, labels: labels, limits: limits)
+  }
+}
