@@ -22,9 +22,17 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
 
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom"),
+
+    // MARK: - Numerical runtime (imports no compiler module)
+    .target(name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"]),
 
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),
@@ -43,6 +51,7 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
+    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec"], resources: []),
