@@ -22,3 +22,5 @@
 @usableFromInline func libm_tanh(_ x: Double) -> Double { tanh(x) }
 /// libm `erf` for doubles.
 @usableFromInline func libm_erf(_ x: Double) -> Double { erf(x) }
+/// libm `cos` for doubles.
+@usableFromInline func libm_cos(_ x: Double) -> Double { cos(x) }
