@@ -32,7 +32,12 @@ let package = Package(
     .target(name: "FlowRandom"),
 
     // MARK: - Numerical runtime (imports no compiler module)
-    .target(name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"]),
+    // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
+    // that must set errno, so elementwise loops (Adam's update) vectorise.
+    .target(
+      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+    ),
 
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),

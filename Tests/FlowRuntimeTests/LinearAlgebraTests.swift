@@ -22,6 +22,29 @@ import Testing
     #expect(big.parameters.map(\.name) == ["n.0.weight", "n.0.bias", "n.2.weight", "n.2.bias"])
   }
 
+  @Test func geluIsTheExactErfForm() {
+    var rng = Xoshiro256(seed: 1)
+    let mlp = MLP<Double>(MLPDescription(inputs: 1, hidden: [1], outputs: 1, activation: .gelu), namePrefix: "", rng: &rng)
+    mlp.weights[0].value = [1]
+    mlp.biases[0].value = [0]
+    mlp.weights[1].value = [1]
+    mlp.biases[1].value = [0]
+    mlp.forward(Matrix([[0.7]]))
+    // torch.nn.functional.gelu(0.7) and its derivative, float64.
+    #expect(isClose(mlp.output[0, 0], 0.5306254434438489, relative: 1e-14))
+    for p in mlp.parameters { p.zeroGradient() }
+    mlp.backward(Matrix([[1]]))
+    #expect(isClose(mlp.inputGradient[0, 0], 0.9766141011336599, relative: 1e-14))
+  }
+
+  @Test func batchNormRunningAveragesFollowPyTorch() {
+    let bn = BatchNorm<Double>(dimension: 2, momentum: 0.1, epsilon: 1e-5)
+    _ = bn.forwardRecording(Matrix([[1, 2], [3, 5], [4, -1]]))
+    // torch.nn.BatchNorm1d(2, momentum=0.1) after one training batch: unbiased running variance.
+    #expect(zip(bn.runningMean.value, [0.26666666666666666, 0.2]).allSatisfy { isClose($0, $1, relative: 1e-12) })
+    #expect(zip(bn.runningVar.value, [1.1333333333333333, 1.8]).allSatisfy { isClose($0, $1, relative: 1e-12) })
+  }
+
   @Test func floatAndDoubleFlowsAgree() {
     var rng = Xoshiro256(seed: 4)
     let description = seedRealNVP(seed: 9)

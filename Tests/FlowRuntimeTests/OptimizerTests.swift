@@ -31,6 +31,8 @@ import Testing
     }
     let got = run(.adam(AdamOptions(weightDecay: wd)), start: [1, -2], gradients: g, lr: lr)
     for i in 0..<2 { #expect(isClose(got[i], w[i], relative: 1e-12, absolute: 1e-14), "\(got) vs \(w)") }
+    // torch.optim.Adam(lr=0.1, weight_decay=0.01) in float64 on the same gradients.
+    #expect(isClose(got[0], 0.8065550410499319, relative: 1e-12) && isClose(got[1], -1.9355044186569044, relative: 1e-12))
     // First Adam step moves every coordinate by about lr, whatever the gradient's size.
     let first = run(.adam(AdamOptions()), start: [0, 0], gradients: [[3, -0.001]], lr: 0.1)
     #expect(isClose(first[0], -0.1, relative: 1e-6) && isClose(first[1], 0.1, relative: 1e-4))
@@ -50,6 +52,8 @@ import Testing
     }
     let got = run(.adamW(AdamOptions(weightDecay: wd)), start: [1, -2], gradients: g, lr: lr)
     for i in 0..<2 { #expect(isClose(got[i], w[i], relative: 1e-12, absolute: 1e-14), "\(got) vs \(w)") }
+    // torch.optim.AdamW(lr=0.05, weight_decay=0.1) in float64.
+    #expect(isClose(got[0], 0.8936660202337311, relative: 1e-12) && isClose(got[1], -1.9486051767335373, relative: 1e-12))
   }
 
   @Test func sgdWithMomentumMatchesTorch() {

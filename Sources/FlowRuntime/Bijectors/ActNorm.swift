@@ -27,10 +27,15 @@ public final class ActNorm<T: FlowScalar>: Bijector {
   /// Whether `forwardRecording` may initialise from its batch.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Copy of the latest recorded input, for `backward`.
   var savedInput: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
+  /// A D-sized scratch vector for the per-feature kernels (no per-call allocation).
   var scratch: [T]
 
   /// An uninitialised ActNorm on `dimension` features (the identity until its first batch).

@@ -21,9 +21,13 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   /// Ignored: a coupling behaves the same in training and evaluation.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Batch size of the latest recording.
   var recordedRows = 0
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
 
   /// Builds the layer, drawing network weights from `rng`.

@@ -31,12 +31,18 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   /// Ignored: a coupling behaves the same in training and evaluation.
   public var isTraining = true
 
-  // Workspaces reused across calls (see `Matrix.resize`).
+
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Copy of the latest recorded input, for `backward`.
   var savedInput: Matrix<T>
+  /// Scales of the latest recording, [batch, transformed].
   var savedScale: Matrix<T>
+  /// Clamped raw scales u of the latest recording (for the clamp derivative).
   var savedClamped: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
 
   /// Builds the layer, drawing network weights from `rng`.

@@ -36,13 +36,17 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
   /// Training mode: batch statistics. Evaluation mode: running averages.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
   /// x̂ = (x − μ)/√v of the latest recording.
   var normalized: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
-  /// Per-feature mean and v = σ² + ε of the latest pass.
+  /// Per-feature mean of the latest pass.
   var mean: [T]
+  /// Per-feature v = σ² + ε of the latest pass.
   var variance: [T]
   /// Whether the latest recording used batch statistics.
   var recordedBatchStatistics = false

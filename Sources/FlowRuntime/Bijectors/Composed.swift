@@ -24,9 +24,11 @@ public final class Composed<T: FlowScalar>: Bijector {
   /// Index of the first layer with a non-finite output in the latest forward pass.
   public private(set) var firstNonFiniteLayer: Int?
 
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
-  /// Layer indices in forward and in reverse order, built once (no per-call allocation).
+  /// Layer indices in forward order, built once (no per-call allocation).
   let forwardOrder: [Int]
+  /// Layer indices in reverse order.
   let reverseOrder: [Int]
 
   /// Chains `layers` (all of the same dimension, at least one).
@@ -81,18 +83,24 @@ public final class Composed<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent through every layer.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     let y = chain(x, forwardOrder) { $0.forward($1) }
     return (y, logDet)
   }
 
   /// Latent → data through every layer's inverse, last layer first.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     let x = chain(y, reverseOrder) { $0.inverse($1) }
     return (x, logDet)
   }
 
   /// Data → latent, every layer recording for `backward`.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     let y = chain(x, forwardOrder) { $0.forwardRecording($1) }
     return (y, logDet)
@@ -100,6 +108,8 @@ public final class Composed<T: FlowScalar>: Bijector {
 
   /// Back-propagates through the layers in reverse; each gets the same dL/d(logAbsDet),
   /// since the total log-det is their sum.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     var g = dY
     for layer in dispatch.reversed() { g = layer.backward(dY: g, dLogAbsDet: dLogAbsDet) }

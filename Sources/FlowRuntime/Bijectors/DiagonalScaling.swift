@@ -15,10 +15,15 @@ public final class DiagonalScaling<T: FlowScalar>: Bijector {
   /// Ignored: the layer behaves the same in training and evaluation.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Copy of the latest recorded input, for `backward`.
   var savedInput: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
+  /// A D-sized scratch vector for the per-feature kernels (no per-call allocation).
   var scratch: [T]
 
   /// A scaling layer on `dimension` features with every sᵢ = `initialLogScale`.

@@ -22,9 +22,13 @@ public final class Elementwise<T: FlowScalar>: Bijector {
   /// Ignored: the layer behaves the same in training and evaluation.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Copy of the latest recorded input, for `backward`.
   var savedInput: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
 
   /// The layer on `dimension` features.

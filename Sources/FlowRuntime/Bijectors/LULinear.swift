@@ -35,16 +35,27 @@ public final class LULinear<T: FlowScalar>: Bijector {
 
   /// Number of features.
   public let dimension: Int
+  /// Unit lower triangular factor L assembled from `lower`.
   var lFactor: Matrix<T>
+  /// Upper factor U' = U + diag(sign·exp(log_scale)).
   var uFactor: Matrix<T>
+  /// L·U'.
   var luProduct: Matrix<T>
+  /// W = P·L·U'.
   var weight: Matrix<T>
+  /// dL/dW workspace.
   var gradWeight: Matrix<T>
+  /// dL/d(L·U') workspace.
   var gradLU: Matrix<T>
+  /// dL/dL and dL/dU' workspace.
   var gradFactor: Matrix<T>
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// Copy of the latest recorded input, for `backward`.
   var savedInput: Matrix<T>
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
 
   /// A layer on `dimension` features, starting from the LU factors of a random orthogonal

@@ -8,15 +8,25 @@
 /// call tree once the flow's scalar type is known. Layer kinds defined outside
 /// FlowRuntime fall back to the protocol (`other`).
 enum LayerReference<T: FlowScalar> {
+  /// A `AffineCoupling`.
   case affine(AffineCoupling<T>)
+  /// A `AdditiveCoupling`.
   case additive(AdditiveCoupling<T>)
+  /// A `DiagonalScaling`.
   case scaling(DiagonalScaling<T>)
+  /// A `Permutation`.
   case permutation(Permutation<T>)
+  /// A `ActNorm`.
   case actNorm(ActNorm<T>)
+  /// A `BatchNorm`.
   case batchNorm(BatchNorm<T>)
+  /// A `LULinear`.
   case luLinear(LULinear<T>)
+  /// A `Elementwise`.
   case elementwise(Elementwise<T>)
+  /// A `Composed`.
   case composed(Composed<T>)
+  /// A layer of a kind defined elsewhere, called through the protocol.
   case other(any Bijector<T>)
 
   /// Classifies `layer` by its dynamic type.

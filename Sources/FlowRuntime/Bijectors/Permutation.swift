@@ -16,9 +16,13 @@ public final class Permutation<T: FlowScalar>: Bijector {
   /// Ignored: the layer behaves the same in training and evaluation.
   public var isTraining = true
 
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
   var logDet: [T] = []
+  /// dL/dx buffer returned by `backward`.
   var inputGradient: Matrix<T>
+  /// The inverse permutation: x[i] = y[inverseIndices[i]].
   var inverseIndices: [Int]
 
   /// A permutation layer; `indices` must be a permutation of 0..<count.

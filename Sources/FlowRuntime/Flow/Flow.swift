@@ -19,14 +19,15 @@ public final class Flow<T: FlowScalar> {
   public let transform: Composed<T>
   /// The latent's distribution.
   public let prior: any Prior<T>
+  /// The prior by concrete class, for specialised calls.
   let priorReference: PriorReference<T>
   /// Every trainable tensor with its full name (fixed at construction).
   public let namedParameters: [(name: String, parameter: Parameter<T>)]
   /// Every trainable tensor, in `namedParameters` order.
   public let parameters: [Parameter<T>]
 
+  /// dLoss/d(log p) per row (−1/n), reused across steps.
   var lossGradient: [T] = []
-  var total: [T] = []
 
   /// A flow from a composed bijector and a prior of the same dimension.
   public init(transform: Composed<T>, prior: any Prior<T>) {
@@ -128,7 +129,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func sample(count: Int, temperature: Double = 1, rng: inout Xoshiro256) -> Matrix<T> {
-    let z = prior.sample(count: count, temperature: temperature, rng: &rng)
+    let z = priorReference.sample(count: count, temperature: temperature, rng: &rng)
     return transform.inverse(z).x
   }
 

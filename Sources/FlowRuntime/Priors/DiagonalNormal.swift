@@ -11,7 +11,9 @@ public final class DiagonalNormal<T: FlowScalar>: Prior {
   public let loc: Parameter<T>
   /// The log standard deviation, one per feature.
   public let logScale: Parameter<T>
+  /// Per-row log-density buffer.
   var logDensity: [T] = []
+  /// dL/dz buffer returned by `backward`.
   var gradient: Matrix<T>
 
   /// N(0, I) on `dimension` features, learnable.

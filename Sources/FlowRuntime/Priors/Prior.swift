@@ -36,7 +36,9 @@ public final class StandardNormal<T: FlowScalar>: Prior {
   public typealias Scalar = T
   /// Number of features.
   public let dimension: Int
+  /// Per-row log-density buffer.
   var logDensity: [T] = []
+  /// dL/dz buffer returned by `backward`.
   var gradient: Matrix<T>
 
   /// N(0, I) on `dimension` features.

@@ -3,9 +3,13 @@ import FlowRandom
 /// A prior by its concrete class, so that `Flow` calls specialised code (see
 /// `LayerReference` for why the protocol witnesses are avoided in the hot path).
 enum PriorReference<T: FlowScalar> {
+  /// A `StandardNormal`.
   case standardNormal(StandardNormal<T>)
+  /// A `DiagonalNormal`.
   case diagonalNormal(DiagonalNormal<T>)
+  /// A `StandardLogistic`.
   case standardLogistic(StandardLogistic<T>)
+  /// A prior of a kind defined elsewhere, called through the protocol.
   case other(any Prior<T>)
 
   /// Classifies `prior` by its dynamic type.
@@ -26,6 +30,17 @@ enum PriorReference<T: FlowScalar> {
     case .diagonalNormal(let p): return p.logProb(z)
     case .standardLogistic(let p): return p.logProb(z)
     case .other(let p): return p.logProb(z)
+    }
+  }
+
+  /// `Prior.sample` of the referenced prior.
+  @inline(__always)
+  func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> Matrix<T> {
+    switch self {
+    case .standardNormal(let p): return p.sample(count: count, temperature: temperature, rng: &rng)
+    case .diagonalNormal(let p): return p.sample(count: count, temperature: temperature, rng: &rng)
+    case .standardLogistic(let p): return p.sample(count: count, temperature: temperature, rng: &rng)
+    case .other(let p): return p.sample(count: count, temperature: temperature, rng: &rng)
     }
   }
 

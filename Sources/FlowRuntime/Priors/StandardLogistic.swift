@@ -9,7 +9,9 @@ public final class StandardLogistic<T: FlowScalar>: Prior {
   public typealias Scalar = T
   /// Number of features.
   public let dimension: Int
+  /// Per-row log-density buffer.
   var logDensity: [T] = []
+  /// dL/dz buffer returned by `backward`.
   var gradient: Matrix<T>
 
   /// The standard logistic on `dimension` features.

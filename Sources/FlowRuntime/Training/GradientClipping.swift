@@ -6,6 +6,8 @@
 /// it caught the occasional 2e4-norm spike in the Fashion-MNIST Real NVP runs of PEERS.md.
 /// A non-finite norm is returned as is and nothing is scaled (the caller skips the update).
 @discardableResult
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
 public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNorm: Double) -> Double {
   precondition(maxNorm > 0, "clipping norm must be positive")
   let norm = gradientNorm(parameters)
@@ -25,6 +27,8 @@ public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNor
 /// A marked reduction: eight independent partial sums per tensor break the dependency
 /// chain of one running sum (about 4× faster for large tensors and no less accurate);
 /// tensor totals are then added in Double.
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
 public func gradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double {
   var total = 0.0
   for p in parameters {

@@ -35,6 +35,8 @@ public final class Optimizer<T: FlowScalar> {
   }
 
   /// Applies one update with learning rate `learningRate` to every parameter.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
   public func update(learningRate: Double) {
     step += 1
     switch description {
