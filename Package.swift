@@ -27,10 +27,23 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
 
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom"),
     .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
+
+    // MARK: - Numerical runtime (imports no compiler module)
+    // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
+    // that must set errno, so elementwise loops (Adam's update) vectorise.
+    .target(
+      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+    ),
 
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),
@@ -55,6 +68,7 @@ let package = Package(
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
+    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],

@@ -1,0 +1,109 @@
+import FlowRandom
+
+/// NICE's additive coupling layer (Dinh, Krueger and Bengio, "NICE: Non-linear Independent
+/// Components Estimation", ICLR 2015 workshop).
+///
+/// With K the kept features (keep[i] == true) and T the transformed ones:
+/// - forward:  y_K = x_K,  y_T = x_T + shift(x_K)
+/// - inverse:  x_K = y_K,  x_T = y_T − shift(y_K)
+/// - log|det ∂y/∂x| = 0   (volume preserving; NICE pairs it with `DiagonalScaling`)
+///
+/// Parameters: `shift_net.*`.
+public final class AdditiveCoupling<T: FlowScalar>: Bijector {
+  /// Element type.
+  public typealias Scalar = T
+
+  /// The configuration this layer was built from.
+  public let description: AdditiveCouplingDescription
+  /// Masks, the shift network and its workspaces.
+  let conditioner: CouplingConditioner<T>
+
+  /// Ignored: a coupling behaves the same in training and evaluation.
+  public var isTraining = true
+
+  /// Output buffer of the latest pass, reused while the batch size stays the same.
+  var output: Matrix<T>
+  /// Per-row log|det| buffer of the latest pass.
+  var logDet: [T] = []
+  /// Batch size of the latest recording.
+  var recordedRows = 0
+  /// dL/dx buffer returned by `backward`.
+  var inputGradient: Matrix<T>
+
+  /// Builds the layer, drawing network weights from `rng`.
+  public init(_ description: AdditiveCouplingDescription, rng: inout Xoshiro256) {
+    self.description = description
+    conditioner = CouplingConditioner(
+      keep: description.keep, io: description.io, netDescriptions: [(description.net, "shift_net.")],
+      headNets: [0], rng: &rng)
+    output = Matrix(rows: 0, cols: description.keep.count)
+    inputGradient = Matrix(rows: 0, cols: description.keep.count)
+  }
+
+  /// Number of features.
+  public var dimension: Int { conditioner.dimension }
+  /// The shift network's weights and biases.
+  public var parameters: [Parameter<T>] { conditioner.parameters }
+
+  /// Data → latent.
+  public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
+    run(x, sign: 1)
+    return (output, logDet)
+  }
+
+  /// Latent → data.
+  public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
+    run(y, sign: -1)
+    return (output, logDet)
+  }
+
+  /// Data → latent; the conditioner keeps its activations for `backward`.
+  public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
+    run(x, sign: 1)
+    recordedRows = x.rows
+    return (output, logDet)
+  }
+
+  /// Adds sign·shift(x_K) to the transformed features.
+  func run(_ x: Matrix<T>, sign: T) {
+    precondition(x.cols == dimension, "coupling expects \(dimension) features, got \(x.cols)")
+    let n = x.rows, d = dimension
+    conditioner.evaluate(x)
+    prepare(&output, rows: n)
+    prepare(&logDet, rows: n)
+    fill(&logDet, 0)
+    let net = conditioner.nets[0]
+    let cols = conditioner.headColumns[0], w = net.description.outputs
+    let transformed = conditioner.transformed
+    output.assign(x)
+    net.output.storage.withUnsafeBufferPointer { tb in
+      output.storage.withUnsafeMutableBufferPointer { yb in
+        for r in 0..<n {
+          for (j, i) in transformed.enumerated() { yb[r * d + i] += sign * tb[r * w + cols[j]] }
+        }
+      }
+    }
+  }
+
+  /// dL/dx for the latest `forwardRecording`: dY itself plus the path through the shift net.
+  public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
+    let n = recordedRows, d = dimension
+    precondition(dY.rows == n && dY.cols == d, "coupling backward: shape mismatch")
+    inputGradient.assign(dY)
+    conditioner.beginBackward(rows: n)
+    let cols = conditioner.headColumns[0], w = conditioner.nets[0].description.outputs
+    let transformed = conditioner.transformed
+    var grad = conditioner.netOutputGradients[0]
+    conditioner.netOutputGradients[0] = Matrix(rows: 0, cols: 0)
+    dY.storage.withUnsafeBufferPointer { gb in
+      grad.storage.withUnsafeMutableBufferPointer { db in
+        for r in 0..<n {
+          for (j, i) in transformed.enumerated() { db[r * w + cols[j]] += gb[r * d + i] }
+        }
+      }
+    }
+    conditioner.netOutputGradients[0] = grad
+    conditioner.finishBackward(into: &inputGradient)
+    return inputGradient
+  }
+}

@@ -1,0 +1,122 @@
+import FlowRandom
+
+/// The mask bookkeeping and conditioner networks shared by affine and additive couplings.
+///
+/// The mask is turned once into `kept` and `transformed` index lists. The conditioner
+/// reads the kept features of a batch and produces one or two "heads" (shift; or scale
+/// and shift), each a value per transformed feature, from one or two MLPs:
+/// - `masked` io: the net input is the full D-vector with transformed entries zeroed, each
+///   head has D outputs and only the transformed positions are read (the seed notebook);
+/// - `split` io: the net input is the kept features in index order, each head has one
+///   output per transformed feature (NICE, nflows).
+/// A shared net puts its heads side by side: [head 0 outputs..., head 1 outputs...].
+final class CouplingConditioner<T: FlowScalar> {
+  /// Number of features D.
+  let dimension: Int
+  /// Indices of kept (copied, conditioned-on) features, ascending.
+  let kept: [Int]
+  /// Indices of transformed features, ascending.
+  let transformed: [Int]
+  /// Input/output layout.
+  let io: ConditionerIO
+  /// The networks (one or two).
+  let nets: [MLP<T>]
+  /// For each head, the index in `nets` of the network producing it.
+  let headNet: [Int]
+  /// For each head, the output column of its network for transformed feature j.
+  let headColumns: [[Int]]
+
+  /// The network input of the latest evaluation.
+  var netInput: Matrix<T>
+  /// dL/d(net output) workspaces, one per network.
+  var netOutputGradients: [Matrix<T>]
+
+  /// Builds the conditioner. `headNets` lists, per head, the network producing it, and
+  /// `netDescriptions` the networks; a network listed for two heads is shared.
+  init(
+    keep: [Bool], io: ConditionerIO, netDescriptions: [(MLPDescription, String)], headNets: [Int],
+    rng: inout Xoshiro256
+  ) {
+    let d = keep.count
+    dimension = d
+    kept = keep.indices.filter { keep[$0] }
+    transformed = keep.indices.filter { !keep[$0] }
+    precondition(!kept.isEmpty, "a coupling must keep at least one feature")
+    precondition(!transformed.isEmpty, "a coupling must transform at least one feature")
+    self.io = io
+    let inputWidth = io == .masked ? d : kept.count
+    let headWidth = io == .masked ? d : transformed.count
+    var heads: [[Int]] = []
+    for (h, net) in headNets.enumerated() {
+      // Position of this head among the heads of its network.
+      let slot = headNets[..<h].filter { $0 == net }.count
+      let base = slot * headWidth
+      heads.append(io == .masked ? transformed.map { base + $0 } : transformed.indices.map { base + $0 })
+    }
+    for (k, (desc, _)) in netDescriptions.enumerated() {
+      precondition(desc.inputs == inputWidth, "conditioner net has \(desc.inputs) inputs, expected \(inputWidth)")
+      let nHeads = headNets.filter { $0 == k }.count
+      precondition(desc.outputs == nHeads * headWidth, "conditioner net has \(desc.outputs) outputs, expected \(nHeads * headWidth)")
+    }
+    headNet = headNets
+    headColumns = heads
+    nets = netDescriptions.map { MLP<T>($0.0, namePrefix: $0.1, rng: &rng) }
+    netInput = Matrix(rows: 0, cols: inputWidth)
+    netOutputGradients = netDescriptions.map { Matrix(rows: 0, cols: $0.0.outputs) }
+  }
+
+  /// Every network parameter, network by network.
+  var parameters: [Parameter<T>] { nets.flatMap { $0.parameters } }
+
+  /// Gathers the conditioner input from `x` and runs the networks on it.
+  func evaluate(_ x: Matrix<T>) {
+    let n = x.rows
+    let d = dimension
+    netInput.resize(rows: n)
+    x.storage.withUnsafeBufferPointer { xp in
+      netInput.storage.withUnsafeMutableBufferPointer { ip in
+        let src = xp.baseAddress!, dst = ip.baseAddress!
+        switch io {
+        case .masked:
+          dst.update(from: src, count: n * d)
+          for r in 0..<n { for i in transformed { dst[r * d + i] = 0 } }
+        case .split:
+          let w = kept.count
+          for r in 0..<n { for (j, i) in kept.enumerated() { dst[r * w + j] = src[r * d + i] } }
+        }
+      }
+    }
+    for net in nets { net.forward(netInput) }
+  }
+
+  /// Zeroes the net-output gradient workspaces for a batch of `rows`, ready for
+  /// `accumulateHeadGradient`.
+  func beginBackward(rows: Int) {
+    for k in netOutputGradients.indices {
+      netOutputGradients[k].resize(rows: rows)
+      netOutputGradients[k].zero()
+    }
+  }
+
+  /// Back-propagates the head gradients gathered in `netOutputGradients` through the
+  /// networks and adds dL/d(kept features) into `dX`.
+  func finishBackward(into dX: inout Matrix<T>) {
+    let n = dX.rows, d = dimension
+    for (k, net) in nets.enumerated() {
+      net.backward(netOutputGradients[k])
+      net.inputGradient.storage.withUnsafeBufferPointer { gp in
+        dX.storage.withUnsafeMutableBufferPointer { dp in
+          let g = gp.baseAddress!, dx = dp.baseAddress!
+          switch io {
+          case .masked:
+            // The input was x·b, so only the kept positions receive gradient.
+            for r in 0..<n { for i in kept { dx[r * d + i] += g[r * d + i] } }
+          case .split:
+            let w = kept.count
+            for r in 0..<n { for (j, i) in kept.enumerated() { dx[r * d + i] += g[r * w + j] } }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/// The plain-data description of a flow that a compiler front end builds and
+/// `buildFlow(_:)` turns into a runnable `Flow`.
+///
+/// Every structural choice is explicit here (masks as keep flags, permutation indices,
+/// seeds), so two equal descriptions build bit-identical flows. The front end's validator
+/// enforces the rules; `buildFlow` restates them as preconditions.
+public struct FlowDescription: Sendable, Hashable, Codable {
+  /// Number of features D of a sample.
+  public var dimension: Int
+  /// Storage precision of parameters and activations.
+  public var dtype: DType
+  /// The base distribution of the latent.
+  public var prior: PriorDescription
+  /// The bijectors from data to latent, applied in order.
+  public var layers: [LayerDescription]
+  /// Seed of every random initial value (weights, random orthogonal matrices); layer i
+  /// draws from its own sub-stream `init.layers.i`, so editing one layer leaves the
+  /// others' initial values unchanged.
+  public var seed: UInt64
+
+  /// A description with every field given.
+  public init(dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [LayerDescription], seed: UInt64) {
+    self.dimension = dimension
+    self.dtype = dtype
+    self.prior = prior
+    self.layers = layers
+    self.seed = seed
+  }
+}
+
+/// The base distribution of a flow.
+public enum PriorDescription: Sendable, Hashable, Codable {
+  /// N(0, I).
+  case standardNormal
+  /// N(loc, diag(exp(log_scale))²) with learnable loc and log_scale, both starting at 0.
+  case diagonalNormal
+  /// The standard logistic per dimension (NICE).
+  case standardLogistic
+}
+
+/// One bijector of a flow with its concrete configuration.
+public enum LayerDescription: Sendable, Hashable, Codable {
+  /// Real NVP's affine coupling.
+  case affineCoupling(AffineCouplingDescription)
+  /// NICE's additive coupling.
+  case additiveCoupling(AdditiveCouplingDescription)
+  /// NICE's diagonal scaling y = x·exp(s) with learnable s starting at `initialLogScale`.
+  case diagonalScaling(initialLogScale: Double)
+  /// A fixed reordering y[i] = x[indices[i]].
+  case permutation(indices: [Int])
+  /// Glow's activation normalisation with data-dependent initialisation.
+  case actNorm
+  /// Batch normalisation used as a bijector (Real NVP).
+  case batchNorm(momentum: Double, epsilon: Double)
+  /// Glow's LU-parametrised invertible linear map.
+  case luLinear(LULinearDescription)
+  /// A strictly monotone function applied to every feature.
+  case elementwise(ElementwiseFunction)
+}
+
+/// How a coupling's conditioner sees its input and produces its outputs.
+public enum ConditionerIO: String, Sendable, Hashable, Codable {
+  /// Input is the full D-vector with transformed entries zeroed; each head outputs D values,
+  /// of which only the transformed positions are used (the seed notebook's Real NVP).
+  case masked
+  /// Input is the kept entries in index order; each head outputs one value per transformed entry
+  /// (NICE, nflows).
+  case split
+}
+
+/// How an affine coupling maps s (the raw scale output) to the multiplicative scale.
+public enum ScaleFunction: String, Sendable, Hashable, Codable {
+  /// scale = exp(s), log-scale = s (Real NVP).
+  case exp
+  /// scale = sigmoid(s + 2) (Glow's implementation), log-scale = log sigmoid(s + 2).
+  case sigmoid
+}
+
+/// The conditioner networks of an affine coupling.
+public enum AffineNets: Sendable, Hashable, Codable {
+  /// Two networks: one gives the scale head, the other the shift head.
+  case separate(scale: MLPDescription, shift: MLPDescription)
+  /// One network whose outputs are [scale head..., shift head...] (scale head first).
+  case shared(MLPDescription)
+}
+
+/// Real NVP's affine coupling: y_T = x_T·scale(x_K) + shift(x_K), y_K = x_K.
+public struct AffineCouplingDescription: Sendable, Hashable, Codable {
+  /// keep[i] == true: feature i is kept (copied and conditioned on); false: it is transformed.
+  public var keep: [Bool]
+  /// Conditioner input/output layout.
+  public var io: ConditionerIO
+  /// Conditioner networks.
+  public var nets: AffineNets
+  /// Map from raw scale output to scale.
+  public var scaleFunction: ScaleFunction
+  /// Soft clamp c > 0: s ← c·tanh(s/c) before the scale function; nil for none.
+  public var clamp: Double?
+
+  /// A coupling description with every field given.
+  public init(keep: [Bool], io: ConditionerIO, nets: AffineNets, scaleFunction: ScaleFunction = .exp, clamp: Double? = nil) {
+    self.keep = keep
+    self.io = io
+    self.nets = nets
+    self.scaleFunction = scaleFunction
+    self.clamp = clamp
+  }
+}
+
+/// NICE's additive coupling: y_T = x_T + shift(x_K), y_K = x_K.
+public struct AdditiveCouplingDescription: Sendable, Hashable, Codable {
+  /// keep[i] == true: feature i is kept; false: it is transformed.
+  public var keep: [Bool]
+  /// Conditioner input/output layout.
+  public var io: ConditionerIO
+  /// The shift network.
+  public var net: MLPDescription
+
+  /// A coupling description with every field given.
+  public init(keep: [Bool], io: ConditionerIO, net: MLPDescription) {
+    self.keep = keep
+    self.io = io
+    self.net = net
+  }
+}
+
+/// A fully connected network's sizes and nonlinearities.
+public struct MLPDescription: Sendable, Hashable, Codable {
+  /// Input width.
+  public var inputs: Int
+  /// Hidden layer widths, in order (may be empty: a single linear layer).
+  public var hidden: [Int]
+  /// Output width.
+  public var outputs: Int
+  /// Nonlinearity after every hidden layer.
+  public var activation: Activation
+  /// Nonlinearity after the last layer, if any.
+  public var outputActivation: Activation?
+  /// Whether the last layer's weight and bias start at zero.
+  public var zeroInitLast: Bool
+
+  /// A network description with every field given.
+  public init(
+    inputs: Int, hidden: [Int], outputs: Int, activation: Activation,
+    outputActivation: Activation? = nil, zeroInitLast: Bool = false
+  ) {
+    self.inputs = inputs
+    self.hidden = hidden
+    self.outputs = outputs
+    self.activation = activation
+    self.outputActivation = outputActivation
+    self.zeroInitLast = zeroInitLast
+  }
+}
+
+/// How an LU-parametrised linear layer starts.
+public enum LUInitialization: String, Sendable, Hashable, Codable {
+  /// A random orthogonal matrix (QR of a Gaussian matrix, as Glow does), then its LU factors.
+  case orthogonal
+  /// The identity: P = L = I, U = 0, log|s| = 0, sign = +1.
+  case identity
+}
+
+/// Glow's LU-parametrised linear layer.
+public struct LULinearDescription: Sendable, Hashable, Codable {
+  /// How the matrix starts.
+  public var initialization: LUInitialization
+  /// Seed of the random orthogonal start (ignored for the identity).
+  public var seed: UInt64
+
+  /// An LU layer description.
+  public init(initialization: LUInitialization = .orthogonal, seed: UInt64) {
+    self.initialization = initialization
+    self.seed = seed
+  }
+}
+
+/// A strictly monotone scalar function applied feature by feature.
+public enum ElementwiseFunction: Sendable, Hashable, Codable {
+  /// x for x > 0, slope·x otherwise (slope > 0).
+  case leakyReLU(slope: Double)
+  /// 1 / (1 + e^−x), mapping ℝ onto (0, 1).
+  case sigmoid
+  /// log(x / (1 − x)), mapping (0, 1) onto ℝ.
+  case logit
+  /// tanh(x), mapping ℝ onto (−1, 1).
+  case tanh
+}

@@ -1,0 +1,170 @@
+import FlowRandom
+
+/// A multilayer perceptron with PyTorch `nn.Linear` semantics, used as a coupling conditioner.
+///
+/// Layer l maps h ↦ h·Wₗᵀ + bₗ with Wₗ stored [out, in] row-major and bₗ [out], then applies
+/// the hidden activation (or, after the last layer, the optional output activation).
+/// Parameters are named as in an `nn.Sequential` of alternating Linear and activation
+/// modules, so linear l is entry 2l: `0.weight`, `0.bias`, `2.weight`, ...
+///
+/// Every product is one BLAS gemm over the whole batch. Activations of the latest
+/// `forward` are kept for `backward`, in buffers reused while the batch size stays the same.
+public final class MLP<T: FlowScalar> {
+  /// The layer sizes and activations.
+  public let description: MLPDescription
+  /// Weights, one [out, in] parameter per linear layer.
+  public let weights: [Parameter<T>]
+  /// Biases, one [out] parameter per linear layer.
+  public let biases: [Parameter<T>]
+
+  /// The input of the latest forward pass (a copy: the caller may reuse its buffer).
+  var input: Matrix<T>
+  /// Pre-activations a = h·Wᵀ + b, per layer.
+  var pre: [Matrix<T>]
+  /// Post-activations, per layer (the last one is the network's output).
+  var post: [Matrix<T>]
+  /// Gradient workspace, per layer: first dL/dh, turned into dL/da in place.
+  var gradPre: [Matrix<T>]
+  /// dL/dx of the latest backward pass.
+  public private(set) var inputGradient: Matrix<T>
+
+  /// A network initialised like PyTorch's `nn.Linear` default: every weight and bias
+  /// drawn from U(−1/√in, 1/√in); the last layer is all zeros when `zeroInitLast` is set
+  /// (the flow then starts as the identity, which keeps early training stable).
+  ///
+  /// - Parameters:
+  ///   - namePrefix: prepended to every parameter name (`scale_net.`).
+  ///   - rng: the generator the initial values are drawn from.
+  public init(_ description: MLPDescription, namePrefix: String, rng: inout Xoshiro256) {
+    precondition(description.inputs > 0 && description.outputs > 0, "an MLP needs inputs and outputs")
+    precondition(description.hidden.allSatisfy { $0 > 0 }, "hidden layer sizes must be positive")
+    self.description = description
+    let sizes = [description.inputs] + description.hidden + [description.outputs]
+    var ws: [Parameter<T>] = []
+    var bs: [Parameter<T>] = []
+    for l in 0..<(sizes.count - 1) {
+      let fanIn = sizes[l], fanOut = sizes[l + 1]
+      let isLast = l == sizes.count - 2
+      let bound = 1 / Double(fanIn).squareRoot()
+      var w = [T](repeating: 0, count: fanOut * fanIn)
+      var b = [T](repeating: 0, count: fanOut)
+      if !(isLast && description.zeroInitLast) {
+        for i in w.indices { w[i] = T((2 * rng.nextUniform() - 1) * bound) }
+        for i in b.indices { b[i] = T((2 * rng.nextUniform() - 1) * bound) }
+      }
+      ws.append(Parameter(name: "\(namePrefix)\(2 * l).weight", shape: [fanOut, fanIn], value: w))
+      bs.append(Parameter(name: "\(namePrefix)\(2 * l).bias", shape: [fanOut], value: b))
+    }
+    weights = ws
+    biases = bs
+    input = Matrix(rows: 0, cols: description.inputs)
+    pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
+    post = pre
+    gradPre = pre
+    inputGradient = Matrix(rows: 0, cols: description.inputs)
+  }
+
+  /// Weights and biases, layer by layer (weight before bias, as PyTorch lists them).
+  public var parameters: [Parameter<T>] {
+    zip(weights, biases).flatMap { [$0, $1] }
+  }
+
+  /// The output of the latest forward pass, [batch, outputs].
+  public var output: Matrix<T> { post[post.count - 1] }
+
+  /// The activation applied after linear layer `l`.
+  @inlinable
+  func activation(after l: Int) -> Activation {
+    l == weights.count - 1 ? (description.outputActivation ?? .identity) : description.activation
+  }
+
+  /// Runs the network on `x` ([batch, inputs]); read the result from `output`.
+  public func forward(_ x: Matrix<T>) {
+    precondition(x.cols == description.inputs, "MLP expects \(description.inputs) inputs, got \(x.cols)")
+    let n = x.rows
+    input.assign(x)
+    for l in 0..<weights.count {
+      pre[l].resize(rows: n)
+      post[l].resize(rows: n)
+      let out = weights[l].shape[0], fanIn = weights[l].shape[1]
+      let act = activation(after: l)
+      // Broadcast the bias into every row, then let gemm add x·Wᵀ on top (beta = 1),
+      // which saves a separate pass over the output.
+      let below = l == 0 ? input : post[l - 1]
+      pre[l].storage.withUnsafeMutableBufferPointer { a in
+        biases[l].value.withUnsafeBufferPointer { b in
+          for r in 0..<n { (a.baseAddress! + r * out).update(from: b.baseAddress!, count: out) }
+        }
+        below.storage.withUnsafeBufferPointer { h in
+          weights[l].value.withUnsafeBufferPointer { w in
+            T.gemm(
+              transA: false, transB: true, m: n, n: out, k: fanIn,
+              alpha: 1, a: h.baseAddress!, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+              beta: 1, c: a.baseAddress!, ldc: out)
+          }
+        }
+      }
+      pre[l].storage.withUnsafeBufferPointer { a in
+        post[l].storage.withUnsafeMutableBufferPointer { h in
+          activationForward(act, a: a.baseAddress!, h: h.baseAddress!, count: n * out)
+        }
+      }
+    }
+  }
+
+  /// Back-propagates dL/d(output) through the latest forward pass: adds the weight and
+  /// bias gradients into the parameters and leaves dL/dx in `inputGradient`.
+  public func backward(_ dOutput: Matrix<T>) {
+    let last = weights.count - 1
+    let n = input.rows
+    precondition(dOutput.rows == n && dOutput.cols == description.outputs, "MLP backward: gradient shape mismatch")
+    gradPre[last].assign(dOutput)
+    for l in stride(from: last, through: 0, by: -1) {
+      let out = weights[l].shape[0], fanIn = weights[l].shape[1]
+      let act = activation(after: l)
+      pre[l].storage.withUnsafeBufferPointer { a in
+        post[l].storage.withUnsafeBufferPointer { h in
+          gradPre[l].storage.withUnsafeMutableBufferPointer { g in
+            activationBackward(act, a: a.baseAddress!, h: h.baseAddress!, g: g.baseAddress!, count: n * out)
+          }
+        }
+      }
+      let below = l == 0 ? input : post[l - 1]
+      gradPre[l].storage.withUnsafeBufferPointer { g in
+        // dW += dAᵀ·H_below: [out, n]·[n, in].
+        weights[l].gradient.withUnsafeMutableBufferPointer { dw in
+          below.storage.withUnsafeBufferPointer { h in
+            T.gemm(
+              transA: true, transB: false, m: out, n: fanIn, k: n,
+              alpha: 1, a: g.baseAddress!, lda: out, b: h.baseAddress!, ldb: fanIn,
+              beta: 1, c: dw.baseAddress!, ldc: fanIn)
+          }
+        }
+        // db += column sums of dA.
+        biases[l].gradient.withUnsafeMutableBufferPointer { db in
+          for r in 0..<n {
+            let row = g.baseAddress! + r * out
+            for j in 0..<out { db[j] += row[j] }
+          }
+        }
+      }
+      // dH_below = dA·W: [n, out]·[out, in]; for the bottom layer this is dL/dx.
+      // The target is moved out of its array while gemm writes it, so that reading
+      // gradPre[l] and writing gradPre[l - 1] are not overlapping accesses to one array.
+      var target = l == 0 ? inputGradient : gradPre[l - 1]
+      if l == 0 { inputGradient = Matrix(rows: 0, cols: 0) } else { gradPre[l - 1] = Matrix(rows: 0, cols: 0) }
+      target.resize(rows: n, cols: fanIn)
+      gradPre[l].storage.withUnsafeBufferPointer { g in
+        weights[l].value.withUnsafeBufferPointer { w in
+          target.storage.withUnsafeMutableBufferPointer { t in
+            T.gemm(
+              transA: false, transB: false, m: n, n: fanIn, k: out,
+              alpha: 1, a: g.baseAddress!, lda: out, b: w.baseAddress!, ldb: fanIn,
+              beta: 0, c: t.baseAddress!, ldc: fanIn)
+          }
+        }
+      }
+      if l == 0 { inputGradient = target } else { gradPre[l - 1] = target }
+    }
+  }
+}

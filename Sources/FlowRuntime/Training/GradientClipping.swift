@@ -1,0 +1,54 @@
+/// Scales all gradients together so their global L2 norm is at most `maxNorm`, and
+/// returns the norm before clipping (as `torch.nn.utils.clip_grad_norm_` does, with its
+/// 1e-6 guard: the scale is maxNorm/(norm + 1e-6), applied only when below 1).
+///
+/// Clipping by the global norm keeps the update's direction, unlike per-element clipping;
+/// it caught the occasional 2e4-norm spike in the Fashion-MNIST Real NVP runs of PEERS.md.
+/// A non-finite norm is returned as is and nothing is scaled (the caller skips the update).
+@discardableResult
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNorm: Double) -> Double {
+  precondition(maxNorm > 0, "clipping norm must be positive")
+  let norm = gradientNorm(parameters)
+  guard norm.isFinite else { return norm }
+  let coefficient = maxNorm / (norm + 1e-6)
+  if coefficient < 1 {
+    let c = T(coefficient)
+    for p in parameters {
+      p.gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] *= c } }
+    }
+  }
+  return norm
+}
+
+/// The global L2 norm of all gradients.
+///
+/// A marked reduction: eight independent partial sums per tensor break the dependency
+/// chain of one running sum (about 4× faster for large tensors and no less accurate);
+/// tensor totals are then added in Double.
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
+public func gradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double {
+  var total = 0.0
+  for p in parameters {
+    p.gradient.withUnsafeBufferPointer { g in
+      var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
+      let n = g.count, blocks = n / 8
+      for b in 0..<blocks {
+        let i = b * 8
+        s0 += g[i] * g[i]
+        s1 += g[i + 1] * g[i + 1]
+        s2 += g[i + 2] * g[i + 2]
+        s3 += g[i + 3] * g[i + 3]
+        s4 += g[i + 4] * g[i + 4]
+        s5 += g[i + 5] * g[i + 5]
+        s6 += g[i + 6] * g[i + 6]
+        s7 += g[i + 7] * g[i + 7]
+      }
+      for i in (blocks * 8)..<n { s0 += g[i] * g[i] }
+      total += Double(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
+    }
+  }
+  return total.squareRoot()
+}

@@ -1,0 +1,61 @@
+/// One optimisation step on one batch: zero the gradients, forward and backward (mean
+/// NLL), clip, update. The loop around it (data order, epochs, checkpoints, logging)
+/// belongs to the runner.
+///
+/// A step whose loss or gradient norm is not finite applies no update, so the parameters
+/// stay those of the last good step; the report says which layer first went non-finite
+/// and the runner decides to stop.
+public final class TrainingStep<T: FlowScalar> {
+  /// The model trained.
+  public let flow: Flow<T>
+  /// The update rule, over `flow.namedParameters`.
+  public let optimizer: Optimizer<T>
+  /// Learning rate per update.
+  public var schedule: LearningRateSchedule
+  /// Global gradient-norm bound, or nil for no clipping.
+  public var clipNorm: Double?
+
+  /// A training step for `flow` with a fresh optimizer.
+  public init(flow: Flow<T>, optimizer: OptimizerDescription, schedule: LearningRateSchedule, clipNorm: Double? = nil) {
+    if let c = clipNorm { precondition(c > 0, "clipping norm must be positive") }
+    self.flow = flow
+    self.optimizer = Optimizer(optimizer, parameters: flow.namedParameters)
+    self.schedule = schedule
+    self.clipNorm = clipNorm
+  }
+
+  /// Runs one step on `batch` ([batch size, D]) in training mode.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  public func step(_ batch: Matrix<T>) -> StepReport {
+    flow.isTraining = true
+    flow.zeroGradients()
+    let rate = schedule.learningRate(atStep: optimizer.step)
+    let result = flow.lossAndGradients(batch)
+    guard result.nonFinite == nil else {
+      return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: .nan, learningRate: rate, nonFinite: result.nonFinite, applied: false)
+    }
+    let norm = clipNorm.map { clipGradientNorm(flow.parameters, maxNorm: $0) } ?? gradientNorm(flow.parameters)
+    guard norm.isFinite else {
+      return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: norm, learningRate: rate, nonFinite: nil, applied: false)
+    }
+    optimizer.update(learningRate: rate)
+    return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: norm, learningRate: rate, nonFinite: nil, applied: true)
+  }
+}
+
+/// What one training step did.
+public struct StepReport: Sendable, Hashable {
+  /// Updates applied so far, this one included when `applied`.
+  public var step: Int
+  /// Mean NLL of the batch before the update, in nats per sample.
+  public var loss: Double
+  /// Global gradient norm before clipping (NaN when the loss was not finite).
+  public var gradientNorm: Double
+  /// The learning rate used (or that would have been).
+  public var learningRate: Double
+  /// Where a non-finite value first appeared, when the loss was not finite.
+  public var nonFinite: NonFiniteSource?
+  /// Whether the parameters were updated.
+  public var applied: Bool
+}
