@@ -36,6 +36,7 @@ let package = Package(
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom"),
     .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
+    .target(name: "SafeTensors"),
 
     // MARK: - Numerical runtime (imports no compiler module)
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
@@ -49,7 +50,7 @@ let package = Package(
     .target(name: "FlowcDiagnostics"),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
     .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics", "FlowRandom"]),
-    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
+    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom", "SafeTensors"]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -59,6 +60,7 @@ let package = Package(
         "FlowcSpec",
         "FlowcIR",
         "FlowcDiagnostics",
+        "FlowData",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -69,6 +71,7 @@ let package = Package(
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
     .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
+    .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],

@@ -14,9 +14,9 @@ public struct BatchSampler: Sendable {
   /// This epoch's row order.
   var order: [Int]
   /// How many rows of `order` have been handed out.
-  public private(set) var position: Int
+  public internal(set) var position: Int
   /// The number of epochs started so far (1 after the first batch).
-  public private(set) var epoch: Int
+  public internal(set) var epoch: Int
 
   /// Creates a sampler over a non-empty dataset; the first epoch's order is drawn on the
   /// first batch.

@@ -26,9 +26,12 @@ public enum Pipeline {
   public struct Options: Sendable {
     /// `--memory-limit`: replaces the spec's `limits.memory`.
     public var memoryLimit: Int?
+    /// `--set key.path=value` changes, applied to the YAML tree before decoding.
+    public var overrides: [String]
 
-    public init(memoryLimit: Int? = nil) {
+    public init(memoryLimit: Int? = nil, overrides: [String] = []) {
       self.memoryLimit = memoryLimit
+      self.overrides = overrides
     }
   }
 
@@ -41,6 +44,11 @@ public enum Pipeline {
     public var validated: ValidatedGraph?
     /// True when the failure was reading the file, not its content (exit code 2).
     public var ioFailure: Bool
+    /// The `--set` values, as sources diagnostics may point into.
+    public var overrideSources: [SourceFile] = []
+
+    /// Every source a diagnostic of this check may quote.
+    public var sources: [SourceFile] { (source.map { [$0] } ?? []) + overrideSources }
   }
 
   /// Runs read → parse → decode → lower → validate on `path`.
@@ -63,7 +71,11 @@ public enum Pipeline {
   public static func check(source: SourceFile, options: Options = Options(),
                            diagnostics: DiagnosticEngine = DiagnosticEngine()) -> CheckResult {
     var result = CheckResult(source: source, diagnostics: diagnostics, validated: nil, ioFailure: false)
-    let document = YAMLParser().parse(source, diagnostics: diagnostics)
+    var document = YAMLParser().parse(source, diagnostics: diagnostics)
+    let overrides = options.overrides.compactMap { Override.parse($0, diagnostics: diagnostics) }
+    result.overrideSources = overrides.map(\.source)
+    guard !diagnostics.hasErrors else { return result }
+    document = applyOverrides(overrides, to: document, diagnostics: diagnostics)
     guard !diagnostics.hasErrors, let spec = decodeSpec(document, diagnostics: diagnostics), !diagnostics.hasErrors,
       var graph = lowerToGraph(spec, diagnostics: diagnostics), !diagnostics.hasErrors
     else { return result }

@@ -6,6 +6,7 @@
 /// - s < W:  η·(s + 1)/W   (never 0, so the first update moves)
 /// - constant: η
 /// - cosine: floor + (η − floor)·½(1 + cos(π·p)), p = min(1, (s − W)/(N − W))
+/// - linear: floor + (η − floor)·(1 − p)
 /// which is the warm-up-then-cosine schedule of Hugging Face's
 /// `get_cosine_schedule_with_warmup` (with a floor) and of `CosineAnnealingLR` after warm-up.
 public struct LearningRateSchedule: Sendable, Hashable, Codable {
@@ -16,6 +17,8 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
     /// Cosine from the base rate to `floor`, reached at update `totalSteps` (counted from 0,
     /// warm-up included), then held.
     case cosine(totalSteps: Int, floor: Double)
+    /// Straight line from the base rate to `floor`, reached at update `totalSteps`, then held.
+    case linear(totalSteps: Int, floor: Double)
   }
 
   /// The base (peak) learning rate η.
@@ -28,9 +31,11 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
   /// A schedule; rates and step counts must be non-negative.
   public init(base: Double, warmupSteps: Int = 0, decay: Decay = .constant) {
     precondition(base >= 0 && warmupSteps >= 0, "learning rate and warm-up must be non-negative")
-    if case .cosine(let total, let floor) = decay {
-      precondition(total > warmupSteps, "cosine schedule needs more total steps than warm-up steps")
-      precondition(floor >= 0 && floor <= base, "cosine floor must lie between 0 and the base rate")
+    switch decay {
+    case .constant: break
+    case .cosine(let total, let floor), .linear(let total, let floor):
+      precondition(total > warmupSteps, "a decaying schedule needs more total steps than warm-up steps")
+      precondition(floor >= 0 && floor <= base, "the schedule's floor must lie between 0 and the base rate")
     }
     self.base = base
     self.warmupSteps = warmupSteps
@@ -49,6 +54,9 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
     case .cosine(let total, let floor):
       let progress = min(1, Double(step - warmupSteps) / Double(total - warmupSteps))
       return floor + (base - floor) * (1 + cosineOfPiTimes(progress)) / 2
+    case .linear(let total, let floor):
+      let progress = min(1, Double(step - warmupSteps) / Double(total - warmupSteps))
+      return floor + (base - floor) * (1 - progress)
     }
   }
 }

@@ -89,6 +89,10 @@ import FlowcSpec
     out.append(valueRange("'weight_decay'", t.weightDecay.value, "a finite number >= 0", at: t.weightDecay.range))
   }
   if t.batchSize.value < 1 { out.append(valueRange("'batch_size'", t.batchSize.value, "at least 1", at: t.batchSize.range)) }
+  if let steps = t.steps, t.schedule.value != .constant, t.warmupSteps.value >= steps.value, steps.value >= 1 {
+    out.append(valueRange("'warmup_steps'", t.warmupSteps.value, "fewer than the \(steps.value) steps of a \(t.schedule.value.rawValue) schedule",
+                          at: t.warmupSteps.range))
+  }
   if t.warmupSteps.value < 0 { out.append(valueRange("'warmup_steps'", t.warmupSteps.value, "0 or more", at: t.warmupSteps.range)) }
   if !(t.minLearningRate.value >= 0) || (lr.value > 0 && t.minLearningRate.value > lr.value) {
     out.append(valueRange("'min_lr'", t.minLearningRate.value, "between 0 and 'lr'", at: t.minLearningRate.range))

@@ -1,0 +1,127 @@
+import FlowData
+import FlowRandom
+import FlowcIR
+
+/// The data of a run, made from the spec's `data:` and `eval:` settings: where training
+/// batches come from, the validation and test sets, and the preprocessing chain.
+///
+/// Every random draw has its own named stream of the data seed (training batches,
+/// validation set, dequantization noise) or of the eval seed (the test set), so changing
+/// one never shifts another, and the test set does not depend on the training seed.
+public struct DataPlan: Sendable {
+  /// Training batches: fresh toy draws, a fixed toy set, or a file's training rows.
+  public enum Batches: Sendable {
+    case toy(ToySampler)
+    case rows(BatchSampler)
+
+    mutating func next(_ size: Int) -> Dataset {
+      switch self {
+      case .toy(var s):
+        let b = s.nextBatch(size)
+        self = .toy(s)
+        return b
+      case .rows(var s):
+        let b = s.nextBatch(size)
+        self = .rows(s)
+        return b
+      }
+    }
+
+    /// The sampler's state, saved in checkpoints.
+    public var state: SamplerState {
+      get {
+        switch self {
+        case .toy(let s): s.state
+        case .rows(let s): s.state
+        }
+      }
+      set {
+        switch self {
+        case .toy(var s):
+          s.state = newValue
+          self = .toy(s)
+        case .rows(var s):
+          s.state = newValue
+          self = .rows(s)
+        }
+      }
+    }
+  }
+
+  public var batches: Batches
+  public var validation: Dataset
+  public var test: Dataset
+  /// Dequantize / scale / logit, or the identity.
+  public var preprocessing: Preprocessing
+  /// Whether scores are reported in bits per dimension (image data scaled by `levels`).
+  public var reportsBitsPerDimension: Bool
+  /// Training rows per epoch (nil for fresh toy draws).
+  public var trainingRows: Int?
+  /// The generator of dequantization noise for training batches.
+  public var noise: Xoshiro256
+
+  /// Builds the plan, reading files as needed.
+  /// - Throws: `DataError` naming the file and what is wrong (missing, malformed, or the
+  ///   wrong dimension for the flow).
+  public static func make(_ g: FlowGraph) throws -> DataPlan {
+    let d = g.settings.data
+    let e = g.settings.eval
+    let seed = UInt64(bitPattern: Int64(d.seed.value))
+    let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
+    var steps: [PreprocessStep] = []
+    if d.dequantize.value { steps.append(.dequantize) }
+    let isImage = d.source.value == .idx || d.dequantize.value
+    if isImage { steps.append(.scale(levels: d.levels.value)) }
+    if let a = d.logitAlpha { steps.append(.logit(alpha: a.value)) }
+    let preprocessing = try Preprocessing(steps)
+    let shape = g.shape?.value.map(\.value)
+
+    if let toy = ToySource(rawValue: d.source.value.rawValue) {
+      var options = ToyOptions()
+      if toy == .moons || toy == .circles { options.noise = d.noise.value }
+      if toy == .circles { options.factor = d.factor.value }
+      var validationGenerator = Xoshiro256(seed: seed, stream: "validation")
+      var testGenerator = Xoshiro256(seed: evalSeed, stream: "test")
+      let validation = try toy.sample(count: max(1, d.validationSize?.value ?? 1_000), options: options, generator: &validationGenerator)
+      let test = try toy.sample(count: e.testSize.value, options: options, generator: &testGenerator)
+      let mode: ToySampler.Mode = d.fresh.value ? .fresh : .fixed(count: d.trainSize?.value ?? 1)
+      let sampler = try ToySampler(source: toy, options: options, mode: mode, generator: Xoshiro256(seed: seed, stream: "train"))
+      return DataPlan(batches: .toy(sampler), validation: validation, test: test, preprocessing: preprocessing,
+                      reportsBitsPerDimension: false, trainingRows: d.fresh.value ? nil : d.trainSize?.value,
+                      noise: Xoshiro256(seed: seed, stream: "dequantize"))
+    }
+
+    // A file source: read, check the dimension, shuffle with the data seed, split.
+    let path = d.path?.value ?? ""
+    var all = try readDataset(path)
+    try all.checkFits(dimension: g.dimension.value, shape: shape)
+    var shuffle = Xoshiro256(seed: seed, stream: "split")
+    all = all.shuffled(using: &shuffle)
+    var test: Dataset
+    var rest = all
+    if let testPath = d.testPath?.value {
+      test = try readDataset(testPath)
+      try test.checkFits(dimension: g.dimension.value, shape: shape)
+    } else {
+      let n = min(e.testSize.value, all.count / 5)
+      test = all.rows(0..<n)
+      rest = all.rows(n..<all.count)
+    }
+    let validationCount = min(d.validationSize?.value ?? rest.count / 10, max(0, rest.count - 1))
+    let validation = rest.rows(0..<validationCount)
+    var train = rest.rows(validationCount..<rest.count)
+    if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
+    return DataPlan(batches: .rows(BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train"))),
+                    validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
+                    test: test, preprocessing: preprocessing, reportsBitsPerDimension: isImage,
+                    trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+  }
+
+  /// The next training batch, preprocessed with fresh noise, and the mean log|det| of
+  /// that preprocessing (subtracted from the flow's loss to report NLL in data space).
+  public mutating func nextBatch(_ size: Int) -> (batch: Dataset, meanLogDet: Double) {
+    let raw = batches.next(size)
+    let (x, ld) = preprocessing.apply(to: raw, generator: &noise)
+    return (x, ld.isEmpty ? 0 : ld.reduce(0, +) / Double(ld.count))
+  }
+}

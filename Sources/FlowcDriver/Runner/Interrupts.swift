@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Set by SIGINT/SIGTERM; the trainer checks it between steps, checkpoints and stops,
+/// so Ctrl-C never loses more than the step in flight.
+nonisolated(unsafe) private var interruptFlag: sig_atomic_t = 0
+
+enum Interrupts {
+  /// Installs the handlers (a second Ctrl-C still only sets the flag: the checkpoint
+  /// being written must finish).
+  static func install() {
+    interruptFlag = 0
+    signal(SIGINT) { _ in interruptFlag = 1 }
+    signal(SIGTERM) { _ in interruptFlag = 1 }
+  }
+
+  static var requested: Bool { interruptFlag != 0 }
+}

@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#else
+  import Darwin
+#endif
+
+extension SafeTensorsFile {
+  /// The default limit on the size of a file `read(from:maxFileBytes:)` accepts: 8 GiB.
+  public static let defaultMaxFileBytes = 8 << 30
+
+  /// Reads and checks a safetensors file.
+  ///
+  /// The file is read in three bounded steps: its size (from `fstat`, against
+  /// `maxFileBytes`), the 8-byte header length (at most 100,000,000 and at most what the file
+  /// holds), then the header, which is parsed and fully checked (see `validateHeader`) before
+  /// any tensor storage is allocated. Only then is each tensor read into its own array.
+  /// Tensors come back in header order.
+  ///
+  /// - Parameters:
+  ///   - path: the file to read.
+  ///   - maxFileBytes: the largest file accepted.
+  /// - Throws: `SafeTensorsError` naming `path`; see `SafeTensorsError.Problem` for the kinds.
+  public static func read(from path: String, maxFileBytes: Int = defaultMaxFileBytes) throws -> SafeTensorsFile {
+    let file = try OpenFile(path: path)
+    defer { file.release() }
+    guard file.size <= maxFileBytes else {
+      throw SafeTensorsError(path: path, .fileTooLarge(bytes: file.size, limit: maxFileBytes))
+    }
+    return try decode(size: file.size, path: path) { offset, count in try file.read(offset: offset, count: count) }
+  }
+
+  /// Decodes and checks the bytes of a safetensors file held in memory.
+  ///
+  /// - Parameters:
+  ///   - bytes: the whole file.
+  ///   - source: the name messages give the bytes, e.g. a file name or URL.
+  /// - Throws: `SafeTensorsError` naming `source`, as `read(from:maxFileBytes:)` does.
+  public init(decoding bytes: [UInt8], source: String = "<memory>") throws {
+    self = try Self.decode(size: bytes.count, path: source) { offset, count in
+      let start = min(offset, bytes.count)
+      return Array(bytes[start..<start + min(count, bytes.count - start)])
+    }
+  }
+
+  /// The reader shared by files and memory.
+  ///
+  /// - Parameters:
+  ///   - size: the total number of bytes.
+  ///   - path: the name for messages.
+  ///   - read: returns `count` bytes from `offset`, or fewer when the source ends first.
+  private static func decode(
+    size: Int, path: String, read: (_ offset: Int, _ count: Int) throws -> [UInt8]
+  ) throws -> SafeTensorsFile {
+    guard size >= 8 else { throw SafeTensorsError(path: path, .tooShort(bytes: size)) }
+    let lengthBytes = try read(0, 8)
+    guard lengthBytes.count == 8 else { throw SafeTensorsError(path: path, .tooShort(bytes: lengthBytes.count)) }
+    let declared = lengthBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    let available = size - 8
+    guard declared <= UInt64(maxHeaderBytes), declared <= UInt64(available) else {
+      throw SafeTensorsError(path: path, .headerLength(declared: declared, available: available, limit: maxHeaderBytes))
+    }
+    let headerLength = Int(declared)
+    let headerBytes = try read(8, headerLength)
+    guard headerBytes.count == headerLength else {
+      throw SafeTensorsError(
+        path: path, .headerLength(declared: declared, available: headerBytes.count, limit: maxHeaderBytes))
+    }
+    let dataStart = 8 + headerLength
+    let header = try validateHeader(headerBytes, bufferSize: size - dataStart, path: path)
+
+    var tensors: [SafeTensor] = []
+    tensors.reserveCapacity(header.entries.count)
+    for entry in header.entries {
+      let bytes = try read(dataStart + entry.range.lowerBound, entry.range.count)
+      guard bytes.count == entry.range.count else {
+        // The file shrank after its size was taken.
+        throw SafeTensorsError(
+          path: path,
+          .truncated(declaredBytes: size - dataStart, actualBytes: entry.range.lowerBound + bytes.count))
+      }
+      tensors.append(SafeTensor(unchecked: entry.name, dtype: entry.dtype, shape: entry.shape, bytes: bytes))
+    }
+    // Names were checked unique by `validateHeader`, and `__metadata__` is never a tensor.
+    return try SafeTensorsFile(tensors: tensors, metadata: header.metadata)
+  }
+}
+
+/// A file open for reading, with its size taken once.
+private struct OpenFile {
+  let path: String
+  let descriptor: Int32
+  let size: Int
+
+  /// Opens `path` and takes its size.
+  ///
+  /// - Throws: `SafeTensorsError` with `unreadable`.
+  init(path: String) throws {
+    self.path = path
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SafeTensorsError(path: path, .unreadable(reason: systemErrorText())) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      let reason = systemErrorText()
+      _ = close(fd)
+      throw SafeTensorsError(path: path, .unreadable(reason: reason))
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      _ = close(fd)
+      throw SafeTensorsError(path: path, .unreadable(reason: "it is not a regular file"))
+    }
+    self.descriptor = fd
+    self.size = Int(info.st_size)
+  }
+
+  /// Reads up to `count` bytes at `offset`; fewer only when the file ends first.
+  ///
+  /// - Throws: `SafeTensorsError` with `unreadable` on an I/O error.
+  func read(offset: Int, count: Int) throws -> [UInt8] {
+    var failure: String?
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      var done = 0
+      while done < count, let base = buffer.baseAddress {
+        let n = pread(descriptor, base + done, count - done, off_t(offset + done))
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = systemErrorText()
+          break
+        }
+        if n == 0 { break }
+        done += n
+      }
+      initialized = done
+    }
+    if let failure { throw SafeTensorsError(path: path, .unreadable(reason: failure)) }
+    return bytes
+  }
+
+  /// Closes the descriptor.
+  func release() {
+    _ = close(descriptor)
+  }
+}
+
+/// The current `errno` as text, e.g. "No such file or directory".
+func systemErrorText() -> String {
+  String(cString: strerror(errno))
+}

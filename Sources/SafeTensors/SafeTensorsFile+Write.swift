@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#else
+  import Darwin
+#endif
+
+extension SafeTensorsFile {
+  /// The whole file as bytes: header length, header, then the tensors' data.
+  ///
+  /// The output depends only on the content, so equal files give equal bytes: the header is
+  /// compact JSON with `__metadata__` first (keys sorted by their UTF-8 bytes; left out when
+  /// empty), then the tensors in order, each as `{"dtype":…,"shape":[…],"data_offsets":[b,e]}`,
+  /// padded with spaces to a multiple of 8 bytes; the data follows in the same order.
+  public func serialized() -> [UInt8] {
+    let header = encodedHeader()
+    var out: [UInt8] = []
+    out.reserveCapacity(header.count + tensors.reduce(0) { $0 + $1.bytes.count })
+    out += header
+    for tensor in tensors { out += tensor.bytes }
+    return out
+  }
+
+  /// Writes the file atomically: a reader sees the old file or the whole new one, never a part.
+  ///
+  /// The bytes go to a temporary file in the same directory (`.<name>.tmp-<pid>-<random>`),
+  /// which is flushed with `fsync` and renamed over `path`; the directory is then synced so the
+  /// rename itself survives a crash. On failure the temporary file is removed and any file
+  /// already at `path` is left as it was.
+  ///
+  /// - Throws: `SafeTensorsError` with `unwritable`, naming the step that failed.
+  public func write(to path: String) throws {
+    let (directory, base) = splitPath(path)
+    let temporary = directory + "/." + base + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    func fail(_ step: String, _ reason: String = systemErrorText()) -> SafeTensorsError {
+      SafeTensorsError(path: path, .unwritable(step: step, reason: reason))
+    }
+
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw fail("creating \(temporary)") }
+    var renamed = false
+    defer { if !renamed { unlink(temporary) } }
+    do {
+      try writeAll(fd, encodedHeader(), onError: { fail("writing \(temporary)") })
+      for tensor in tensors { try writeAll(fd, tensor.bytes, onError: { fail("writing \(temporary)") }) }
+      guard fsync(fd) == 0 else { throw fail("syncing \(temporary)") }
+    } catch {
+      _ = close(fd)
+      throw error
+    }
+    guard close(fd) == 0 else { throw fail("closing \(temporary)") }
+    guard rename(temporary, path) == 0 else { throw fail("renaming \(temporary) to \(path)") }
+    renamed = true
+    try syncDirectory(directory, onError: { fail("syncing the directory \(directory)") })
+  }
+
+  /// The header length (8 bytes, little-endian) followed by the padded JSON header.
+  func encodedHeader() -> [UInt8] {
+    var json = "{"
+    var first = true
+    func key(_ name: String) {
+      json += first ? "" : ","
+      first = false
+      json += jsonString(name) + ":"
+    }
+    if !metadata.isEmpty {
+      key(reservedMetadataKey)
+      let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+      json += "{" + pairs.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"
+    }
+    var offset = 0
+    for tensor in tensors {
+      key(tensor.name)
+      let shape = tensor.shape.map(String.init).joined(separator: ",")
+      json += "{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
+      json += "\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}"
+      offset += tensor.bytes.count
+    }
+    json += "}"
+    var header = Array(json.utf8)
+    header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
+    let length = UInt64(header.count)
+    return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + header
+  }
+}
+
+/// `"a\"b"`: a string as a JSON literal. Quotes, backslashes and control characters are
+/// escaped; everything else is written as UTF-8, as Python's and Rust's writers do.
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    case "\u{08}": out += "\\b"
+    case "\u{0C}": out += "\\f"
+    case _ where scalar.value < 0x20:
+      let hex = String(scalar.value, radix: 16)
+      out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}
+
+/// Splits `a/b/c.safetensors` into (`a/b`, `c.safetensors`); a bare name is in `.`.
+func splitPath(_ path: String) -> (directory: String, base: String) {
+  guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+  let directory = String(path[..<slash])
+  return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+}
+
+/// Writes every byte of `bytes` to `fd`, retrying short writes and `EINTR`.
+private func writeAll(_ fd: Int32, _ bytes: [UInt8], onError: () -> SafeTensorsError) throws {
+  try bytes.withUnsafeBytes { buffer in
+    var done = 0
+    while done < buffer.count, let base = buffer.baseAddress {
+      let n = write(fd, base + done, buffer.count - done)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw onError()
+      }
+      done += n
+    }
+  }
+}
+
+/// Flushes a directory's entries (a rename in it) to disk.
+private func syncDirectory(_ directory: String, onError: () -> SafeTensorsError) throws {
+  let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+  guard fd >= 0 else { throw onError() }
+  defer { _ = close(fd) }
+  // Some file systems refuse fsync on a directory (EINVAL); the data itself is already synced.
+  guard fsync(fd) == 0 || errno == EINVAL else { throw onError() }
+}
