@@ -47,33 +47,53 @@ struct HeaderJSONSyntaxError: Error, Equatable {
   let offset: Int
 }
 
-/// Parses one JSON value that fills `bytes` but for surrounding whitespace (RFC 8259).
+/// Parses a header: one JSON value filling `bytes` but for surrounding whitespace (RFC 8259),
+/// handing each member of a top-level object to `onMember` as soon as it is parsed.
 ///
-/// A recursive-descent parser over the bytes: every read is bounds-checked, nesting is capped
-/// at `maxDepth` so a header of ten million `[` cannot overflow the stack, and the work is
+/// A recursive-descent parser over the bytes: every read is bounds-checked; nesting is capped
+/// at `maxDepth`, so a header of ten million `[` cannot overflow the stack; and the work is
 /// linear in the header length. The bytes must already be valid UTF-8.
 ///
-/// - Throws: `HeaderJSONSyntaxError`.
-func parseHeaderJSON(_ bytes: [UInt8], maxDepth: Int = 64) throws(HeaderJSONSyntaxError) -> HeaderJSON {
-  var parser = HeaderJSONParser(bytes: bytes, maxDepth: maxDepth)
+/// Memory stays near the header's own size however it is shaped: members are handed over one
+/// at a time (the caller keeps only what it checked, and can stop at the first bad one), and
+/// no member's value may hold more than `maxValuesPerMember` values, so `{"w": [0,0,0,…]}`
+/// cannot grow into a tree twenty times its text.
+///
+/// - Returns: `nil` when the top level is an object (its members went to `onMember`), or the
+///   value found instead, for the caller to report.
+/// - Throws: `HeaderJSONSyntaxError`, or whatever `onMember` throws.
+func parseHeaderJSON(
+  _ bytes: [UInt8], maxDepth: Int = 64, maxValuesPerMember: Int = 1_000_000,
+  onMember: (_ key: String, _ value: HeaderJSON) throws -> Void
+) throws -> HeaderJSON? {
+  var parser = HeaderJSONParser(bytes: bytes, maxDepth: maxDepth, maxValues: maxValuesPerMember)
   parser.skipWhitespace()
-  let value = try parser.parseValue(depth: 0)
+  var other: HeaderJSON?
+  if parser.current == UInt8(ascii: "{") {
+    try parser.parseMembers(depth: 1) { key, value in try onMember(key, value) }
+  } else {
+    other = try parser.parseValue(depth: 0)
+  }
   parser.skipWhitespace()
   guard parser.position == bytes.count else {
     throw parser.failure("unexpected \(parser.describeCurrent()) after the end of the header object")
   }
-  return value
+  return other
 }
 
 /// The parser's state: the bytes and a read position.
 private struct HeaderJSONParser {
   let bytes: [UInt8]
   let maxDepth: Int
+  let maxValues: Int
   var position = 0
+  /// Values parsed since the budget was last reset (at each top-level member).
+  var valueCount = 0
 
-  init(bytes: [UInt8], maxDepth: Int) {
+  init(bytes: [UInt8], maxDepth: Int, maxValues: Int) {
     self.bytes = bytes
     self.maxDepth = maxDepth
+    self.maxValues = maxValues
   }
 
   /// The byte at the read position, or `nil` at the end.
@@ -98,6 +118,8 @@ private struct HeaderJSONParser {
 
   /// Parses any value at the read position.
   mutating func parseValue(depth: Int) throws(HeaderJSONSyntaxError) -> HeaderJSON {
+    valueCount += 1
+    guard valueCount <= maxValues else { throw failure("more than \(grouped(maxValues)) values under one key") }
     guard let c = current else { throw failure("expected a value but found the end of header") }
     switch c {
     case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -151,6 +173,40 @@ private struct HeaderJSONParser {
       case UInt8(ascii: "}"):
         position += 1
         return .object(members)
+      default: throw failure("expected ',' or '}' but found \(describeCurrent())")
+      }
+    }
+  }
+
+  /// Parses the top-level object, handing over each member as soon as it is parsed and
+  /// resetting the value budget for the next.
+  mutating func parseMembers(
+    depth: Int, onMember: (String, HeaderJSON) throws -> Void
+  ) throws {
+    position += 1  // {
+    skipWhitespace()
+    if current == UInt8(ascii: "}") {
+      position += 1
+      return
+    }
+    while true {
+      skipWhitespace()
+      guard current == UInt8(ascii: "\"") else {
+        throw failure("expected a quoted key but found \(describeCurrent())")
+      }
+      let key = try parseString()
+      skipWhitespace()
+      guard current == UInt8(ascii: ":") else { throw failure("expected ':' but found \(describeCurrent())") }
+      position += 1
+      skipWhitespace()
+      valueCount = 0
+      try onMember(key, try parseValue(depth: depth))
+      skipWhitespace()
+      switch current {
+      case UInt8(ascii: ","): position += 1
+      case UInt8(ascii: "}"):
+        position += 1
+        return
       default: throw failure("expected ',' or '}' but found \(describeCurrent())")
       }
     }

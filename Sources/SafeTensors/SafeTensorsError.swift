@@ -84,6 +84,8 @@ extension SafeTensorsError {
 
     /// The file (or its temporary sibling, or the directory) could not be written or synced.
     case unwritable(step: String, reason: String)
+    /// The file was written and renamed into place, but its directory could not be synced.
+    case directoryNotSynced(directory: String, reason: String)
 
     /// A stable kebab-case identifier for this kind of problem.
     public var id: String {
@@ -109,6 +111,7 @@ extension SafeTensorsError {
       case .missingTensor: "safetensors-missing-tensor"
       case .wrongDType: "safetensors-wrong-dtype"
       case .unwritable: "safetensors-unwritable"
+      case .directoryNotSynced: "safetensors-directory-not-synced"
       }
     }
 
@@ -176,6 +179,9 @@ extension SafeTensorsError {
         return "tensor \(quoted(name)) is \(dtype.rawValue), not \(requested.rawValue)"
       case .unwritable(let step, let reason):
         return "cannot write the file (\(step)): \(reason); any previous file at this path is unchanged"
+      case .directoryNotSynced(let directory, let reason):
+        return "the file was written, but syncing its directory \(directory) failed: \(reason); "
+          + "the new file may not survive a crash"
       }
     }
   }

@@ -29,7 +29,8 @@ extension SafeTensorsFile {
   /// rename itself survives a crash. On failure the temporary file is removed and any file
   /// already at `path` is left as it was.
   ///
-  /// - Throws: `SafeTensorsError` with `unwritable`, naming the step that failed.
+  /// - Throws: `SafeTensorsError` with `unwritable`, naming the step that failed, or
+  ///   `directoryNotSynced` when only the final directory sync failed (the file is in place).
   public func write(to path: String) throws {
     let (directory, base) = splitPath(path)
     let temporary = directory + "/." + base + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -52,7 +53,9 @@ extension SafeTensorsFile {
     guard close(fd) == 0 else { throw fail("closing \(temporary)") }
     guard rename(temporary, path) == 0 else { throw fail("renaming \(temporary) to \(path)") }
     renamed = true
-    try syncDirectory(directory, onError: { fail("syncing the directory \(directory)") })
+    try syncDirectory(directory) {
+      SafeTensorsError(path: path, .directoryNotSynced(directory: directory, reason: systemErrorText()))
+    }
   }
 
   /// The header length (8 bytes, little-endian) followed by the padded JSON header.

@@ -23,11 +23,12 @@ let maxHeaderBytes = 100_000_000
 
 /// Parses and checks a header against the data buffer that follows it.
 ///
-/// Checks, in order: UTF-8; JSON syntax; a top-level object; `__metadata__` a map of strings;
-/// each tensor an object with a known `dtype`, a `shape` of non-negative integers and
-/// `data_offsets` `[begin, end]` with `begin <= end`; no name twice; the shape's byte count
-/// (computed without overflow) equal to `end - begin`; the ranges covering the buffer from 0
-/// with no overlap or gap; and the covered length equal to `bufferSize`.
+/// Checks, in order: UTF-8; then, member by member as the JSON is parsed, a top-level object,
+/// `__metadata__` a map of strings, each tensor an object with a known `dtype`, a `shape` of
+/// non-negative integers and `data_offsets` `[begin, end]` with `begin <= end`, no name twice,
+/// the shape's byte count (computed without overflow) equal to `end - begin`; finally the
+/// ranges covering the buffer from 0 with no overlap or gap, and the covered length equal to
+/// `bufferSize`.
 ///
 /// - Parameters:
 ///   - bytes: the header, as stored (padding included).
@@ -38,31 +39,31 @@ func validateHeader(_ bytes: [UInt8], bufferSize: Int, path: String) throws -> S
   func fail(_ problem: SafeTensorsError.Problem) -> SafeTensorsError { SafeTensorsError(path: path, problem) }
 
   guard isValidUTF8(bytes) else { throw fail(.headerNotUTF8) }
-  let json: HeaderJSON
-  do {
-    json = try parseHeaderJSON(bytes)
-  } catch {
-    throw fail(.malformedJSON(reason: error.reason, offset: error.offset))
-  }
-  guard case .object(let members) = json else {
-    throw fail(.invalidHeader(reason: "the header is \(json.kind), not an object of tensors"))
-  }
-
   var metadata: [String: String] = [:]
   var entries: [SafeTensorsHeader.Entry] = []
   var seen: Set<String> = []
-  for (name, value) in members {
-    guard seen.insert(name).inserted else {
-      if name == reservedMetadataKey {
-        throw fail(.invalidHeader(reason: "'__metadata__' appears twice"))
+  let other: HeaderJSON?
+  do {
+    // Each member is checked as soon as it is parsed, so a bad header stops at its first bad
+    // entry and only checked entries are kept.
+    other = try parseHeaderJSON(bytes) { name, value in
+      guard seen.insert(name).inserted else {
+        if name == reservedMetadataKey {
+          throw fail(.invalidHeader(reason: "'__metadata__' appears twice"))
+        }
+        throw fail(.duplicateName(name: name))
       }
-      throw fail(.duplicateName(name: name))
+      if name == reservedMetadataKey {
+        metadata = try decodeMetadata(value, path: path)
+      } else {
+        entries.append(try decodeEntry(name: name, value, path: path))
+      }
     }
-    if name == reservedMetadataKey {
-      metadata = try decodeMetadata(value, path: path)
-    } else {
-      entries.append(try decodeEntry(name: name, value, path: path))
-    }
+  } catch let error as HeaderJSONSyntaxError {
+    throw fail(.malformedJSON(reason: error.reason, offset: error.offset))
+  }
+  if let other {
+    throw fail(.invalidHeader(reason: "the header is \(other.kind), not an object of tensors"))
   }
   try checkCoverage(entries, bufferSize: bufferSize, path: path)
   return SafeTensorsHeader(metadata: metadata, entries: entries)
@@ -105,24 +106,20 @@ private func decodeEntry(name: String, _ value: HeaderJSON, path: String) throws
 
   guard let shapeValue = fields["shape"] else { throw fail("no 'shape'") }
   guard case .array(let dims) = shapeValue else { throw fail("'shape' is \(shapeValue.kind), not a list") }
-  var shape: [Int] = []
   var dimTexts: [String] = []
   for dim in dims {
     guard case .number(let text) = dim, isIntegerLiteral(text) else {
       throw fail("'shape' holds \(dim.kind), not an integer")
     }
     dimTexts.append(text)
-    shape.append(Int(text) ?? 0)  // an over-long literal is reported just below
   }
-  if let negative = dimTexts.firstIndex(where: { $0.hasPrefix("-") }) {
-    guard Int(dimTexts[negative]) != nil else {
-      throw SafeTensorsError(path: path, .shapeOverflow(name: name, shape: dimTexts, dtype: dtype))
-    }
-    throw SafeTensorsError(path: path, .negativeDimension(name: name, shape: shape))
-  }
-  guard dimTexts.allSatisfy({ Int($0) != nil }) else {
+  // An integer too long for `Int` (either sign) is an overflow; a negative one that fits is a
+  // negative dimension (`-0` is zero, as JSON has it).
+  let parsed = dimTexts.compactMap { Int($0) }
+  guard parsed.count == dimTexts.count else {
     throw SafeTensorsError(path: path, .shapeOverflow(name: name, shape: dimTexts, dtype: dtype))
   }
+  let shape = parsed
   let needed = try byteCount(name: name, shape: shape, dtype: dtype, path: path)
 
   guard let offsetsValue = fields["data_offsets"] else { throw fail("no 'data_offsets'") }

@@ -75,16 +75,16 @@ import Testing
 
   @Test(arguments: [
     ("not json at all", "expected a value but found 'n' at byte 0"),
-    (#"{"w": {"dtype": "F32""#, "expected ',' or '}' but found end of header at byte 21"),
-    (#"{"w": 1,}"#, "expected a quoted key but found '}' at byte 8"),
+    (#"{"w": {"dtype": "F32""#, "expected ',' or '}' but found end of header at byte 24"),
+    (#"{"__metadata__": {},}"#, "expected a quoted key but found '}' at byte 20"),
     (#"{'w': 1}"#, "expected a quoted key but found ''' at byte 1"),
     (#"{"w": tru}"#, "expected a value but found 't' at byte 6"),
-    (#"{"w": 01}"#, "expected ',' or '}' but found '1' at byte 7"),
+    (#"{"w": [01]}"#, "expected ',' or ']' but found '1' at byte 8"),
     (#"{"w": "\x"}"#, "invalid escape '\\'x'' at byte 8"),
     (#"{"w": "\ud800"}"#, "unpaired surrogate in a \\u escape at byte 13"),
     ("{\"w\": \"a\u{1}b\"}", "control character byte 0x1 in a string (it must be escaped) at byte 8"),
     (#"{} {}"#, "unexpected '{' after the end of the header object at byte 3"),
-    (#"{"w": "open"#, "unterminated string at byte 11"),
+    (#"{"w": "open"#, "unterminated string at byte 16"),
     ("", "expected a value but found the end of header at byte 0"),
   ])
   func nonJSONHeader(text: String, detail: String) throws {
