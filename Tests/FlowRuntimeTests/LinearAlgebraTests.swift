@@ -71,3 +71,12 @@ import Testing
     #expect(abs(lu.forward(randomMatrix(rows: 1, cols: 5, in: -1...1, rng: &rng)).logAbsDet[0]) < 1e-12)
   }
 }
+
+/// The BLAS description a runner reports.
+@Suite struct BLASConfigurationTests {
+  @Test func reportsTheLibrary() {
+    #expect(BLASConfiguration.buildDescription.contains("OpenBLAS"))
+    #expect(!BLASConfiguration.coreName.isEmpty)
+    #expect(BLASConfiguration.threadCount >= 1)
+  }
+}

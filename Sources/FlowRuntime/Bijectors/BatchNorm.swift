@@ -48,6 +48,8 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
   var mean: [T]
   /// Per-feature v = σ² + ε of the latest pass.
   var variance: [T]
+  /// Per-feature 1/√v, computed once per pass rather than once per element.
+  var inverseDeviation: [T]
   /// Whether the latest recording used batch statistics.
   var recordedBatchStatistics = false
 
@@ -67,6 +69,7 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
     inputGradient = Matrix(rows: 0, cols: dimension)
     mean = [T](repeating: 0, count: dimension)
     variance = [T](repeating: 0, count: dimension)
+    inverseDeviation = [T](repeating: 0, count: dimension)
   }
 
   /// Number of features.
@@ -109,16 +112,20 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
     prepare(&logDet, rows: n)
     if keep { normalized.resize(rows: n) }
     var ld: T = 0
-    for i in 0..<d { ld += logGamma.value[i] - T.log(variance[i]) / 2 }
+    for i in 0..<d {
+      ld += logGamma.value[i] - T.log(variance[i]) / 2
+      inverseDeviation[i] = 1 / variance[i].squareRoot()
+    }
     fill(&logDet, ld)
     x.storage.withUnsafeBufferPointer { xp in
       output.storage.withUnsafeMutableBufferPointer { yp in
         normalized.storage.withUnsafeMutableBufferPointer { hp in
-          for r in 0..<n {
-            for i in 0..<d {
-              let h = (xp[r * d + i] - mean[i]) / variance[i].squareRoot()
+          for i in 0..<d {
+            let m = mean[i], s = inverseDeviation[i], g = T.exp(logGamma.value[i]), b = beta.value[i]
+            for r in 0..<n {
+              let h = (xp[r * d + i] - m) * s
               if keep { hp[r * d + i] = h }
-              yp[r * d + i] = T.exp(logGamma.value[i]) * h + beta.value[i]
+              yp[r * d + i] = g * h + b
             }
           }
         }

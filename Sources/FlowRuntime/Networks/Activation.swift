@@ -20,31 +20,50 @@ public enum Activation: Sendable, Hashable, Codable {
 
 // MARK: - Kernels
 
-/// Applies `activation` to the `count` pre-activations at `a`, writing results to `h`.
+/// Adds `bias` to every row of the rows × cols pre-activations at `a` (in place) and
+/// writes the activation of the result to `h`: one pass over the layer output instead
+/// of a bias broadcast before gemm plus an activation pass after it.
 @inlinable
-func activationForward<T: FlowScalar>(
-  _ activation: Activation, a: UnsafePointer<T>, h: UnsafeMutablePointer<T>, count: Int
+func biasActivationForward<T: FlowScalar>(
+  _ activation: Activation, a: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, h: UnsafeMutablePointer<T>,
+  rows: Int, cols: Int
 ) {
   switch activation {
   case .identity:
-    h.update(from: a, count: count)
+    mapBiased(a, bias, h, rows, cols) { $0 }
   case .relu:
-    for i in 0..<count { h[i] = Swift.max(a[i], 0) }
+    mapBiased(a, bias, h, rows, cols) { Swift.max($0, 0) }
   case .leakyReLU(let slope):
     let s = T(slope)
-    for i in 0..<count { let v = a[i]; h[i] = v > 0 ? v : s * v }
+    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : s * $0 }
   case .tanh:
-    for i in 0..<count { h[i] = T.tanh(a[i]) }
+    mapBiased(a, bias, h, rows, cols) { T.tanh($0) }
   case .elu(let alpha):
     let al = T(alpha)
-    for i in 0..<count { let v = a[i]; h[i] = v > 0 ? v : al * T.expm1(v) }
+    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : al * T.expm1($0) }
   case .gelu:
     let r: T = 1 / T(2).squareRoot()
-    for i in 0..<count { let v = a[i]; h[i] = v * (1 + T.erf(v * r)) / 2 }
+    mapBiased(a, bias, h, rows, cols) { $0 * (1 + T.erf($0 * r)) / 2 }
   case .sigmoid:
-    for i in 0..<count { h[i] = T.sigmoid(a[i]) }
+    mapBiased(a, bias, h, rows, cols) { T.sigmoid($0) }
   case .softplus:
-    for i in 0..<count { h[i] = T.softplus(a[i]) }
+    mapBiased(a, bias, h, rows, cols) { T.softplus($0) }
+  }
+}
+
+/// a ← a + bias (per row), h ← f(a), over a rows × cols block.
+@inlinable @inline(__always)
+func mapBiased<T: FlowScalar>(
+  _ a: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int,
+  _ f: (T) -> T
+) {
+  for r in 0..<rows {
+    let base = r * cols
+    for j in 0..<cols {
+      let v = a[base + j] + bias[j]
+      a[base + j] = v
+      h[base + j] = f(v)
+    }
   }
 }
 

@@ -88,25 +88,21 @@ public final class MLP<T: FlowScalar> {
       post[l].resize(rows: n)
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
-      // Broadcast the bias into every row, then let gemm add x·Wᵀ on top (beta = 1),
-      // which saves a separate pass over the output.
+      // a = h_below·Wᵀ by gemm, then bias and activation in one pass over a.
       let below = l == 0 ? input : post[l - 1]
       pre[l].storage.withUnsafeMutableBufferPointer { a in
-        biases[l].value.withUnsafeBufferPointer { b in
-          for r in 0..<n { (a.baseAddress! + r * out).update(from: b.baseAddress!, count: out) }
-        }
         below.storage.withUnsafeBufferPointer { h in
           weights[l].value.withUnsafeBufferPointer { w in
             T.gemm(
               transA: false, transB: true, m: n, n: out, k: fanIn,
               alpha: 1, a: h.baseAddress!, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-              beta: 1, c: a.baseAddress!, ldc: out)
+              beta: 0, c: a.baseAddress!, ldc: out)
           }
         }
-      }
-      pre[l].storage.withUnsafeBufferPointer { a in
-        post[l].storage.withUnsafeMutableBufferPointer { h in
-          activationForward(act, a: a.baseAddress!, h: h.baseAddress!, count: n * out)
+        biases[l].value.withUnsafeBufferPointer { b in
+          post[l].storage.withUnsafeMutableBufferPointer { h in
+            biasActivationForward(act, a: a.baseAddress!, bias: b.baseAddress!, h: h.baseAddress!, rows: n, cols: out)
+          }
         }
       }
     }
