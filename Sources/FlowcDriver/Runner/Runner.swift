@@ -84,7 +84,7 @@ public enum Runner {
 
   private static func execute(_ v: ValidatedGraph, spec: CheckpointSpec, directory: RunDirectory, threads: Int?,
                               resume: Bool, log: @escaping (String) -> Void) throws -> Outcome {
-    if let threads { BLASConfiguration.setThreads(threads) }
+    if let threads { BLASConfiguration.threadCount = threads }
     currentCheckpointSpec = spec
     switch v.graph.dtype {
     case .float32: return try execute(Float.self, v, spec: spec, directory: directory, resume: resume, log: log)
@@ -109,13 +109,13 @@ public enum Runner {
     if resume { try trainer.restore(from: directory.lastCheckpoint) }
 
     var info = RunInfo(flowcVersion: flowcVersion, specPath: spec.path, overrides: spec.overrides,
-                       threads: BLASConfiguration.threads, blasCore: BLASConfiguration.coreName,
+                       threads: BLASConfiguration.threadCount, blasCore: BLASConfiguration.coreName,
                        started: ISO8601DateFormatter().string(from: Date()), status: .running, step: trainer.step,
                        totalSteps: totalSteps, message: nil)
     if resume, let previous = try? RunInfo.read(directory.runInfo) { info.started = previous.started }
     try info.write(to: directory.runInfo)
     log("run \(directory.path): \(g.name), \(formatCount(v.estimate.parameters)) parameters, \(totalSteps) steps"
-        + (resume ? ", resuming at step \(trainer.step)" : "") + " (\(BLASConfiguration.threads) BLAS threads, \(BLASConfiguration.coreName))")
+        + (resume ? ", resuming at step \(trainer.step)" : "") + " (\(BLASConfiguration.threadCount) BLAS threads, \(BLASConfiguration.coreName))")
 
     Interrupts.install()
     let outcome = try trainer.train(interrupted: { Interrupts.requested })
