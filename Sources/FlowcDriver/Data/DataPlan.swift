@@ -68,12 +68,8 @@ public struct DataPlan: Sendable {
     let e = g.settings.eval
     let seed = UInt64(bitPattern: Int64(d.seed.value))
     let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
-    var steps: [PreprocessStep] = []
-    if d.dequantize.value { steps.append(.dequantize) }
-    let isImage = d.source.value == .idx || d.dequantize.value
-    if isImage { steps.append(.scale(levels: d.levels.value)) }
-    if let a = d.logitAlpha { steps.append(.logit(alpha: a.value)) }
-    let preprocessing = try Preprocessing(steps)
+    let preprocessing = try makePreprocessing(g)
+    let isImage = preprocessing.steps.contains { if case .scale = $0 { return true }; return false }
     let shape = g.shape?.value.map(\.value)
 
     if let toy = ToySource(rawValue: d.source.value.rawValue) {
@@ -115,6 +111,17 @@ public struct DataPlan: Sendable {
                     validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
                     test: test, preprocessing: preprocessing, reportsBitsPerDimension: isImage,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+  }
+
+  /// The preprocessing chain of `data.preprocess`: dequantize, then scale by `levels`
+  /// (image data), then logit with alpha.
+  public static func makePreprocessing(_ g: FlowGraph) throws -> Preprocessing {
+    let d = g.settings.data
+    var steps: [PreprocessStep] = []
+    if d.dequantize.value { steps.append(.dequantize) }
+    if d.source.value == .idx || d.dequantize.value { steps.append(.scale(levels: d.levels.value)) }
+    if let a = d.logitAlpha { steps.append(.logit(alpha: a.value)) }
+    return try Preprocessing(steps)
   }
 
   /// The next training batch, preprocessed with fresh noise, and the mean log|det| of

@@ -3,6 +3,7 @@ import FlowcDiagnostics
 import FlowcDriver
 import FlowcIR
 import FlowcSpec
+import Foundation
 
 extension FlowcCommand {
   /// `flowc check`: parse, lower and validate specs without training anything.
@@ -27,6 +28,9 @@ extension FlowcCommand {
 
     @Option(help: "Memory budget for parameters, optimizer state and activations, e.g. '8 GiB' (overrides the spec's limits.memory).")
     var memoryLimit: String?
+
+    @Flag(help: "Also build the flow with random weights (Float64) and measure each layer's inverse round trip and log-det against a brute-force Jacobian; fails above tolerance.")
+    var numeric = false
 
     @OptionGroup var diagnosticOptions: DiagnosticOptions
 
@@ -59,6 +63,7 @@ extension FlowcCommand {
           diagnosticOptions.print(diagnostics, sources: sources)
         }
         guard let validated = result.validated, !failed else { continue }
+        if numeric, !printNumericReport(numericCheck(validated), path: path) { worst = max(worst, 1) }
         switch emit {
         case .ir: print(emitIRText(validated), terminator: "")
         case .dot: print(emitDot(validated), terminator: "")
@@ -79,6 +84,20 @@ extension FlowcCommand {
         }
       }
       if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Prints the numeric check as a table; returns whether it passed.
+    private func printNumericReport(_ r: NumericReport, path: String) -> Bool {
+      func e(_ x: Double?) -> String { x.map { String(format: "%.2e", $0) } ?? "n/a (dimension > 1024)" }
+      print("\(path): numeric check on \(r.points) random points, Float64, random weights")
+      for row in r.rows {
+        let name = row.index.map { "%\($0) \(row.kind)" } ?? "whole flow"
+        let bad = row.roundTrip > r.roundTripTolerance || (row.logDetError ?? 0) > r.logDetTolerance
+        print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) round trip \(e(row.roundTrip))   log-det vs brute force \(e(row.logDetError))\(bad ? "   FAILED" : "")")
+      }
+      print(r.passed ? "numeric check passed (round trip <= \(e(r.roundTripTolerance)), log-det <= \(e(r.logDetTolerance)))"
+                     : "numeric check FAILED (round trip <= \(e(r.roundTripTolerance)), log-det <= \(e(r.logDetTolerance)))")
+      return r.passed
     }
   }
 }

@@ -1,0 +1,99 @@
+import FlowData
+import FlowRandom
+import FlowRuntime
+import FlowcDiagnostics
+import FlowcIR
+import Foundation
+
+/// A trained flow loaded from a checkpoint, for `flowc sample` and `flowc eval`.
+///
+/// The checkpoint carries its spec (text and overrides), so the graph is rebuilt through
+/// the same pipeline as `check` and the weights, ActNorm flags and BatchNorm statistics
+/// are loaded into it: nothing is re-initialised, and no spec file is needed.
+public final class TrainedModel {
+  public let graph: ValidatedGraph
+  public let preprocessing: Preprocessing
+  private let float: Flow<Float>?
+  private let double: Flow<Double>?
+
+  /// Loads `path`.
+  /// - Throws: `CheckpointError` (unreadable, not a flowc checkpoint, weights that do
+  ///   not fit the spec) naming the file.
+  public init(checkpoint path: String) throws {
+    let c = try readCheckpoint(path: path)
+    let check = Pipeline.check(source: SourceFile(path: "\(path) (embedded spec)", text: c.spec.text),
+                               options: Pipeline.Options(overrides: c.spec.overrides))
+    guard let v = check.validated else {
+      let first = check.diagnostics.sorted.first.map(\.description) ?? "unknown problem"
+      throw CheckpointError(path: path, message: "its embedded spec no longer checks: \(first)")
+    }
+    graph = v
+    preprocessing = try DataPlan.makePreprocessing(v.graph)
+    do {
+      switch v.graph.dtype {
+      case .float32:
+        let f = buildFlow(flowDescription(v, seed: v.graph.settings.train.seed.value), as: Float.self)
+        try f.load(c.flow)
+        f.isTraining = false
+        (float, double) = (f, nil)
+      case .float64:
+        let f = buildFlow(flowDescription(v, seed: v.graph.settings.train.seed.value), as: Double.self)
+        try f.load(c.flow)
+        f.isTraining = false
+        (float, double) = (nil, f)
+      }
+    } catch let e as StateLoadError {
+      throw CheckpointError(path: path, message: "its tensors do not fit the flow of its spec: \(e.description)")
+    }
+  }
+
+  public var dimension: Int { graph.graph.dimension.value }
+
+  /// log p(x) of data-space rows (the preprocessing's Jacobian included), in batches of
+  /// the spec's eval batch size. Dequantization noise, if any, comes from `seed`.
+  public func logDensity(_ data: Dataset, seed: UInt64 = 0) -> [Double] {
+    var noise = Xoshiro256(seed: seed, stream: "eval-dequantize")
+    var out: [Double] = []
+    out.reserveCapacity(data.count)
+    for range in data.batchRanges(of: graph.graph.settings.eval.batchSize.value) {
+      let (x, ld) = preprocessing.apply(to: data.rows(range), generator: &noise)
+      let lp: [Double]
+      if let float {
+        lp = float.logProb(Matrix(rows: x.count, cols: x.dimension, storage: x.values)).map(Double.init)
+      } else {
+        lp = double!.logProb(Matrix(rows: x.count, cols: x.dimension, storage: x.values.map(Double.init)))
+      }
+      for r in lp.indices { out.append(lp[r] + ld[r]) }
+    }
+    return out
+  }
+
+  /// `count` samples in data space, the prior's scale multiplied by `temperature`.
+  public func sample(count: Int, temperature: Double, seed: UInt64) -> Dataset {
+    var rng = Xoshiro256(seed: seed, stream: "samples")
+    var values: [Float]
+    if let float {
+      values = float.sample(count: count, temperature: temperature, rng: &rng).storage
+    } else {
+      values = double!.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)
+    }
+    preprocessing.invert(&values)
+    return Dataset(values: values, count: count, dimension: dimension, shape: graph.graph.shape?.value.map(\.value),
+                   source: "samples")
+  }
+}
+
+/// A float64 `.npy` of one value per row (log-densities).
+public func encodeNPYDoubles(_ values: [Double]) -> [UInt8] {
+  var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
+  // Pad so that magic (6) + version (2) + length (2) + header + newline is a multiple of 64.
+  while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+  header += "\n"
+  var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+  let n = UInt16(header.utf8.count)
+  bytes += [UInt8(n & 0xFF), UInt8(n >> 8)]
+  bytes += Array(header.utf8)
+  bytes.reserveCapacity(bytes.count + 8 * values.count)
+  for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+  return bytes
+}
