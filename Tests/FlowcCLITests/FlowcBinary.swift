@@ -25,7 +25,10 @@ struct FlowcBinary {
   /// Runs `flowc arguments` in the repository root. A run that takes longer than
   /// `timeout` seconds is killed and reported as status -1: a hang is a failure, but
   /// the limit is generous, so no test depends on speed.
-  static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+  /// `interruptWhen` sends SIGINT (as Ctrl-C does) once the standard error printed so
+  /// far satisfies it.
+  static func run(_ arguments: [String], timeout: TimeInterval = 120,
+                  interruptWhen: (@Sendable (String) -> Bool)? = nil) throws -> Output {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -45,7 +48,20 @@ struct FlowcBinary {
     group.enter()
     DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let pid = process.processIdentifier
+    DispatchQueue.global().async {
+      var interrupted = false
+      while true {
+        let chunk = err.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        errData.append(chunk)
+        if !interrupted, let interruptWhen, interruptWhen(String(decoding: errData, as: UTF8.self)) {
+          kill(pid, SIGINT)
+          interrupted = true
+        }
+      }
+      group.leave()
+    }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning, Date() < deadline { usleep(10_000) }
     var status = Int32(-1)

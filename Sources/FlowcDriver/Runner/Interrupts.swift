@@ -15,6 +15,14 @@ enum Interrupts {
     interruptFlag = 0
     signal(SIGINT) { _ in interruptFlag = 1 }
     signal(SIGTERM) { _ in interruptFlag = 1 }
+    // A parent may start us with these signals blocked (the mask is inherited, and test
+    // runners and some process managers block them): unblock them, or Ctrl-C would be
+    // held back until the run ends.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
   static var requested: Bool { interruptFlag != 0 }

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+/// `flowc run`, `sample` and `eval` end to end on small flows (debug builds train slowly,
+/// so the networks here are tiny; the real specs are exercised in bench/).
+@Suite(.serialized) struct RunCommandTests {
+  /// A small Real NVP on moons: two couplings of 2-16-2 nets.
+  static func tinySpec(steps: Int = 200, extra: String = "") -> String {
+    """
+    dim: 2
+    name: tiny
+    prior: standard_normal
+    templates:
+      s: {hidden: [16], activation: tanh, output_activation: tanh}
+      t: {hidden: [16], activation: tanh}
+    flow:
+      - repeat: 2
+        layers:
+          - {kind: affine_coupling, keep: [0, 1], scale: s, shift: t}
+          - {kind: affine_coupling, keep: flip, scale: s, shift: t}
+    data: {source: moons, noise: 0.05, validation_size: 200}
+    train: {optimizer: adam, lr: 3e-3, batch_size: 64, steps: \(steps), eval_every: 50, seed: 3}
+    eval: {test_size: 500, samples: 50}
+    \(extra)
+    """
+  }
+
+  static func runDirectory(in out: String) throws -> String {
+    let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }.sorted()
+    return (out as NSString).appendingPathComponent(try #require(names.last))
+  }
+
+  static func json(_ path: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+  }
+
+  @Test func trainsAndLeavesARunDirectory() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec().utf8))
+    let out = (spec as NSString).deletingLastPathComponent + "/runs"
+    let r = try FlowcBinary.run(["run", spec, "--out", out, "--threads", "1"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("test NLL"))
+    #expect(r.stdout.contains("inverse round trip: max |g(f(x)) - x|"))
+    let dir = try Self.runDirectory(in: out)
+    for file in ["spec.yaml", "run.json", "resolved.json", "ir.txt", "metrics.jsonl", "final.json",
+                 "checkpoints/last.safetensors", "checkpoints/best.safetensors", "samples.npy"] {
+      #expect(FileManager.default.fileExists(atPath: "\(dir)/\(file)"), "missing \(file)")
+    }
+    // The loss goes down: the last validation NLL is well below the first.
+    let lines = try String(contentsOfFile: "\(dir)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 4)
+    let first = try #require(try JSONSerialization.jsonObject(with: Data(lines.first!.utf8)) as? [String: Any])
+    let last = try #require(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+    for key in ["step", "train_nll", "val_nll", "grad_norm", "lr", "elapsed_s"] { #expect(last[key] != nil, "no \(key)") }
+    #expect((last["val_nll"] as! Double) < (first["val_nll"] as! Double) - 0.1)
+    let final = try Self.json("\(dir)/final.json")
+    #expect((final["round_trip_max_error"] as! Double) < 1e-4)
+    #expect(try Self.json("\(dir)/run.json")["status"] as? String == "completed")
+
+    // The checkpoint alone (no spec file) gives back the same test NLL, and samples.
+    let logp = "\(dir)/logp.npy"
+    let eval = try FlowcBinary.run(["eval", "\(dir)/checkpoints/last.safetensors", "-o", logp])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let testNLL = final["test_nll"] as! Double
+    #expect(eval.stdout.contains(String(format: "mean NLL %.4f nats over 500 points", testNLL)), "\(eval.stdout) vs \(testNLL)")
+    let sample = try FlowcBinary.run(["sample", "\(dir)/checkpoints/best.safetensors", "-n", "7", "--temperature", "0.5",
+                                      "-o", "\(dir)/s.npy"])
+    #expect(sample.status == 0 && sample.stdout.contains("wrote 7 samples of dimension 2"))
+  }
+
+  @Test func sameSpecAndSeedGiveTheSameMetrics() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec(steps: 60).utf8))
+    let base = (spec as NSString).deletingLastPathComponent
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/a", "--threads", "1", "--quiet"]).status == 0)
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/b", "--threads", "1", "--quiet"]).status == 0)
+    let a = try Self.json("\(try Self.runDirectory(in: "\(base)/a"))/final.json")
+    let b = try Self.json("\(try Self.runDirectory(in: "\(base)/b"))/final.json")
+    #expect(a["test_nll"] as? Double == b["test_nll"] as? Double)
+    #expect(a["best_val_nll"] as? Double == b["best_val_nll"] as? Double)
+    // A different seed is a different run.
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/c", "--seed", "9", "--threads", "1", "--quiet"]).status == 0)
+    let c = try Self.json("\(try Self.runDirectory(in: "\(base)/c"))/final.json")
+    #expect(a["test_nll"] as? Double != c["test_nll"] as? Double)
+  }
+
+  /// Ctrl-C mid-run, then --resume: the final metrics equal an uninterrupted run's.
+  @Test func resumeEqualsUninterrupted() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec(steps: 2000).utf8))
+    let base = (spec as NSString).deletingLastPathComponent
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/whole", "--threads", "1", "--quiet"]).status == 0)
+    let whole = try Self.json("\(try Self.runDirectory(in: "\(base)/whole"))/final.json")
+
+    let interrupted = try FlowcBinary.run(["run", spec, "--out", "\(base)/parts", "--threads", "1"],
+                                          interruptWhen: { ($0 as NSString).contains("step 100/2000") })
+    #expect(interrupted.status == 130, "\(interrupted.stderr)")
+    let dir = try Self.runDirectory(in: "\(base)/parts")
+    let info = try Self.json("\(dir)/run.json")
+    #expect(info["status"] as? String == "interrupted")
+    let stoppedAt = info["step"] as? Int ?? 0
+    #expect(stoppedAt >= 100 && stoppedAt < 2000)
+    let resumed = try FlowcBinary.run(["run", "--resume", dir, "--threads", "1", "--quiet"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let parts = try Self.json("\(dir)/final.json")
+    #expect(parts["test_nll"] as? Double == whole["test_nll"] as? Double)
+    #expect(parts["final_val_nll"] as? Double == whole["final_val_nll"] as? Double)
+    #expect(parts["steps"] as? Int == 2000)
+  }
+
+  @Test func nonFiniteLossNamesTheLayer() throws {
+    // logit of moons coordinates outside (0, 1) is NaN in the very first layer.
+    let spec = """
+      dim: 2
+      prior: standard_normal
+      templates: {n: {hidden: [8]}}
+      flow:
+        - {kind: elementwise, function: logit}
+        - {kind: affine_coupling, keep: [1, 0], scale: n, shift: n}
+        - {kind: affine_coupling, keep: flip, scale: n, shift: n}
+      data: {source: moons}
+      train: {steps: 20}
+      """
+    let path = try FlowcBinary.temporaryFile("nan.yaml", Array(spec.utf8))
+    let out = (path as NSString).deletingLastPathComponent + "/runs"
+    let r = try FlowcBinary.run(["run", path, "--out", out, "--quiet"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("the loss became NaN or infinite at step 1"))
+    #expect(r.stderr.contains("layer %0 (elementwise 'elementwise0', \(path):5:5)"))
+    #expect(try Self.json("\(try Self.runDirectory(in: out))/run.json")["status"] as? String == "diverged")
+  }
+
+  @Test func overridesAreValidatedLikeTheFile() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec().utf8))
+    let r = try FlowcBinary.run(["run", spec, "--set", "train.lr=-1", "--out", "/tmp/never"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("--set train.lr:1:1: error: 'lr' is -1; it must be a finite number > 0 [value-range]"))
+    let typo = try FlowcBinary.run(["run", spec, "--set", "train.lrr=0.1", "--out", "/tmp/never"])
+    #expect(typo.status == 1 && typo.stderr.contains("did you mean 'lr'?"))
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/never"))
+  }
+
+  @Test func badDataFilesStopWithTheFileNamed() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-data-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    func spec(_ source: String, _ path: String, dim: Int = 2) throws -> String {
+      let text = """
+        dim: \(dim)
+        prior: standard_normal
+        templates: {n: {hidden: [8]}}
+        flow:
+          - {kind: affine_coupling, keep: even, scale: n, shift: n}
+          - {kind: affine_coupling, keep: flip, scale: n, shift: n}
+        data: {source: \(source), path: \(path)}
+        train: {steps: 5}
+        """
+      let p = "\(dir)/\(source)-\(UUID().uuidString).yaml"
+      try text.write(toFile: p, atomically: true, encoding: .utf8)
+      return p
+    }
+    let cases: [(String, [UInt8], String, String)] = [
+      ("csv", Array("1,2,3\n4,5,6\n".utf8), "csv", "has 3 columns but the spec's flow has dimension 2"),
+      ("csv", Array("1,2\n3,nan\n".utf8), "csv", "line 2, column 2: 'nan' is not a finite number"),
+      ("idx", [0, 0, 0, 0, 0, 0, 0, 1], "idx", "wrong magic number"),
+      ("idx", [0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3], "idx", "truncated"),
+    ]
+    for (ext, bytes, source, message) in cases {
+      let file = "\(dir)/data-\(UUID().uuidString).\(ext)"
+      try Data(bytes).write(to: URL(fileURLWithPath: file))
+      let r = try FlowcBinary.run(["run", try spec(source, file), "--out", "\(dir)/runs", "--quiet"])
+      #expect(r.status == 1, "\(message): \(r.stderr)")
+      #expect(r.stderr.contains(file) && r.stderr.contains(message), "\(r.stderr)")
+    }
+    let missing = try FlowcBinary.run(["run", try spec("npy", "\(dir)/nope.npy"), "--out", "\(dir)/runs", "--quiet"])
+    #expect(missing.status == 1 && missing.stderr.contains("\(dir)/nope.npy"))
+  }
+}
