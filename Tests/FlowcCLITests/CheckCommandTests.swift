@@ -113,3 +113,22 @@ import Testing
     }
   }
 }
+
+/// `flowc check --numeric`: every layer kind's inverse and log-det against brute force.
+@Suite struct NumericCheckTests {
+  @Test func everyLayerKindPasses() throws {
+    let r = try FlowcBinary.run(["check", "--numeric", "examples/03-every-layer.yaml"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    for kind in ["actnorm", "additive_coupling", "affine_coupling", "permutation", "batch_norm", "invertible_linear",
+                 "elementwise", "diagonal_scaling", "whole flow"] {
+      #expect(r.stdout.contains(kind), "no row for \(kind)")
+    }
+    #expect(r.stdout.contains("numeric check passed"))
+  }
+
+  @Test func failsAboveTheTolerance() throws {
+    let r = try FlowcBinary.run(["check", "--numeric", "--log-det-tolerance", "1e-30", "specs/realnvp-moons.yaml"])
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("FAILED"))
+  }
+}

@@ -32,6 +32,12 @@ extension FlowcCommand {
     @Flag(help: "Also build the flow with random weights (Float64) and measure each layer's inverse round trip and log-det against a brute-force Jacobian; fails above tolerance.")
     var numeric = false
 
+    @Option(help: "With --numeric: the largest inverse round-trip error allowed.")
+    var roundTripTolerance: Double = 1e-6
+
+    @Option(help: "With --numeric: the largest gap allowed between a log-det and the brute-force one.")
+    var logDetTolerance: Double = 1e-4
+
     @OptionGroup var diagnosticOptions: DiagnosticOptions
 
     func validate() throws {
@@ -63,7 +69,8 @@ extension FlowcCommand {
           diagnosticOptions.print(diagnostics, sources: sources)
         }
         guard let validated = result.validated, !failed else { continue }
-        if numeric, !printNumericReport(numericCheck(validated), path: path) { worst = max(worst, 1) }
+        if numeric, !printNumericReport(numericCheck(validated, roundTripTolerance: roundTripTolerance,
+                                                     logDetTolerance: logDetTolerance), path: path) { worst = max(worst, 1) }
         switch emit {
         case .ir: print(emitIRText(validated), terminator: "")
         case .dot: print(emitDot(validated), terminator: "")
