@@ -7,7 +7,7 @@ enum IRDiagnostics {
   static func checkerboardShape(at r: SourceRange, shape: [Int]?) -> Diagnostic {
     .error("checkerboard-shape",
            shape == nil ? "a checkerboard mask needs the image 'shape' of the data"
-                        : "a checkerboard mask needs a 2-D 'shape' (rows, columns), this one has \(shape!.count) axes",
+                        : "a checkerboard mask needs a 2-D 'shape' (rows, columns), this one has \(shape!.count) \(shape!.count == 1 ? "axis" : "axes")",
            at: r, suggestion: "declare 'shape: [28, 28]' at the top of the spec, or use 'even'/'odd' masks")
   }
 

@@ -44,9 +44,10 @@ func nodeJSON(_ n: GraphNode) -> JSONValue {
     o.append(("mask_meaning", .string("1 = kept, 0 = transformed")))
     o.append(("mask_origin", .string(c.maskOrigin)))
     o.append(("net_io", .string(c.io.rawValue)))
-    switch c.nets {
-    case .shared: o.append(("nets_layout", .string("shared")))
-    case .separate: o.append(("nets_layout", .string("separate")))
+    switch (n.op, c.nets) {
+    case (.additiveCoupling, _): o.append(("nets_layout", .string("shift")))
+    case (_, .shared): o.append(("nets_layout", .string("shared")))
+    case (_, .separate): o.append(("nets_layout", .string("separate")))
     }
     o.append(("nets", .array(c.nets.all.map(netJSON))))
     if case .affineCoupling = n.op {

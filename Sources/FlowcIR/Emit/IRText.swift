@@ -33,14 +33,14 @@ public func emitTotals(_ v: ValidatedGraph) -> String {
   let g = v.graph
   let e = v.estimate
   let batch = g.settings.train.batchSize.value
-  var out = "total: \(g.nodes.count) layers · \(formatCount(e.parameters)) parameters (\(formatBytes(e.parameterBytes)) \(g.dtype.rawValue))"
+  var out = "total: \(g.nodes.count) layer\(g.nodes.count == 1 ? "" : "s") · \(formatCount(e.parameters)) parameters (\(formatBytes(e.parameterBytes)) \(g.dtype.rawValue))"
   out += " · gradients and \(g.settings.train.optimizer.value.rawValue) state \(formatBytes(e.optimizerBytes))"
   out += " · activations \(formatBytes(e.activationBytes)) at batch \(batch)\n"
   out += "compute: \(formatFLOPs(e.flopsPerSample)) per sample forward · \(formatFLOPs(e.trainingFlopsPerStep)) per training step"
   out += " · memory \(formatBytes(e.totalBytes)) of \(formatBytes(g.settings.memoryLimit.value)) allowed\n"
   let needInit = g.nodes.filter(\.op.needsInitBatch)
   if !needInit.isEmpty {
-    out += "data-dependent init: \(needInit.map { "%\($0.index)" }.joined(separator: ", ")) (ActNorm) initialise on the first training batch; the checkpoint records that they did\n"
+    out += "data-dependent init: \(needInit.map { "%\($0.index)" }.joined(separator: ", ")) (ActNorm) \(needInit.count == 1 ? "initialises" : "initialise") on the first training batch; the checkpoint records that \(needInit.count == 1 ? "it" : "they") did\n"
   }
   return out
 }

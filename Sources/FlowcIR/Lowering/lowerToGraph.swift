@@ -31,6 +31,11 @@ struct Lowering {
   }
 
   mutating func run() -> FlowGraph? {
+    if let v = spec.version, v.value != 1 {
+      diagnostics.emit(.error("unsupported-version", "spec language version \(v.value) is not known to this flowc, which reads version 1",
+                              at: v.range, suggestion: "write 'version: 1', or use the flowc that wrote this spec"))
+      return nil
+    }
     guard let dim = resolveDimension(), let flow = spec.flow, let priorSpec = spec.prior else { return nil }
     dimension = dim.value
     for t in spec.templates { templates[t.name.value] = t }

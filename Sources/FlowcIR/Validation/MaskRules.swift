@@ -70,7 +70,7 @@ import FlowcSpec
   return [.error("untransformed-dimension",
                  "\(missing.count == 1 ? "dimension" : "dimensions") \(list) \(missing.count == 1 ? "is" : "are") kept by every coupling and never transformed",
                  at: range,
-                 notes: [.init("the first coupling's mask is here; 1 means kept")],
+                 notes: [.init("masks mark kept dimensions with 1; this is the first coupling's", at: range)],
                  suggestion: "alternate the masks ('keep: flip' after a coupling) or put a permutation between couplings")]
 }
 

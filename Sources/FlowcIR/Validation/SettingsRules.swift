@@ -38,8 +38,12 @@ import FlowcSpec
   if let t = s.trainSize, t.value < 1 { out.append(valueRange("'train_size'", t.value, "at least 1", at: t.range)) }
   if let v = s.validationSize, v.value < 0 { out.append(valueRange("'validation_size'", v.value, "0 or more", at: v.range)) }
   if s.levels.value < 2 { out.append(valueRange("'levels'", s.levels.value, "at least 2", at: s.levels.range)) }
-  if let a = s.logitAlpha, !(a.value >= 0 && a.value < 0.5) {
-    out.append(valueRange("'logit_alpha'", a.value, "in [0, 0.5)", at: a.range))
+  if let a = s.logitAlpha, !(a.value > 0 && a.value < 0.5) {
+    out.append(valueRange("'logit_alpha'", a.value, "in (0, 0.5)", at: a.range))
+  }
+  if let a = s.logitAlpha, s.source.value != .idx, !s.dequantize.value {
+    out.append(.warning("logit-unscaled-data", "the logit transform expects data in [0, 1], but '\(s.source.value.rawValue)' data are neither dequantized nor scaled by 'levels'",
+                        at: a.range, suggestion: "set 'dequantize: true' for integer pixel data, or remove 'logit_alpha'"))
   }
   for (key, range) in s.ignored {
     out.append(.warning("unused-setting", "'\(key)' has no effect with data source '\(s.source.value.rawValue)'",
@@ -83,7 +87,7 @@ import FlowcSpec
   for b in t.betas.value where !(b >= 0 && b < 1) {
     out.append(valueRange("a beta", b, "in [0, 1)", at: t.betas.range))
   }
-  if !(t.epsilon.value > 0) { out.append(valueRange("'eps'", t.epsilon.value, "> 0", at: t.epsilon.range)) }
+  if !(t.epsilon.value > 0 && t.epsilon.value.isFinite) { out.append(valueRange("'eps'", t.epsilon.value, "a finite number > 0", at: t.epsilon.range)) }
   if !(t.momentum.value >= 0 && t.momentum.value < 1) { out.append(valueRange("'momentum'", t.momentum.value, "in [0, 1)", at: t.momentum.range)) }
   if !(t.weightDecay.value >= 0 && t.weightDecay.value.isFinite) {
     out.append(valueRange("'weight_decay'", t.weightDecay.value, "a finite number >= 0", at: t.weightDecay.range))
