@@ -11,10 +11,12 @@ import FlowcSpec
 /// | decode   | `YAMLDocument` -> `FlowSpec`     | FlowcSpec        |
 /// | lower    | `FlowSpec` -> `FlowGraph`        | FlowcIR          |
 /// | validate | `FlowGraph` -> `ValidatedGraph`  | FlowcIR          |
+/// | build    | `ValidatedGraph` -> `Flow<T>`    | FlowcDriver + FlowRuntime (`flowDescription`, `buildFlow`) |
+/// | run      | `Flow<T>` + data -> run directory | FlowcDriver (`Runner`) |
 ///
 /// Each stage appends to one `DiagnosticEngine`; the pipeline stops after the first
 /// stage that reported an error, so no stage ever sees input an earlier one rejected.
-/// (The executable flow and the runner take a `ValidatedGraph`; see docs/architecture.md.)
+/// The build and run stages take a `ValidatedGraph`, which only `validate` creates.
 public enum Pipeline {
   public typealias Read = (String) throws -> SourceFile
   public typealias Parse = (SourceFile, DiagnosticEngine) -> YAMLDocument
