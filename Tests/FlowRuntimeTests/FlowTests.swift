@@ -16,6 +16,21 @@ import Testing
     #expect(flow.namedParameters.first { $0.name == "layers.3.scale_net.2.weight" }?.parameter.shape == [256, 256])
   }
 
+  /// Golden values: the seed flow built in Float64 from seed 42, its named tensors loaded
+  /// into the notebook's PyTorch RealNVP (`s[i]` ← `layers.i.scale_net`, `t[i]` ←
+  /// `layers.i.shift_net`), log_prob computed by PyTorch 2 in float64. This pins both the
+  /// PyTorch semantics (masked conditioner, nn.Linear layout, names) and reproducible init.
+  @Test func seedFlowMatchesPyTorch() {
+    let flow = buildFlow(seedRealNVP(dtype: .float64, seed: 42), as: Double.self)
+    let x = Matrix<Double>([
+      [-1.26353413109432, 0.4036991138687127], [0.2473224471972839, 0.42183421437326984],
+      [-1.0441896311393022, -0.00020121596462412383],
+    ])
+    let expected = [-2.870818757835339, -1.8148807987318827, -2.3116367792140933]
+    let got = flow.logProb(x)
+    for r in 0..<3 { #expect(isClose(got[r], expected[r], relative: 1e-12), "row \(r): \(got[r]) vs PyTorch \(expected[r])") }
+  }
+
   @Test func namesFollowPyTorchConventions() {
     let d = 3
     let description = FlowDescription(

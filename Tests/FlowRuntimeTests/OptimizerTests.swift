@@ -95,3 +95,16 @@ import Testing
     #expect(isClose(a.gradient[0], 3 * scale, relative: 1e-15))
   }
 }
+
+/// Float32 gradients whose squares overflow still give a finite norm.
+@Suite struct GradientNormOverflowTests {
+  @Test func hugeFiniteGradientsAreClippedNotRejected() {
+    let p = Parameter<Float>(name: "w", shape: [3], value: [0, 0, 0])
+    p.gradient = [3e20, 4e20, 0]
+    let norm = clipGradientNorm([p], maxNorm: 1)
+    #expect(isClose(norm, 5e20, relative: 1e-6))
+    #expect(isClose(Double(p.gradient[0]), 0.6, relative: 1e-5) && isClose(Double(p.gradient[1]), 0.8, relative: 1e-5))
+    p.gradient = [.nan, 1, 1]
+    #expect(clipGradientNorm([p], maxNorm: 1).isNaN)
+  }
+}

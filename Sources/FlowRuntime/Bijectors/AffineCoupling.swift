@@ -31,7 +31,6 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   /// Ignored: a coupling behaves the same in training and evaluation.
   public var isTraining = true
 
-
   /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
   /// Per-row log|det| buffer of the latest pass.

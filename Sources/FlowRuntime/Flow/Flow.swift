@@ -41,7 +41,8 @@ public final class Flow<T: FlowScalar> {
     parameters = namedParameters.map(\.parameter)
   }
 
-  /// Training mode (batch statistics, ActNorm initialisation) or evaluation mode.
+  /// Training mode (batch statistics, ActNorm initialisation) or evaluation mode. A new
+  /// flow starts in training mode, as a PyTorch module does; set it to false to evaluate.
   public var isTraining: Bool {
     get { transform.isTraining }
     set { transform.isTraining = newValue }

@@ -50,5 +50,17 @@ public func gradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double 
       total += Double(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
     }
   }
+  // Squares of float32 gradients above ~1.8e19 overflow even though the gradients are
+  // finite; only then redo the sum in Double, so a huge but finite norm is reported
+  // (and clipped) rather than mistaken for a NaN.
+  if !total.isFinite { total = exactSumOfSquares(parameters) }
   return total.squareRoot()
+}
+
+/// Σ g² over all gradients accumulated in Double: slow, for the overflow path only.
+@inline(never)
+func exactSumOfSquares<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double {
+  var total = 0.0
+  for p in parameters { for g in p.gradient { total += Double(g) * Double(g) } }
+  return total
 }
