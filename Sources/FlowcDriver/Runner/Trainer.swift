@@ -190,7 +190,7 @@ final class Trainer<T: FlowScalar> {
     if let t = r.trainNLL { s += "  train \(fixed(t, 4))" }
     s += "  val \(fixed(r.validationNLL, 4))"
     if let b = r.validationBitsPerDim { s += " (\(fixed(b, 3)) bits/dim)" }
-    s += "  |g| \(fixed(r.gradientNorm, 3))  lr \(r.learningRate)  \(fixed(r.elapsedSeconds, 1)) s"
+    s += "  |g| \(fixed(r.gradientNorm, 3))  lr \(String(format: "%.3g", r.learningRate))  \(fixed(r.elapsedSeconds, 1)) s"
     return s
   }
 
