@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Rebuild a flowc checkpoint as a plain PyTorch module and check its log-densities.
+
+    python3 bench/load_checkpoint_torch.py CHECKPOINT POINTS.npy LOGP.npy [--tolerance 1e-4] [--dtype float64]
+
+CHECKPOINT is a `.safetensors` file written by `flowc run` (runs/<name>-<stamp>/checkpoints/
+last.safetensors or best.safetensors). POINTS.npy holds data-space points [N, D]; LOGP.npy holds
+flowc's log p(x) of the same points, from
+
+    flowc eval CHECKPOINT --data POINTS.npy -o LOGP.npy
+
+The checkpoint is read with nothing but `struct`, `json` and numpy (no `safetensors` package):
+the flow is built from the metadata's `resolved_graph` (the graph `flowc check --emit json`
+prints), and its weights are loaded from the tensors by name (`layers.{i}.scale_net.{0,2,4}.weight`
+[out, in] and `.bias` [out], as an nn.Sequential of Linear and activation modules). The module is
+independent of flowc's code: it re-derives every formula from docs/spec.md.
+
+Supported (anything else is refused with a message naming it, exit status 2):
+  * affine_coupling and additive_coupling, `net_io` masked (the net sees b*x, D outputs per head,
+    only transformed positions used) or split (the net sees the kept features, one output per
+    transformed feature), separate scale/shift nets or one shared net with the heads side by
+    side; mask 1 = kept;
+  * scale_function exp or sigmoid (sigmoid(s + 2)), optional scale_clamp c (s <- c*tanh(s/c)),
+    applied after the net's output activation;
+  * activations relu, leaky_relu(a), tanh, elu(a), gelu, sigmoid, softplus, none;
+  * permutation layers (y[i] = x[order[i]]);
+  * priors standard_normal and logistic;
+  * no data preprocessing (no dequantization, scaling or logit).
+
+Exit status: 0 if max |log p_torch - log p_flowc| <= tolerance, 1 if larger, 2 on a usage error or an
+unsupported checkpoint. The maximum difference is always printed.
+"""
+
+import argparse
+import json
+import math
+import re
+import struct
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+SAFETENSORS_DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I64": np.int64, "I32": np.int32,
+                      "U8": np.uint8, "BOOL": np.bool_}
+
+
+class Unsupported(Exception):
+    """The checkpoint uses something this loader does not implement."""
+
+
+def read_safetensors(path):
+    """Returns ({name: numpy array}, metadata dict) of a .safetensors file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        raise Unsupported(f"{path}: too short to be a safetensors file")
+    (header_len,) = struct.unpack("<Q", data[:8])
+    if 8 + header_len > len(data):
+        raise Unsupported(f"{path}: header length {header_len} exceeds the file size")
+    header = json.loads(data[8:8 + header_len].decode("utf-8"))
+    metadata = header.pop("__metadata__", {}) or {}
+    base = 8 + header_len
+    tensors = {}
+    for name, info in header.items():
+        dtype = SAFETENSORS_DTYPES.get(info["dtype"])
+        if dtype is None:
+            raise Unsupported(f"tensor {name!r} has dtype {info['dtype']}")
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data[base + begin:base + end], dtype=np.dtype(dtype).newbyteorder("<"))
+        tensors[name] = arr.reshape(info["shape"]).copy()
+    return tensors, metadata
+
+
+def make_activation(spec):
+    """An nn module for a flowc activation spelling (`leaky_relu(0.01)`, `tanh`, `none`), or None."""
+    m = re.fullmatch(r"([a-z_]+)(?:\(([-+0-9.eE]+)\))?", spec)
+    if not m:
+        raise Unsupported(f"activation {spec!r}")
+    name, arg = m.group(1), m.group(2)
+    if name == "none":
+        return None
+    if name == "relu":
+        return nn.ReLU()
+    if name == "leaky_relu":
+        return nn.LeakyReLU(float(arg) if arg else 0.01)
+    if name == "tanh":
+        return nn.Tanh()
+    if name == "elu":
+        return nn.ELU(float(arg) if arg else 1.0)
+    if name == "gelu":
+        return nn.GELU()
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    if name == "softplus":
+        return nn.Softplus()
+    raise Unsupported(f"activation {spec!r}")
+
+
+def make_mlp(net, tensors, prefix, dtype):
+    """nn.Sequential(Linear, act, Linear, act, ..., Linear[, output act]) with the checkpoint's weights.
+
+    Module indices follow flowc's names: Linear l is entry 2l, so `prefix + "0.weight"` loads into
+    the first Linear. An output activation, when present, is the last entry.
+    """
+    widths = net["widths"]
+    layers = []
+    for l in range(len(widths) - 1):
+        lin = nn.Linear(widths[l], widths[l + 1])
+        w_name, b_name = f"{prefix}{2 * l}.weight", f"{prefix}{2 * l}.bias"
+        for name, shape in ((w_name, (widths[l + 1], widths[l])), (b_name, (widths[l + 1],))):
+            if name not in tensors:
+                raise Unsupported(f"missing tensor {name!r}")
+            if tuple(tensors[name].shape) != shape:
+                raise Unsupported(f"tensor {name!r} has shape {list(tensors[name].shape)}, expected {list(shape)}")
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(tensors[w_name]))
+            lin.bias.copy_(torch.from_numpy(tensors[b_name]))
+        layers.append(lin)
+        last = l == len(widths) - 2
+        act = make_activation(net["output_activation"] if last else net["activation"])
+        if act is not None:
+            layers.append(act)
+        elif not last:
+            layers.append(nn.Identity())  # keeps Linear l at index 2l
+    return nn.Sequential(*layers).to(dtype)
+
+
+class Coupling(nn.Module):
+    """An affine or additive coupling with a 0/1 keep mask (1 = kept)."""
+
+    def __init__(self, node, tensors, prefix, dtype):
+        super().__init__()
+        self.affine = node["kind"] == "affine_coupling"
+        mask = node["mask"]
+        d = len(mask)
+        self.io = node["net_io"]
+        if self.io not in ("masked", "split"):
+            raise Unsupported(f"net_io {self.io!r} in node {node['name']!r}")
+        self.register_buffer("b", torch.tensor(mask, dtype=dtype))
+        self.kept = [i for i in range(d) if mask[i] == 1]
+        self.transformed = [i for i in range(d) if mask[i] == 0]
+        head = d if self.io == "masked" else len(self.transformed)
+        # Output columns of each head, per transformed feature.
+        cols = (lambda base: [base + i for i in self.transformed]) if self.io == "masked" else \
+               (lambda base: [base + j for j in range(len(self.transformed))])
+        layout = node["nets_layout"]
+        nets = {n["role"]: n for n in node["nets"]}
+        if self.affine:
+            self.scale_function = node["scale_function"]
+            if self.scale_function not in ("exp", "sigmoid"):
+                raise Unsupported(f"scale_function {self.scale_function!r} in node {node['name']!r}")
+            self.clamp = node.get("scale_clamp")
+            if layout == "separate":
+                self.s_net = make_mlp(nets["scale"], tensors, prefix + "scale_net.", dtype)
+                self.t_net = make_mlp(nets["shift"], tensors, prefix + "shift_net.", dtype)
+                self.s_cols, self.t_cols = cols(0), cols(0)
+            elif layout == "shared":
+                self.s_net = make_mlp(nets["net"], tensors, prefix + "net.", dtype)
+                self.t_net = None
+                self.s_cols, self.t_cols = cols(0), cols(head)
+            else:
+                raise Unsupported(f"nets_layout {layout!r} in node {node['name']!r}")
+        else:
+            net = nets.get("shift") or nets.get("net")
+            if net is None or len(node["nets"]) != 1:
+                raise Unsupported(f"additive coupling {node['name']!r} with nets {[n['role'] for n in node['nets']]}")
+            self.s_net = None
+            self.t_net = make_mlp(net, tensors, prefix + "shift_net.", dtype)
+            self.t_cols = cols(0)
+
+    def net_input(self, x):
+        return x * self.b if self.io == "masked" else x[:, self.kept]
+
+    def heads(self, x):
+        """(log-scale per transformed feature or None, scale or None, shift) from the kept features of x."""
+        h = self.net_input(x)
+        if not self.affine:
+            return None, None, self.t_net(h)[:, self.t_cols]
+        out_s = self.s_net(h)
+        out_t = out_s if self.t_net is None else self.t_net(h)
+        u = out_s[:, self.s_cols]
+        if self.clamp is not None:
+            u = self.clamp * torch.tanh(u / self.clamp)
+        if self.scale_function == "exp":
+            return u, torch.exp(u), out_t[:, self.t_cols]
+        return -nn.functional.softplus(-(u + 2)), torch.sigmoid(u + 2), out_t[:, self.t_cols]
+
+    def forward(self, x):
+        log_scale, scale, shift = self.heads(x)
+        y = x.clone()
+        xt = x[:, self.transformed]
+        y[:, self.transformed] = xt * scale + shift if self.affine else xt + shift
+        log_det = log_scale.sum(dim=1) if self.affine else torch.zeros(x.shape[0], dtype=x.dtype)
+        return y, log_det
+
+
+class Permute(nn.Module):
+    def __init__(self, order):
+        super().__init__()
+        self.order = list(order)
+
+    def forward(self, x):
+        return x[:, self.order], torch.zeros(x.shape[0], dtype=x.dtype)
+
+
+class CheckpointFlow(nn.Module):
+    """The flow of a flowc checkpoint: layers in graph order, then the prior."""
+
+    def __init__(self, graph, tensors, dtype):
+        super().__init__()
+        self.dimension = graph["dimension"]
+        layers = []
+        for node in graph["nodes"]:
+            prefix = f"layers.{node['index']}."
+            kind = node["kind"]
+            if kind in ("affine_coupling", "additive_coupling"):
+                layers.append(Coupling(node, tensors, prefix, dtype))
+            elif kind == "permutation":
+                layers.append(Permute(node["order"]))
+            else:
+                raise Unsupported(f"layer kind {kind!r} (node {node.get('name')!r}, {node.get('source')})")
+        self.layers = nn.ModuleList(layers)
+        self.prior = graph["prior"]["kind"]
+        if self.prior not in ("standard_normal", "logistic"):
+            raise Unsupported(f"prior {self.prior!r}")
+
+    def log_prob(self, x):
+        z, log_det = x, torch.zeros(x.shape[0], dtype=x.dtype)
+        for layer in self.layers:
+            z, ld = layer(z)
+            log_det = log_det + ld
+        if self.prior == "standard_normal":
+            log_pz = -0.5 * (z * z).sum(dim=1) - 0.5 * z.shape[1] * math.log(2 * math.pi)
+        else:
+            log_pz = -(nn.functional.softplus(z) + nn.functional.softplus(-z)).sum(dim=1)
+        return log_pz + log_det
+
+
+def load(path, dtype=None):
+    """(CheckpointFlow, resolved graph dict) of a flowc checkpoint; dtype defaults to the checkpoint's."""
+    tensors, meta = read_safetensors(path)
+    if meta.get("format") != "flowc-checkpoint-1":
+        raise Unsupported(f"{path}: not a flowc checkpoint (metadata format {meta.get('format')!r})")
+    graph = json.loads(meta["resolved_graph"])
+    pre = graph.get("settings", {}).get("data", {}).get("preprocess", {})
+    source = graph.get("settings", {}).get("data", {}).get("source")
+    if pre.get("dequantize") or pre.get("logit_alpha") is not None or source == "idx":
+        raise Unsupported("data preprocessing (dequantize / scale / logit) is not implemented here")
+    if dtype is None:
+        dtype = torch.float64 if meta.get("dtype", graph.get("dtype")) == "float64" else torch.float32
+    flow = CheckpointFlow(graph, tensors, dtype).eval()
+    n_params = sum(int(np.prod(t.shape)) for name, t in tensors.items() if not name.startswith("optimizer."))
+    if n_params != graph["totals"]["parameters"]:
+        raise Unsupported(f"the checkpoint holds {n_params} parameter values, its graph says {graph['totals']['parameters']}")
+    loaded = sum(p.numel() for p in flow.parameters())
+    if loaded != n_params:
+        raise Unsupported(f"the module uses {loaded} of the checkpoint's {n_params} parameter values")
+    return flow, graph
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Rebuild a flowc checkpoint in PyTorch and compare log p(x) with flowc's.")
+    p.add_argument("checkpoint")
+    p.add_argument("points", help=".npy of data-space points [N, D]")
+    p.add_argument("logp", help=".npy of flowc's log p(x) for the points [N] (flowc eval ... -o LOGP.npy)")
+    p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--dtype", choices=["float64", "float32", "checkpoint"], default="float64",
+                   help="precision of the PyTorch evaluation (default float64: the difference is then flowc's own "
+                        "rounding error; `checkpoint` uses the checkpoint's dtype)")
+    args = p.parse_args(argv)
+    dtype = {"float64": torch.float64, "float32": torch.float32, "checkpoint": None}[args.dtype]
+    try:
+        flow, graph = load(args.checkpoint, dtype)
+    except (Unsupported, KeyError, ValueError, OSError) as e:
+        print(f"error: cannot rebuild {args.checkpoint} in PyTorch: {e}", file=sys.stderr)
+        return 2
+    points = np.load(args.points)
+    expected = np.load(args.logp).astype(np.float64).reshape(-1)
+    if points.ndim != 2 or points.shape[1] != flow.dimension:
+        print(f"error: {args.points} has shape {points.shape}, expected [N, {flow.dimension}]", file=sys.stderr)
+        return 2
+    if expected.shape[0] != points.shape[0]:
+        print(f"error: {args.logp} has {expected.shape[0]} values for {points.shape[0]} points", file=sys.stderr)
+        return 2
+    dtype = next(flow.parameters()).dtype
+    with torch.no_grad():
+        # flowc reads points as float32; so does this script, then widens them to `dtype`.
+        got = flow.log_prob(torch.from_numpy(points.astype(np.float32)).to(dtype)).double().numpy()
+    diff = np.abs(got - expected)
+    worst = float(np.nanmax(diff)) if np.all(np.isfinite(diff)) else float("inf")
+    print(f"{graph['name']}: {len(graph['nodes'])} layers, {graph['totals']['parameters']:,} parameters, {dtype}; "
+          f"{points.shape[0]} points, mean log p torch {got.mean():.6f} flowc {expected.mean():.6f}")
+    print(f"max |log p_torch - log p_flowc| = {worst:.3g} (tolerance {args.tolerance:g}): "
+          + ("OK" if worst <= args.tolerance else "MISMATCH"))
+    return 0 if worst <= args.tolerance else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
