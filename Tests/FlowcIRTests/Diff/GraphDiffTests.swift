@@ -78,7 +78,7 @@ import Testing
     #expect(changes.count == 1)
     #expect(changes.first?.change == .removed)
     #expect(changes.first?.before?.index == 6 && changes.first?.before?.kind == "actnorm")
-    #expect(d.parametersChange == (24 + 12 * 2 * 58, 12 * 2 * 58))
+    #expect(d.parametersChange == (4 + 12 * 2 * 42, 12 * 2 * 42))
   }
 
   @Test func changedHiddenSizeShowsParameterCounts() throws {
@@ -143,12 +143,13 @@ import Testing
   }
 
   @Test func keyOrderAndCommentsDoNotMatter() throws {
-    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}")
+    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}\n  - {kind: affine_coupling, keep: [1, 0], scale: net, shift: net}")
     let b = """
       # the same flow, keys in another order
       train: {steps: 10}   # ten steps
       flow:
         - {shift: net, scale: net, keep: [0, 1], kind: affine_coupling}
+        - {kind: affine_coupling, keep: flip, shift: net, scale: net}
       data: {source: moons}
       templates:
         net: {activation: tanh, hidden: [8, 8]}
@@ -159,8 +160,8 @@ import Testing
   }
 
   @Test func defaultWrittenOutEqualsImplicit() throws {
-    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}")
-    let b = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net, net_io: masked, scale_function: exp}",
+    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}\n  - {kind: affine_coupling, keep: [1, 0], scale: net, shift: net}")
+    let b = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net, net_io: masked, scale_function: exp}\n  - {kind: affine_coupling, keep: [1, 0], scale: net, shift: net}",
                       extra: "eval: {seed: 1000003}\nlimits: {memory: 4 GiB}")
     let d = try Self.diff(a, b)
     #expect(d.isEqual, "\(d.settings.map(\.name)) \(d.layerChanges.map(\.fields).flatMap { $0 }.map(\.name))")
@@ -171,7 +172,7 @@ import Testing
   }
 
   @Test func layerNamesAndTemplateNamesAreNotDifferences() throws {
-    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}")
+    let a = moonsSpec(flow: "  - {kind: affine_coupling, keep: [0, 1], scale: net, shift: net}\n  - {kind: affine_coupling, keep: [1, 0], scale: net, shift: net}")
     let b = """
       dim: 2
       prior: standard_normal
@@ -179,6 +180,7 @@ import Testing
         other: {hidden: [8, 8], activation: tanh}
       flow:
         - {kind: affine_coupling, name: affine_coupling0, keep: [0, 1], scale: other, shift: {hidden: [8, 8], activation: tanh}}
+        - {kind: affine_coupling, keep: [1, 0], scale: other, shift: other}
       data: {source: moons}
       train: {steps: 10}
       """
