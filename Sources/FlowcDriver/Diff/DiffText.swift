@@ -92,21 +92,41 @@ private func renderLayers(_ d: GraphDiff, _ p: DiffPalette) -> String {
       continue
     case .removed:
       let l = e.before!
-      out += p.red("  - %\(l.index) \(l.kind)  \(l.summary)  \(formatCount(l.parameters)) params  \(l.location)") + "\n"
+      out += p.red("  - %\(l.index) \(l.kind)  \(l.summary.isEmpty ? "" : l.summary + "  ")\(formatCount(l.parameters)) params  \(l.location)") + "\n"
     case .inserted:
       let l = e.after!
-      out += p.green("  + %\(l.index) \(l.kind)  \(l.summary)  \(formatCount(l.parameters)) params  \(l.location)") + "\n"
+      out += p.green("  + %\(l.index) \(l.kind)  \(l.summary.isEmpty ? "" : l.summary + "  ")\(formatCount(l.parameters)) params  \(l.location)") + "\n"
     case .changed:
+      // Consecutive layers changed the same way (a template's width, a repeat's
+      // mask) are one block.
+      var j = i
+      while j + 1 < d.layers.count, sameChange(e, d.layers[j + 1]) { j += 1 }
       let a = e.before!, b = e.after!
-      let index = a.index == b.index ? "%\(a.index)" : "%\(a.index) → %\(b.index)"
+      let a1 = d.layers[j].before!.index, b1 = d.layers[j].after!.index
+      let range = { (x: Int, y: Int) in x == y ? "%\(x)" : "%\(x)-%\(y)" }
+      let index = a.index == b.index && a1 == b1 ? range(a.index, a1) : "\(range(a.index, a1)) → \(range(b.index, b1))"
       var header = "  ~ \(index) \(a.kind)"
+      if j > i { header += " (\(j - i + 1) layers, each)" }
       if a.parameters != b.parameters { header += "  params \(countChange(a.parameters, b.parameters))" }
       out += p.cyan(header) + "\n"
       out += fieldRows(e.fields, p, indent: "      ")
+      i = j + 1
+      continue
     }
     i += 1
   }
   return out
+}
+
+/// Whether `b` changes the same fields to the same values, at the same places, as `a`,
+/// on the layer right after it on both sides.
+private func sameChange(_ a: GraphDiff.LayerEntry, _ b: GraphDiff.LayerEntry) -> Bool {
+  guard a.change == .changed, b.change == .changed, a.fields.count == b.fields.count,
+        a.before!.parameters == b.before!.parameters, a.after!.parameters == b.after!.parameters else { return false }
+  return zip(a.fields, b.fields).allSatisfy { x, y in
+    x.name == y.name && x.before == y.before && x.after == y.after && x.beforeLocation == y.beforeLocation
+      && x.afterLocation == y.afterLocation
+  }
 }
 
 /// `name  before  →  after  before-location  after-location`, aligned.
