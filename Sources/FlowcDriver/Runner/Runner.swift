@@ -170,6 +170,12 @@ public enum Runner {
     try encoder.encode(metrics).write(to: URL(fileURLWithPath: directory.final), options: .atomic)
     info.status = .completed
     try info.write(to: directory.runInfo)
+    // Figures and report.html; a failure here leaves a trained run, so it is only reported.
+    do {
+      try ReportHTML.write(directory)
+    } catch {
+      log("warning: could not write the figures and report.html: \(error)")
+    }
     return .completed(directory, metrics)
   }
 }
