@@ -74,16 +74,16 @@ let package = Package(
 
     // MARK: - Tests
     // The expected-diagnostic verifier shared by the stage tests.
-    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
+    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "CCairo"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
     .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-    .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "CCairo"]),
+    .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "FlowcTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],
                 exclude: ["Fixtures"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport", "CCairo"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport", "FlowPlot"]),
   ]
 )

@@ -7,11 +7,13 @@ public func niceTicks(_ range: ClosedRange<Double>, count: Int = 5) -> [Double] 
   let rough = span / Double(max(1, count))
   let power = pow(10, floor(log10(rough)))
   let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+  // k · step rounded to the step's decimals, so 3 · 0.1 is 0.3, not 0.30000000000000004.
+  let scale = pow(10, max(0, -floor(log10(step))))
   var ticks: [Double] = []
-  var t = (range.lowerBound / step).rounded(.up) * step
-  while t <= range.upperBound + step * 1e-9 {
-    ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-    t += step
+  var k = (range.lowerBound / step).rounded(.up)
+  while k * step <= range.upperBound + step * 1e-9 {
+    ticks.append((k * step * scale).rounded() / scale + 0)
+    k += 1
   }
   return ticks
 }

@@ -1,4 +1,5 @@
 import FlowPlot
+import FlowcTestSupport
 import Foundation
 import Testing
 
@@ -11,7 +12,8 @@ import Testing
 
   @Test func ticksAreRoundAndCoverTheRange() {
     #expect(niceTicks(0...10) == [0, 2, 4, 6, 8, 10])
-    #expect(niceTicks(-1.3...2.2) == [-1, -0.5, 0, 0.5, 1, 1.5, 2])
+    #expect(niceTicks(-1.3...2.2) == [-1, 0, 1, 2])
+    #expect(niceTicks(0.1...0.45) == [0.1, 0.2, 0.3, 0.4])
     #expect(tickLabel(0.5, ticks: [0, 0.5, 1]) == "0.5")
     #expect(tickLabel(2000, ticks: [0, 1000, 2000]) == "2000")
   }
@@ -69,10 +71,13 @@ import Testing
     let chart = Canvas(width: 300, height: 200)
     let axes = Axes(canvas: chart, cell: chart.bounds, x: 0...10, y: 0...10)
     axes.decorate(grid: true)
-    axes.lines([Series(name: "train", x: [0, 10], y: [5, 5], color: Color(44, 160, 44))])
+    axes.lines([Series(name: "train", x: [0, 10], y: [2, 2], color: Color(44, 160, 44))])
+    axes.line([0, 10], [5.2, 5.2], color: Color(44, 160, 44), width: 5)
     try chart.writePNG(to: path)
     let lines = try #require(PNGPixels(path: path))
-    let mid = axes.pixel(3, 5)
-    #expect(lines.matches(Int(mid.x), Int(mid.y), (44, 160, 44), tolerance: 40))
+    let mid = axes.pixel(3, 5.2)
+    #expect(lines.matches(Int(mid.x), Int(mid.y), (44, 160, 44)))
+    let off = axes.pixel(3, 7)
+    #expect(lines.matches(Int(off.x), Int(off.y), (255, 255, 255)))
   }
 }

@@ -36,7 +36,7 @@ extension FlowcCommand {
     @Option(help: "Continue the interrupted run in this run directory.")
     var resume: String?
 
-    @Flag(help: "Print only the summary.")
+    @Flag(help: "Print only the summary (no progress lines).")
     var quiet = false
 
     @OptionGroup var diagnosticOptions: DiagnosticOptions
@@ -50,14 +50,21 @@ extension FlowcCommand {
     }
 
     func run() throws {
-      let log: (String) -> Void = quiet ? { _ in } : { writeStderr($0 + "\n") }
+      // On a terminal a live progress line is redrawn in place; elsewhere (a pipe, a log
+      // file, CI) only the plain evaluation lines are printed, with no control characters.
+      let live = !quiet && isatty(STDERR_FILENO) == 1
+      let display = LiveProgress(width: Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80) { writeStderr($0) }
+      let log: (String) -> Void = quiet ? { _ in } : live ? { display.line($0) } : { writeStderr($0 + "\n") }
+      let progress: ((TrainingProgress) -> Void)? = live ? { display.update($0) } : nil
       let outcome: Runner.Outcome
+      defer { display.finish() }
       do {
         if let resume {
-          outcome = try Runner.resume(resume, threads: threads, log: log)
+          outcome = try Runner.resume(resume, threads: threads, log: log, progress: progress)
         } else {
           let all = overrides + (seed.map { ["train.seed=\($0)"] } ?? [])
-          outcome = try Runner.run(Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads), log: log)
+          outcome = try Runner.run(Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads), log: log,
+                                   progress: progress)
         }
       } catch let e as DataError {
         writeStderr("error: \(e.description)\n")
@@ -72,6 +79,7 @@ extension FlowcCommand {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
       }
+      display.finish()
       switch outcome {
       case .invalid(let check):
         diagnosticOptions.print(check.diagnostics.sorted, sources: check.sources)
