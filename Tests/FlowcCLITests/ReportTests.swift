@@ -80,6 +80,16 @@ import Testing
     #expect(try FlowcBinary.run(["report", "/nonexistent-run"]).status == 2)
   }
 
+  /// `flowc sample -o x.png` draws the samples of a 2-D flow as a scatter plot.
+  @Test func sampleWritesAPNG() throws {
+    let dir = try Self.run.get()
+    let png = (dir as NSString).deletingLastPathComponent + "/samples.png"
+    let r = try FlowcBinary.run(["sample", "\(dir)/checkpoints/last.safetensors", "-n", "300", "-o", png])
+    #expect(r.status == 0, "\(r.stderr)")
+    let pixels = try #require(PNGPixels(path: png))
+    #expect(pixels.width == 560 && pixels.height == 520)
+  }
+
   /// Opens report.html in headless Chromium where it is installed: no script error, every
   /// image loaded. Skipped (and says so) where Chromium is not installed.
   @Test func reportOpensInHeadlessChromium() throws {
