@@ -45,6 +45,10 @@ public struct Rect: Sendable, Equatable {
 
 public struct PlotError: Error, CustomStringConvertible {
   public var description: String
+
+  public init(description: String) {
+    self.description = description
+  }
 }
 
 /// A cairo image surface and its drawing context: the page every figure is drawn on.
