@@ -60,17 +60,26 @@ public enum ReportHTML {
   }
 
   static func finalTable(_ directories: [RunDirectory]) -> String {
-    let finals = directories.map { d -> [String: Any] in
-      (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.final)))) as? [String: Any] ?? [:]
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let finals = directories.map { d in
+      (try? Data(contentsOf: URL(fileURLWithPath: d.final))).flatMap { try? decoder.decode(Runner.FinalMetrics.self, from: $0) }
     }
-    let keys = ["test_nll", "test_bpd", "best_val_nll", "final_val_nll", "round_trip_max_error", "steps", "parameters",
-                "training_seconds", "test_points"]
+    func g(_ x: Double) -> String { String(format: "%.6g", x) }
+    let rows: [(String, (Runner.FinalMetrics) -> String)] = [
+      ("test NLL (nats)", { g($0.testNLL) }), ("test bits/dim", { $0.testBitsPerDim.map(g) ?? "" }),
+      ("best validation NLL", { g($0.bestValidationNLL) }), ("final validation NLL", { g($0.finalValidationNLL) }),
+      ("max |g(f(x)) − x|", { g($0.roundTripMaxError) }), ("steps", { "\($0.steps)" }),
+      ("parameters", { "\($0.parameters)" }), ("training seconds", { fixed($0.trainingSeconds, 1) }),
+      ("test points", { "\($0.testPoints)" }),
+    ]
+    guard finals.contains(where: { $0 != nil }) else { return "<p>no final metrics (the run did not complete)</p>\n" }
     var html = "<table>\n<tr><th></th>"
     for d in directories { html += "<th>\(escape((d.path as NSString).lastPathComponent))</th>" }
     html += "</tr>\n"
-    for key in keys where finals.contains(where: { $0[key] != nil }) {
-      html += "<tr><td>\(key)</td>"
-      for f in finals { html += "<td>\(f[key].map { escape("\($0)") } ?? "")</td>" }
+    for (name, value) in rows where finals.contains(where: { $0.map(value).map { !$0.isEmpty } ?? false }) {
+      html += "<tr><td>\(escape(name))</td>"
+      for f in finals { html += "<td>\(f.map(value) ?? "")</td>" }
       html += "</tr>\n"
     }
     return html + "</table>\n"

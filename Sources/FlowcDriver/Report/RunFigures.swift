@@ -27,7 +27,7 @@ public enum RunFigures {
     let model = try TrainedModel(checkpoint: directory.lastCheckpoint)
     let test = try DataPlan.make(model.graph.graph).test
     if model.dimension == 2 {
-      let points = test.rows(0..<min(test.count, 2_000))
+      let points = test.rows(0..<min(test.count, 1_000))
       try save(TwoDimensional.panels(model, points), "panels.png",
                "z = f(X) of test data, z ~ p(z) from the prior, X test data, X = g(z) flow samples.")
       try save(TwoDimensional.density(model, points), "density.png",
