@@ -80,6 +80,50 @@ import Testing
     #expect(try FlowcBinary.run(["report", "/nonexistent-run"]).status == 2)
   }
 
+  /// Image data get samples, reconstructions and the bits/dim histogram; the
+  /// reconstructions g(f(x)) show the same pixels as the test images above them.
+  @Test func imageRunsGetImageFigures() throws {
+    var generator = SystemRandomNumberGenerator()
+    let count = 300
+    let values = (0..<(count * 16)).map { i in Float((i % 16) * 16 + Int.random(in: 0..<16, using: &generator)) }
+    let npy = try FlowcBinary.temporaryFile("images.npy", encodeNPY(Dataset(values: values, count: count, dimension: 16, source: "test")))
+    let spec = """
+      shape: [4, 4]
+      name: tinyimages
+      prior: standard_normal
+      templates:
+        net: {hidden: [8]}
+      flow:
+        - {kind: additive_coupling, keep: checkerboard, shift: net}
+        - {kind: additive_coupling, keep: checkerboard_odd, shift: net}
+      data: {source: npy, path: \(npy), validation_size: 50, preprocess: {dequantize: true, levels: 256}}
+      train: {optimizer: adam, lr: 1e-3, batch_size: 32, steps: 40, eval_every: 20, seed: 1}
+      eval: {test_size: 50, samples: 10}
+      """
+    let path = try FlowcBinary.temporaryFile("images.yaml", Array(spec.utf8))
+    let out = (path as NSString).deletingLastPathComponent + "/runs"
+    let r = try FlowcBinary.run(["run", path, "--out", out, "--threads", "1"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let dir = try RunCommandTests.runDirectory(in: out)
+    for file in ["samples.png", "reconstructions.png", "bpd-histogram.png", "loss.png"] {
+      #expect(PNGPixels(path: "\(dir)/figures/\(file)") != nil, "\(file) missing or not a PNG")
+    }
+    let png = try #require(PNGPixels(path: "\(dir)/figures/reconstructions.png"))
+    // 8 images of 4 × 4 pixels at scale 3 with a 2-pixel gap, 10 pixels from the edge.
+    #expect(png.width == 8 * 14 + 20 && png.height == 2 * 14 + 20)
+    for image in 0..<8 {
+      for (row, column) in [(0, 0), (1, 2), (3, 3), (2, 1)] {
+        let x = 10 + image * 14 + 1 + column * 3 + 1
+        let y = 10 + 1 + row * 3 + 1
+        let top = png.rgb(x, y)
+        #expect(top.0 == top.1 && top.1 == top.2, "not gray")
+        #expect(png.matches(x, y + 14, top, tolerance: 1), "image \(image) pixel (\(row), \(column)) differs after g(f(x))")
+      }
+    }
+    // The images are darker on the left (small values) than on the right.
+    #expect(png.rgb(10 + 2, 10 + 2).0 < png.rgb(10 + 11, 10 + 11).0)
+  }
+
   /// `flowc sample -o x.png` draws the samples of a 2-D flow as a scatter plot.
   @Test func sampleWritesAPNG() throws {
     let dir = try Self.run.get()
