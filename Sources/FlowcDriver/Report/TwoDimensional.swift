@@ -99,8 +99,10 @@ enum TwoDimensional {
     }
     left.scatter(x.x, x.y, color: Color.data.opacity(0.7), radius: 1.2)
     let zc = columns(mapped)
+    // The view follows the data's image: far from the data a trained flow can throw the
+    // grid very far out, and a view holding all of it would shrink the data to a dot.
     let right = Axes(canvas: canvas, cell: canvas.cell(row: 0, column: 1, rows: 1, columns: 2),
-                     x: robustRange(z.x + zc.x), y: robustRange(z.y + zc.y))
+                     x: padded(robustRange(z.x), 0.2), y: padded(robustRange(z.y), 0.2))
     right.decorate(title: "pushed through f", xLabel: "z₀", yLabel: "z₁")
     for k in 0..<polylines.count {
       let slice = Array(mapped[(k * 2 * points)..<((k + 1) * 2 * points)])
