@@ -11,8 +11,9 @@ extension FlowcCommand {
       abstract: "Train and evaluate the flow a spec describes, in a new run directory.",
       discussion: """
         The spec is checked first: errors stop the run, warnings are shown. Each run gets a \
-        directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints and \
-        samples (docs/runs.md). Ctrl-C checkpoints and stops; --resume continues.
+        directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints, \
+        samples, figures/ and report.html (docs/runs.md). On a terminal a progress line is redrawn \
+        in place; otherwise one plain line per evaluation. Ctrl-C checkpoints and stops; --resume continues.
         Exit status: 0 trained, 1 invalid spec, bad data or a diverged run, 2 usage or I/O error, \
         130 interrupted.
         """
