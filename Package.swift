@@ -28,6 +28,11 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
     .systemLibrary(
+      name: "CCairo",
+      pkgConfig: "cairo",
+      providers: [.apt(["libcairo2-dev"])]
+    ),
+    .systemLibrary(
       name: "CBLAS",
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
@@ -37,6 +42,8 @@ let package = Package(
     .target(name: "FlowRandom"),
     .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
     .target(name: "SafeTensors"),
+    // Plot types (axes, scatter, heat map, line chart, image grid) drawn with cairo.
+    .target(name: "FlowPlot", dependencies: ["CCairo"]),
 
     // MARK: - Numerical runtime (imports no compiler module)
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
@@ -50,7 +57,7 @@ let package = Package(
     .target(name: "FlowcDiagnostics"),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
     .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics", "FlowRandom"]),
-    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom", "SafeTensors"]),
+    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom", "SafeTensors", "FlowPlot"]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -67,15 +74,16 @@ let package = Package(
 
     // MARK: - Tests
     // The expected-diagnostic verifier shared by the stage tests.
-    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics"], path: "Tests/FlowcTestSupport"),
+    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "CCairo"], path: "Tests/FlowcTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
     .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+    .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "FlowcTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],
                 exclude: ["Fixtures"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport", "FlowPlot"]),
   ]
 )

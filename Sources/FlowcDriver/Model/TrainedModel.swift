@@ -68,6 +68,24 @@ public final class TrainedModel {
     return out
   }
 
+  /// The flow's forward map of preprocessed rows.
+  func forward(_ x: Matrix<Float>) -> [Float] {
+    if let float { return float.forward(x).z.storage }
+    return double!.forward(Matrix(rows: x.rows, cols: x.cols, storage: x.storage.map(Double.init))).z.storage.map(Float.init)
+  }
+
+  /// The flow's inverse map, to preprocessed space.
+  func inverse(_ z: Matrix<Float>) -> [Float] {
+    if let float { return float.inverse(z).x.storage }
+    return double!.inverse(Matrix(rows: z.rows, cols: z.cols, storage: z.storage.map(Double.init))).x.storage.map(Float.init)
+  }
+
+  /// Draws from the prior.
+  func priorDraw(count: Int, temperature: Double, rng: inout Xoshiro256) -> [Float] {
+    if let float { return float.prior.sample(count: count, temperature: temperature, rng: &rng).storage }
+    return double!.prior.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)
+  }
+
   /// `count` samples in data space, the prior's scale multiplied by `temperature`.
   public func sample(count: Int, temperature: Double, seed: UInt64) -> Dataset {
     var rng = Xoshiro256(seed: seed, stream: "samples")
@@ -80,6 +98,37 @@ public final class TrainedModel {
     preprocessing.invert(&values)
     return Dataset(values: values, count: count, dimension: dimension, shape: graph.graph.shape?.value.map(\.value),
                    source: "samples")
+  }
+}
+
+extension TrainedModel {
+  /// z = f(x) for data-space rows (through the preprocessing, dequantization noise from
+  /// `seed`), `dimension` values a row.
+  public func encode(_ data: Dataset, seed: UInt64 = 0) -> [Float] {
+    var noise = Xoshiro256(seed: seed, stream: "eval-dequantize")
+    var out: [Float] = []
+    out.reserveCapacity(data.values.count)
+    for range in data.batchRanges(of: graph.graph.settings.eval.batchSize.value) {
+      let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
+      out += forward(Matrix(rows: x.count, cols: x.dimension, storage: x.values))
+    }
+    return out
+  }
+
+  /// x = g(z) in data space (the inverse preprocessing applied), for `z` of `dimension`
+  /// values a row.
+  public func decode(_ z: [Float]) -> Dataset {
+    let count = z.count / dimension
+    var values = inverse(Matrix(rows: count, cols: dimension, storage: z))
+    preprocessing.invert(&values)
+    return Dataset(values: values, count: count, dimension: dimension, shape: graph.graph.shape?.value.map(\.value),
+                   source: "decoded")
+  }
+
+  /// `count` draws z from the prior at `temperature` (what `sample` maps to data space).
+  public func priorSample(count: Int, temperature: Double = 1, seed: UInt64) -> [Float] {
+    var rng = Xoshiro256(seed: seed, stream: "prior")
+    return priorDraw(count: count, temperature: temperature, rng: &rng)
   }
 }
 

@@ -55,7 +55,9 @@ public enum Runner {
   }
 
   /// Starts a new run.
-  public static func run(_ request: Request, log: @escaping (String) -> Void) throws -> Outcome {
+  /// `progress`, if given, is called during training (at most ten times a second).
+  public static func run(_ request: Request, log: @escaping (String) -> Void,
+                         progress: ((TrainingProgress) -> Void)? = nil) throws -> Outcome {
     let check = Pipeline.check(path: request.specPath, options: Pipeline.Options(overrides: request.overrides))
     guard let validated = check.validated, !check.diagnostics.hasErrors else { return .invalid(check) }
     let specText = String(decoding: check.source?.bytes ?? [], as: UTF8.self)
@@ -64,11 +66,13 @@ public enum Runner {
     try directory.write(emitIRText(validated), to: directory.ir)
     try directory.write(emitGraphJSON(validated), to: directory.resolved)
     let spec = CheckpointSpec(text: specText, path: request.specPath, overrides: request.overrides)
-    return try execute(validated, spec: spec, directory: directory, threads: request.threads, resume: false, log: log)
+    return try execute(validated, spec: spec, directory: directory, threads: request.threads, resume: false, log: log,
+                       progress: progress)
   }
 
   /// Continues the run in `directory` from its last checkpoint.
-  public static func resume(_ path: String, threads: Int?, log: @escaping (String) -> Void) throws -> Outcome {
+  public static func resume(_ path: String, threads: Int?, log: @escaping (String) -> Void,
+                            progress: ((TrainingProgress) -> Void)? = nil) throws -> Outcome {
     let directory = RunDirectory(path: path)
     let info = try RunInfo.read(directory.runInfo)
     let source = try SourceFile.read(path: directory.spec)
@@ -79,21 +83,24 @@ public enum Runner {
       throw CheckpointError(path: directory.lastCheckpoint, message: "the run has no checkpoint to resume from")
     }
     let spec = CheckpointSpec(text: String(decoding: source.bytes, as: UTF8.self), path: info.specPath, overrides: info.overrides)
-    return try execute(validated, spec: spec, directory: directory, threads: threads ?? info.threads, resume: true, log: log)
+    return try execute(validated, spec: spec, directory: directory, threads: threads ?? info.threads, resume: true, log: log,
+                       progress: progress)
   }
 
   private static func execute(_ v: ValidatedGraph, spec: CheckpointSpec, directory: RunDirectory, threads: Int?,
-                              resume: Bool, log: @escaping (String) -> Void) throws -> Outcome {
+                              resume: Bool, log: @escaping (String) -> Void,
+                              progress: ((TrainingProgress) -> Void)?) throws -> Outcome {
     if let threads { BLASConfiguration.threadCount = threads }
     currentCheckpointSpec = spec
     switch v.graph.dtype {
-    case .float32: return try execute(Float.self, v, spec: spec, directory: directory, resume: resume, log: log)
-    case .float64: return try execute(Double.self, v, spec: spec, directory: directory, resume: resume, log: log)
+    case .float32: return try execute(Float.self, v, spec: spec, directory: directory, resume: resume, log: log, progress: progress)
+    case .float64: return try execute(Double.self, v, spec: spec, directory: directory, resume: resume, log: log, progress: progress)
     }
   }
 
   private static func execute<T: FlowScalar>(_: T.Type, _ v: ValidatedGraph, spec: CheckpointSpec, directory: RunDirectory,
-                                             resume: Bool, log: @escaping (String) -> Void) throws -> Outcome {
+                                             resume: Bool, log: @escaping (String) -> Void,
+                                             progress: ((TrainingProgress) -> Void)?) throws -> Outcome {
     let g = v.graph
     let data = try DataPlan.make(g)
     let t = g.settings.train
@@ -107,6 +114,7 @@ public enum Runner {
     let flow = buildFlow(flowDescription(v, seed: t.seed.value), as: T.self)
     let trainer = Trainer<T>(graph: v, flow: flow, data: data, directory: directory, totalSteps: totalSteps, log: log)
     if resume { try trainer.restore(from: directory.lastCheckpoint) }
+    trainer.onProgress = progress
 
     var info = RunInfo(flowcVersion: flowcVersion, specPath: spec.path, overrides: spec.overrides,
                        threads: BLASConfiguration.threadCount, blasCore: BLASConfiguration.coreName,
@@ -170,6 +178,12 @@ public enum Runner {
     try encoder.encode(metrics).write(to: URL(fileURLWithPath: directory.final), options: .atomic)
     info.status = .completed
     try info.write(to: directory.runInfo)
+    // Figures and report.html; a failure here leaves a trained run, so it is only reported.
+    do {
+      try ReportHTML.write(directory)
+    } catch {
+      log("warning: could not write the figures and report.html: \(error)")
+    }
     return .completed(directory, metrics)
   }
 }

@@ -56,6 +56,10 @@ final class Trainer<T: FlowScalar> {
   var lastGradientNorm = 0.0
   var elapsedBefore = 0.0
   private var batch = Matrix<T>(rows: 0, cols: 0)
+  /// Called at most ten times a second during training (the live progress line); nil
+  /// when nobody watches.
+  var onProgress: ((TrainingProgress) -> Void)?
+  private var lastValidation: Double?
 
   init(graph: ValidatedGraph, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
        log: @escaping (String) -> Void) {
@@ -78,6 +82,8 @@ final class Trainer<T: FlowScalar> {
   func train(interrupted: () -> Bool) throws -> TrainingOutcome {
     let start = Date()
     var elapsed: Double { elapsedBefore + Date().timeIntervalSince(start) }
+    let firstStep = step
+    var lastProgress = -Double.infinity
     while step < totalSteps {
       if interrupted() {
         try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
@@ -98,10 +104,20 @@ final class Trainer<T: FlowScalar> {
       lossSum += report.loss - preprocessingLogDet
       lossCount += 1
       lastGradientNorm = report.gradientNorm
+      if let onProgress {
+        let now = Date().timeIntervalSince(start)
+        if now - lastProgress >= 0.1 || step == totalSteps {
+          lastProgress = now
+          onProgress(TrainingProgress(step: step, totalSteps: totalSteps, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
+                                      validationNLL: lastValidation,
+                                      stepsPerSecond: now > 0 ? Double(step - firstStep) / now : 0))
+        }
+      }
       if step % evalEvery == 0 || step == totalSteps {
         let record = evaluationRecord(learningRate: report.learningRate, elapsed: elapsed)
         try directory.appendMetrics(encodeLine(record))
         log(progressLine(record))
+        lastValidation = record.validationNLL
         if record.validationNLL < bestValidation {
           bestValidation = record.validationNLL
           try saveCheckpoint(directory.bestCheckpoint, elapsed: elapsed)

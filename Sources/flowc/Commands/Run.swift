@@ -11,8 +11,9 @@ extension FlowcCommand {
       abstract: "Train and evaluate the flow a spec describes, in a new run directory.",
       discussion: """
         The spec is checked first: errors stop the run, warnings are shown. Each run gets a \
-        directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints and \
-        samples (docs/runs.md). Ctrl-C checkpoints and stops; --resume continues.
+        directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints, \
+        samples, figures/ and report.html (docs/runs.md). On a terminal a progress line is redrawn \
+        in place; otherwise one plain line per evaluation. Ctrl-C checkpoints and stops; --resume continues.
         Exit status: 0 trained, 1 invalid spec, bad data or a diverged run, 2 usage or I/O error, \
         130 interrupted.
         """
@@ -36,7 +37,7 @@ extension FlowcCommand {
     @Option(help: "Continue the interrupted run in this run directory.")
     var resume: String?
 
-    @Flag(help: "Print only the summary.")
+    @Flag(help: "Print only the summary (no progress lines).")
     var quiet = false
 
     @OptionGroup var diagnosticOptions: DiagnosticOptions
@@ -50,14 +51,21 @@ extension FlowcCommand {
     }
 
     func run() throws {
-      let log: (String) -> Void = quiet ? { _ in } : { writeStderr($0 + "\n") }
+      // On a terminal a live progress line is redrawn in place; elsewhere (a pipe, a log
+      // file, CI) only the plain evaluation lines are printed, with no control characters.
+      let live = !quiet && isatty(STDERR_FILENO) == 1
+      let display = LiveProgress(width: Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80) { writeStderr($0) }
+      let log: (String) -> Void = quiet ? { _ in } : live ? { display.line($0) } : { writeStderr($0 + "\n") }
+      let progress: ((TrainingProgress) -> Void)? = live ? { display.update($0) } : nil
       let outcome: Runner.Outcome
+      defer { display.finish() }
       do {
         if let resume {
-          outcome = try Runner.resume(resume, threads: threads, log: log)
+          outcome = try Runner.resume(resume, threads: threads, log: log, progress: progress)
         } else {
           let all = overrides + (seed.map { ["train.seed=\($0)"] } ?? [])
-          outcome = try Runner.run(Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads), log: log)
+          outcome = try Runner.run(Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads), log: log,
+                                   progress: progress)
         }
       } catch let e as DataError {
         writeStderr("error: \(e.description)\n")
@@ -72,6 +80,7 @@ extension FlowcCommand {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
       }
+      display.finish()
       switch outcome {
       case .invalid(let check):
         diagnosticOptions.print(check.diagnostics.sorted, sources: check.sources)

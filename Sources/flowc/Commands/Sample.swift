@@ -22,7 +22,7 @@ extension FlowcCommand {
     @Option(help: "Seed of the prior draws.")
     var seed: UInt64 = 0
 
-    @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape).")
+    @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape), or a .png figure (a scatter plot of 2-D samples, a grid of up to 64 images).")
     var output: String = "samples.npy"
 
     func validate() throws {
@@ -33,6 +33,16 @@ extension FlowcCommand {
     func run() throws {
       let model = try loadModel(checkpoint)
       let samples = model.sample(count: n, temperature: temperature, seed: seed)
+      if output.lowercased().hasSuffix(".png") {
+        do {
+          try SampleFigure.write(model, samples, to: output)
+        } catch {
+          writeStderr("error: \(error)\n")
+          throw ExitCode(2)
+        }
+        print("drew \(n) samples of dimension \(model.dimension) in \(output)")
+        return
+      }
       try writeOrFail(encodeNPY(samples), to: output)
       print("wrote \(n) samples of dimension \(model.dimension) to \(output)")
     }
