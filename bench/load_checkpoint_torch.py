@@ -29,6 +29,12 @@ Supported (anything else is refused with a message naming it, exit status 2):
 
 Exit status: 0 if max |log p_torch - log p_flowc| <= tolerance, 1 if larger, 2 on a usage error or an
 unsupported checkpoint. The maximum difference is always printed.
+
+The PyTorch side runs in float64 by default, so the difference is flowc's own float32 rounding. On the
+seed flow that is ~1e-6 for typical points but reaches ~1e-4 on rare low-density points (log p around
+-10 to -20) of a fully trained model: numpy in float32 with the same OpenBLAS kernels shows the same
+errors (MKL's sgemm, which PyTorch uses, is about three times more accurate there). Use --rtol (e.g.
+1e-5) to allow for that on trained checkpoints.
 """
 
 import argparse
@@ -265,7 +271,9 @@ def main(argv=None):
     p.add_argument("checkpoint")
     p.add_argument("points", help=".npy of data-space points [N, D]")
     p.add_argument("logp", help=".npy of flowc's log p(x) for the points [N] (flowc eval ... -o LOGP.npy)")
-    p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--tolerance", type=float, default=1e-4, help="absolute tolerance on log p (default 1e-4)")
+    p.add_argument("--rtol", type=float, default=0.0,
+                   help="also allow rtol * |log p| per point (default 0: the check is absolute only)")
     p.add_argument("--dtype", choices=["float64", "float32", "checkpoint"], default="float64",
                    help="precision of the PyTorch evaluation (default float64: the difference is then flowc's own "
                         "rounding error; `checkpoint` uses the checkpoint's dtype)")
@@ -289,12 +297,20 @@ def main(argv=None):
         # flowc reads points as float32; so does this script, then widens them to `dtype`.
         got = flow.log_prob(torch.from_numpy(points.astype(np.float32)).to(dtype)).double().numpy()
     diff = np.abs(got - expected)
-    worst = float(np.nanmax(diff)) if np.all(np.isfinite(diff)) else float("inf")
+    finite = bool(np.all(np.isfinite(diff)))
+    worst = float(np.max(diff)) if finite else float("inf")
+    allowed = args.tolerance + args.rtol * np.abs(got)
+    ok = finite and bool(np.all(diff <= allowed))
     print(f"{graph['name']}: {len(graph['nodes'])} layers, {graph['totals']['parameters']:,} parameters, {dtype}; "
           f"{points.shape[0]} points, mean log p torch {got.mean():.6f} flowc {expected.mean():.6f}")
-    print(f"max |log p_torch - log p_flowc| = {worst:.3g} (tolerance {args.tolerance:g}): "
-          + ("OK" if worst <= args.tolerance else "MISMATCH"))
-    return 0 if worst <= args.tolerance else 1
+    if finite:
+        i = int(np.argmax(diff))
+        print(f"differences: median {np.median(diff):.3g}, 99th percentile {np.percentile(diff, 99):.3g}, "
+              f"{int(np.sum(diff > allowed))} of {len(diff)} over tolerance; worst at point {i} "
+              f"(log p {got[i]:.4f})")
+    tol = f"{args.tolerance:g}" + (f" + {args.rtol:g}*|log p|" if args.rtol else "")
+    print(f"max |log p_torch - log p_flowc| = {worst:.3g} (tolerance {tol}): " + ("OK" if ok else "MISMATCH"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -9,9 +9,12 @@
 # which removes start-up, the first steps' warm-up, the final evaluation and checkpoint writes.
 # flowc's training seconds come from final.json (`training_seconds`), torch's from the script's
 # own timer around its training loop. Every measurement is repeated REPS times, one process at a
-# time (never two in parallel); the median is printed, with the spread (min..max).
+# time (never two in parallel), flowc and torch alternating. On a machine shared with other jobs
+# a run can only be slowed down, never sped up, so the headline number uses the fastest run at
+# each step count: (min t(LONG) - min t(SHORT)) / (LONG - SHORT). The per-repetition differences
+# are printed too (median, min..max): a wide range means other jobs were competing for the cores.
 #
-#   bench/step-time.sh                      (THREADS="1 2", SHORT=200, LONG=1000, REPS=3)
+#   bench/step-time.sh                      (THREADS="1 2", SHORT=200, LONG=1000, REPS=5)
 #   THREADS=1 REPS=5 bench/step-time.sh
 # Environment: THREADS, SHORT, LONG, REPS, FLOWC (default .build-bench/release/flowc, built if
 # missing), PYTHON (python3). OPENBLAS_CORETYPE defaults to Haswell, as in .ci (Debian's OpenBLAS
@@ -22,7 +25,7 @@ export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 thread_counts="${THREADS:-1 2}"
 short="${SHORT:-200}"
 long="${LONG:-1000}"
-reps="${REPS:-3}"
+reps="${REPS:-5}"
 python="${PYTHON:-python3}"
 flowc="${FLOWC:-.build-bench/release/flowc}"
 spec=specs/realnvp-moons.yaml
@@ -57,17 +60,15 @@ torch_seconds() {  # $1 steps, $2 threads
 echo "realnvp-moons training step (batch 100): $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP of matrix products (flowc check)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') MHz"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "step time = (t($long steps) - t($short steps)) / $((long - short)); median of $reps runs (min..max)"
+echo "step time = (min t($long steps) - min t($short steps)) / $((long - short)) over $reps runs each; per-run differences: median (min..max)"
 echo
 
 : >"$work/rows"
 for t in $thread_counts; do
   : >"$work/f" ; : >"$work/p"
   for ((r = 0; r < reps; r++)); do
-    a=$(flowc_seconds "$short" "$t"); b=$(flowc_seconds "$long" "$t")
-    echo "$a $b" | awk -v n=$((long - short)) '{printf "%.6f\n", 1000 * ($2 - $1) / n}' >>"$work/f"
-    a=$(torch_seconds "$short" "$t"); b=$(torch_seconds "$long" "$t")
-    echo "$a $b" | awk -v n=$((long - short)) '{printf "%.6f\n", 1000 * ($2 - $1) / n}' >>"$work/p"
+    echo "$(flowc_seconds "$short" "$t") $(flowc_seconds "$long" "$t")" >>"$work/f"
+    echo "$(torch_seconds "$short" "$t") $(torch_seconds "$long" "$t")" >>"$work/p"
   done
   # sgemm rate with this many threads: torch (MKL) and numpy (its bundled OpenBLAS), 2048^3, best of 5.
   gemm=$(OPENBLAS_NUM_THREADS=$t "$python" - "$t" <<'EOF'
@@ -87,42 +88,49 @@ EOF
   "$python" - "$t" "$work/f" "$work/p" "$work/last-run.json" "$work/last-torch.json" "$gemm" >>"$work/rows" <<'EOF'
 import json, sys
 t, f, p, run, torch_json, gemm = sys.argv[1:7]
-print(json.dumps({"threads": int(t), "flowc": [float(x) for x in open(f).read().split()],
-                  "torch": [float(x) for x in open(p).read().split()], "run": json.load(open(run)),
+pairs = lambda path: [[float(x) for x in line.split()] for line in open(path) if line.strip()]
+print(json.dumps({"threads": int(t), "flowc": pairs(f), "torch": pairs(p), "run": json.load(open(run)),
                   "torch_info": json.load(open(torch_json)), "gemm": [float(x) for x in gemm.split()]}))
 EOF
 done
 
-"$python" - "$work/rows" "$flops" <<'EOF'
+"$python" - "$work/rows" "$flops" "$short" "$long" <<'EOF'
 import json, statistics, sys
-flops = int(sys.argv[2])
+flops, short, long_ = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-hdr = (f"{'threads':>7}  {'flowc ms/step':>22}  {'torch ms/step':>22}  {'flowc/torch':>11}  "
-       f"{'flowc GFLOP/s':>13}  {'torch GFLOP/s':>13}  {'sgemm GFLOP/s torch | numpy':>27}")
+def best(pairs):  # ms/step from the fastest run at each step count
+    return 1000 * (min(b for a, b in pairs) - min(a for a, b in pairs)) / (long_ - short)
+def per_run(pairs):
+    return [1000 * (b - a) / (long_ - short) for a, b in pairs]
+hdr = (f"{'threads':>7}  {'flowc ms/step':>13}  {'torch ms/step':>13}  {'flowc/torch':>11}  {'flowc GFLOP/s':>13}  "
+       f"{'torch GFLOP/s':>13}  {'sgemm GFLOP/s torch | numpy':>27}")
 print(hdr)
 print("-" * len(hdr))
 for r in rows:
-    f, p, gemm = r["flowc"], r["torch"], r["gemm"]
-    fm, pm = statistics.median(f), statistics.median(p)
-    fs = f"{fm:.2f} ({min(f):.2f}..{max(f):.2f})"
-    ps = f"{pm:.2f} ({min(p):.2f}..{max(p):.2f})"
-    print(f"{r['threads']:>7}  {fs:>22}  {ps:>22}  {fm / pm:>11.2f}  {flops / fm / 1e6:>13.1f}  {flops / pm / 1e6:>13.1f}  "
+    fb, pb, gemm = best(r["flowc"]), best(r["torch"]), r["gemm"]
+    print(f"{r['threads']:>7}  {fb:>13.2f}  {pb:>13.2f}  {fb / pb:>11.2f}  {flops / fb / 1e6:>13.1f}  {flops / pb / 1e6:>13.1f}  "
           f"{gemm[0]:>13.1f} | {gemm[1]:<11.1f}")
+print()
+for r in rows:
+    for name in ("flowc", "torch"):
+        v = per_run(r[name])
+        print(f"threads {r['threads']}, {name}: per-run ms/step median {statistics.median(v):.2f} ({min(v):.2f}..{max(v):.2f}); "
+              f"seconds at {short}|{long_} steps: " + ", ".join(f"{a:.2f}|{b:.2f}" for a, b in r[name]))
 print()
 info = open("/proc/cpuinfo").read()
 mhz = float(info.split("cpu MHz")[1].split(":")[1].split()[0]) if "cpu MHz" in info else float("nan")
 fma = " avx2 " in info and " fma " in info
 for r in rows:
     peak = max(r["gemm"])
+    fb, pb = best(r["flowc"]), best(r["torch"])
+    ti = r["torch_info"]
     if fma:  # two 256-bit FMA pipes: 2 x 8 lanes x 2 FLOP per cycle per core
         print(f"threads {r['threads']}: nominal AVX2 peak 32 FLOP/cycle x {mhz / 1000:.2f} GHz x {r['threads']} = "
-              f"{32 * mhz / 1000 * r['threads']:.0f} GFLOP/s; measured 2048^3 sgemm {peak:.0f} GFLOP/s")
-    fm, pm = statistics.median(r["flowc"]), statistics.median(r["torch"])
-    ti = r["torch_info"]
+              f"{32 * mhz / 1000 * r['threads']:.0f} GFLOP/s (a higher measured rate means the clock boosts); "
+              f"measured 2048^3 sgemm {peak:.0f} GFLOP/s")
     print(f"threads {r['threads']}: flowc: OpenBLAS kernel {r['run']['blasCore']}, {r['run']['threads']} BLAS threads (run.json); "
           f"torch {ti['torch']}: {ti['threads']} threads, BLAS {ti['blas']} + oneDNN; "
-          f"of the best measured sgemm rate ({peak:.0f} GFLOP/s) flowc reaches {100 * flops / fm / 1e6 / peak:.0f}%, "
-          f"torch {100 * flops / pm / 1e6 / peak:.0f}%")
+          f"of the measured sgemm rate flowc reaches {100 * flops / fb / 1e6 / peak:.0f}%, torch {100 * flops / pb / 1e6 / peak:.0f}%")
 EOF
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(FLOP rate = $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP / step time: only the matrix products are counted; numpy's sgemm runs OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)"
