@@ -19,7 +19,9 @@ public final class TrainedModel {
   /// Loads `path`.
   /// - Throws: `CheckpointError` (unreadable, not a flowc checkpoint, weights that do
   ///   not fit the spec) naming the file.
-  public init(checkpoint path: String) throws {
+  /// - Parameter float64: evaluate in Float64 whatever the spec's dtype (the stored
+  ///   Float32 weights convert exactly), for log-densities free of Float32 rounding.
+  public init(checkpoint path: String, float64: Bool = false) throws {
     let c = try readCheckpoint(path: path)
     let check = Pipeline.check(source: SourceFile(path: "\(path) (embedded spec)", text: c.spec.text),
                                options: Pipeline.Options(overrides: c.spec.overrides))
@@ -30,7 +32,7 @@ public final class TrainedModel {
     graph = v
     preprocessing = try DataPlan.makePreprocessing(v.graph)
     do {
-      switch v.graph.dtype {
+      switch float64 ? .float64 : v.graph.dtype {
       case .float32:
         let f = buildFlow(flowDescription(v, seed: v.graph.settings.train.seed.value), as: Float.self)
         try f.load(c.flow)

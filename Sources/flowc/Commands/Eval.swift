@@ -20,8 +20,11 @@ extension FlowcCommand {
     @Option(name: .shortAndLong, help: "Write log p(x) of each point to this .npy (float64).")
     var output: String?
 
+    @Flag(help: "Compute in Float64 even for a float32 flow (the weights convert exactly), so rare low-density points carry no Float32 rounding.")
+    var float64 = false
+
     func run() throws {
-      let model = try loadModel(checkpoint)
+      let model = try loadModel(checkpoint, float64: float64)
       let points: Dataset
       do {
         if let data {

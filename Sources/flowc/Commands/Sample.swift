@@ -50,9 +50,9 @@ extension FlowcCommand {
 }
 
 /// Loads a checkpoint, turning its errors into exit code 1 with the file named.
-func loadModel(_ path: String) throws -> TrainedModel {
+func loadModel(_ path: String, float64: Bool = false) throws -> TrainedModel {
   do {
-    return try TrainedModel(checkpoint: path)
+    return try TrainedModel(checkpoint: path, float64: float64)
   } catch {
     writeStderr("error: \(error)\n")
     throw ExitCode(1)
