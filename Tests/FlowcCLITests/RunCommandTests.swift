@@ -63,6 +63,11 @@ import Testing
     #expect(eval.status == 0, "\(eval.stderr)")
     let testNLL = final["test_nll"] as! Double
     #expect(eval.stdout.contains(String(format: "mean NLL %.4f nats over 500 points", testNLL)), "\(eval.stdout) vs \(testNLL)")
+    // The same weights evaluated in Float64 give the same score to float32 precision.
+    let eval64 = try FlowcBinary.run(["eval", "\(dir)/checkpoints/last.safetensors", "--float64"])
+    #expect(eval64.status == 0, "\(eval64.stderr)")
+    let nll64 = Double(eval64.stdout.split(separator: " ").dropFirst(2).first ?? "") ?? .nan
+    #expect(abs(nll64 - testNLL) < 1e-3, "\(eval64.stdout)")
     let sample = try FlowcBinary.run(["sample", "\(dir)/checkpoints/best.safetensors", "-n", "7", "--temperature", "0.5",
                                       "-o", "\(dir)/s.npy"])
     #expect(sample.status == 0 && sample.stdout.contains("wrote 7 samples of dimension 2"))
