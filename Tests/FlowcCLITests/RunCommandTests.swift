@@ -111,6 +111,18 @@ import Testing
     #expect(parts["steps"] as? Int == 2000)
   }
 
+  @Test func float64FlowsTrainAndEvaluate() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny64.yaml", Array(Self.tinySpec(steps: 100, extra: "dtype: float64").utf8))
+    let out = (spec as NSString).deletingLastPathComponent + "/runs"
+    let r = try FlowcBinary.run(["run", spec, "--out", out, "--threads", "1", "--quiet"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let final = try Self.json("\(try Self.runDirectory(in: out))/final.json")
+    // Float64 round trips to rounding error, far below Float32's.
+    #expect((final["round_trip_max_error"] as! Double) < 1e-12)
+    let raw = try Data(contentsOf: URL(fileURLWithPath: "\(try Self.runDirectory(in: out))/checkpoints/last.safetensors"))
+    #expect(String(decoding: raw, as: UTF8.self).contains("\"dtype\":\"F64\""))
+  }
+
   @Test func nonFiniteLossNamesTheLayer() throws {
     // logit of moons coordinates outside (0, 1) is NaN in the very first layer.
     let spec = """
