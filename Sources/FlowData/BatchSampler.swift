@@ -43,6 +43,33 @@ public struct BatchSampler: Sendable {
   }
 
   /// The number of batches of `size` rows in one epoch (the last may be partial).
+  /// The next batch copied into `values` (resized only when the batch's shape changes,
+  /// e.g. for the short last batch of an epoch), so that a training loop reusing one buffer
+  /// allocates nothing per batch. Returns the number of rows; the same rows, in the same
+  /// order, as `nextBatch(_:)` would return.
+  public mutating func nextBatch(_ size: Int, into values: inout [Float]) -> Int {
+    precondition(size > 0, "a batch needs at least one row")
+    if position >= order.count {
+      order = generator.permutation(data.count)
+      position = 0
+      epoch += 1
+    }
+    let end = min(position + size, order.count)
+    let rows = end - position
+    let d = data.dimension
+    if values.count != rows * d { values = [Float](repeating: 0, count: rows * d) }
+    data.values.withUnsafeBufferPointer { src in
+      values.withUnsafeMutableBufferPointer { dst in
+        for r in 0..<rows {
+          let from = order[position + r] * d
+          for j in 0..<d { dst[r * d + j] = src[from + j] }
+        }
+      }
+    }
+    position = end
+    return rows
+  }
+
   public func batchesPerEpoch(_ size: Int) -> Int {
     (data.count + size - 1) / size
   }

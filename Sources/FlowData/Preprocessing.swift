@@ -74,8 +74,19 @@ public struct Preprocessing: Sendable, Equatable {
   ///   - generator: the noise stream (use a stream of its own, e.g. `"dequantize"`).
   /// - Returns: the log|det| of the whole chain for each row, in `Double`.
   public func apply(to values: inout [Float], dimension: Int, generator: inout Xoshiro256) -> [Double] {
+    var logDet: [Double] = []
+    apply(to: &values, dimension: dimension, generator: &generator, logDet: &logDet)
+    return logDet
+  }
+
+  /// As `apply(to:dimension:generator:)`, writing each row's log|det| into `logDet`, which
+  /// is resized only when the row count changes: the training loop reuses both buffers, so
+  /// preprocessing a batch allocates nothing.
+  public func apply(to values: inout [Float], dimension: Int, generator: inout Xoshiro256, logDet: inout [Double]) {
     precondition(dimension > 0 && values.count % dimension == 0, "values must fill whole rows")
-    var logDet = [Double](repeating: 0, count: values.count / dimension)
+    let rows = values.count / dimension
+    if logDet.count != rows { logDet = [Double](repeating: 0, count: rows) }
+    for i in 0..<rows { logDet[i] = 0 }
     for step in steps {
       switch step {
       case .dequantize: dequantize(&values, generator: &generator)
@@ -83,7 +94,6 @@ public struct Preprocessing: Sendable, Equatable {
       case .logit(let alpha): logit(&values, dimension: dimension, alpha: alpha, logDet: &logDet)
       }
     }
-    return logDet
   }
 
   /// Transforms a copy of `batch`; see `apply(to:dimension:generator:)`.

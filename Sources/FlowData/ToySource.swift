@@ -128,6 +128,17 @@ public struct ToySampler: Sendable {
     }
   }
 
+  /// The next batch copied into `values`; returns its row count. In fixed mode this
+  /// allocates nothing (see `BatchSampler.nextBatch(_:into:)`); fresh draws build their
+  /// points first (a few hundred numbers for a toy batch).
+  public mutating func nextBatch(_ size: Int, into values: inout [Float]) -> Int {
+    if batches != nil { return batches!.nextBatch(size, into: &values) }
+    let b = nextBatch(size)
+    if values.count != b.values.count { values = [Float](repeating: 0, count: b.values.count) }
+    for i in b.values.indices { values[i] = b.values[i] }
+    return b.count
+  }
+
   /// The next batch of `size` points (fewer at the end of an epoch in fixed mode).
   public mutating func nextBatch(_ size: Int) -> Dataset {
     precondition(size > 0, "a batch needs at least one point")

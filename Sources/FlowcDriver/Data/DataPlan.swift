@@ -9,46 +9,20 @@ import FlowcIR
 /// validation set, dequantization noise) or of the eval seed (the test set), so changing
 /// one never shifts another, and the test set does not depend on the training seed.
 public struct DataPlan: Sendable {
-  /// Training batches: fresh toy draws, a fixed toy set, or a file's training rows.
-  public enum Batches: Sendable {
-    case toy(ToySampler)
-    case rows(BatchSampler)
+  /// Training batches come from exactly one of these: toy draws (fresh or a fixed set)
+  /// or a file's training rows. Two optionals rather than an enum with payloads, so that
+  /// drawing a batch mutates the sampler in place instead of copying its index arrays.
+  public var toy: ToySampler?
+  public var rows: BatchSampler?
 
-    mutating func next(_ size: Int) -> Dataset {
-      switch self {
-      case .toy(var s):
-        let b = s.nextBatch(size)
-        self = .toy(s)
-        return b
-      case .rows(var s):
-        let b = s.nextBatch(size)
-        self = .rows(s)
-        return b
-      }
-    }
-
-    /// The sampler's state, saved in checkpoints.
-    public var state: SamplerState {
-      get {
-        switch self {
-        case .toy(let s): s.state
-        case .rows(let s): s.state
-        }
-      }
-      set {
-        switch self {
-        case .toy(var s):
-          s.state = newValue
-          self = .toy(s)
-        case .rows(var s):
-          s.state = newValue
-          self = .rows(s)
-        }
-      }
+  /// The sampler's state, saved in checkpoints.
+  public var samplerState: SamplerState {
+    get { toy?.state ?? rows!.state }
+    set {
+      if toy != nil { toy!.state = newValue } else { rows!.state = newValue }
     }
   }
 
-  public var batches: Batches
   public var validation: Dataset
   public var test: Dataset
   /// Dequantize / scale / logit, or the identity.
@@ -82,7 +56,7 @@ public struct DataPlan: Sendable {
       let test = try toy.sample(count: e.testSize.value, options: options, generator: &testGenerator)
       let mode: ToySampler.Mode = d.fresh.value ? .fresh : .fixed(count: d.trainSize?.value ?? 1)
       let sampler = try ToySampler(source: toy, options: options, mode: mode, generator: Xoshiro256(seed: seed, stream: "train"))
-      return DataPlan(batches: .toy(sampler), validation: validation, test: test, preprocessing: preprocessing,
+      return DataPlan(toy: sampler, rows: nil, validation: validation, test: test, preprocessing: preprocessing,
                       reportsBitsPerDimension: false, trainingRows: d.fresh.value ? nil : d.trainSize?.value,
                       noise: Xoshiro256(seed: seed, stream: "dequantize"))
     }
@@ -107,7 +81,7 @@ public struct DataPlan: Sendable {
     let validation = rest.rows(0..<validationCount)
     var train = rest.rows(validationCount..<rest.count)
     if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
-    return DataPlan(batches: .rows(BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train"))),
+    return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
                     validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
                     test: test, preprocessing: preprocessing, reportsBitsPerDimension: isImage,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
@@ -124,11 +98,19 @@ public struct DataPlan: Sendable {
     return try Preprocessing(steps)
   }
 
-  /// The next training batch, preprocessed with fresh noise, and the mean log|det| of
-  /// that preprocessing (subtracted from the flow's loss to report NLL in data space).
-  public mutating func nextBatch(_ size: Int) -> (batch: Dataset, meanLogDet: Double) {
-    let raw = batches.next(size)
-    let (x, ld) = preprocessing.apply(to: raw, generator: &noise)
-    return (x, ld.isEmpty ? 0 : ld.reduce(0, +) / Double(ld.count))
+  /// The next training batch, preprocessed with fresh noise, written into `values` (row
+  /// after row) with each row's preprocessing log|det| in `logDet`; both buffers are
+  /// reused, so a step allocates nothing here once their sizes are set. Returns the row
+  /// count and the mean log|det| (subtracted from the flow's loss to report NLL in data
+  /// space).
+  public mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double])
+    -> (rows: Int, meanLogDet: Double)
+  {
+    let n = toy != nil ? toy!.nextBatch(size, into: &values) : rows!.nextBatch(size, into: &values)
+    guard !preprocessing.steps.isEmpty else { return (n, 0) }
+    preprocessing.apply(to: &values, dimension: values.count / max(1, n), generator: &noise, logDet: &logDet)
+    var sum = 0.0
+    for v in logDet { sum += v }
+    return (n, sum / Double(max(1, n)))
   }
 }

@@ -56,6 +56,10 @@ final class Trainer<T: FlowScalar> {
   var lastGradientNorm = 0.0
   var elapsedBefore = 0.0
   private var batch = Matrix<T>(rows: 0, cols: 0)
+  /// Reused buffers of the training batch (raw values, then preprocessed in place) and of
+  /// its preprocessing log-determinants: a step allocates no batch storage.
+  private var rawBatch: [Float] = []
+  private var batchLogDet: [Double] = []
   /// Called at most ten times a second during training (the live progress line); nil
   /// when nobody watches.
   var onProgress: ((TrainingProgress) -> Void)?
@@ -89,8 +93,8 @@ final class Trainer<T: FlowScalar> {
         try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
         return .interrupted(step: step)
       }
-      let (raw, preprocessingLogDet) = data.nextBatch(batchSize)
-      fill(&batch, from: raw)
+      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet)
+      fill(&batch, rows: rows, from: rawBatch)
       let report = stepper.step(batch)
       guard report.applied, report.loss.isFinite else {
         let layer: Int?
@@ -191,6 +195,18 @@ final class Trainer<T: FlowScalar> {
 
   // MARK: - Helpers
 
+  /// Copies `rows` rows of row-major values into a reused matrix (reallocating only when
+  /// the shape changes).
+  private func fill(_ m: inout Matrix<T>, rows: Int, from values: [Float]) {
+    let cols = graph.graph.dimension.value
+    if m.rows != rows || m.cols != cols { m = Matrix<T>(rows: rows, cols: cols) }
+    values.withUnsafeBufferPointer { src in
+      m.storage.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<(rows * cols) { dst[i] = T(src[i]) }
+      }
+    }
+  }
+
   /// Copies a batch into a reused matrix (reallocating only when the shape changes).
   private func fill(_ m: inout Matrix<T>, from d: Dataset) {
     if m.rows != d.count || m.cols != d.dimension { m = Matrix<T>(rows: d.count, cols: d.dimension) }
@@ -212,7 +228,7 @@ final class Trainer<T: FlowScalar> {
 
   func saveCheckpoint(_ path: String, elapsed: Double) throws {
     let state = TrainerState(step: step, bestValidation: bestValidation, lossSum: lossSum, lossCount: lossCount,
-                             gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.batches.state,
+                             gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.samplerState,
                              noise: data.noise.state)
     try writeCheckpoint(path: path, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
                         state: state)
@@ -229,7 +245,7 @@ final class Trainer<T: FlowScalar> {
     lossCount = c.state.lossCount
     lastGradientNorm = c.state.gradientNorm
     elapsedBefore = c.state.elapsedSeconds
-    data.batches.state = c.state.sampler
+    data.samplerState = c.state.sampler
     if let g = Xoshiro256(state: c.state.noise) { data.noise = g }
   }
 }
