@@ -10,12 +10,17 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
   let optimizer = Setting(t?.optimizer, default: SpecDefaults.optimizer, at: trainRange)
   let trainSeed = Setting(t?.seed, default: SpecDefaults.seed, at: trainRange)
 
-  var trainIgnored: [(String, SourceRange)] = []
+  var trainIgnored: [(String, SourceRange, String)] = []
+  let withOptimizer = "with optimizer '\(optimizer.value.rawValue)'"
   if optimizer.value == .sgd {
-    if let b = t?.betas { trainIgnored.append(("betas", b.range)) }
-    if let e = t?.epsilon { trainIgnored.append(("eps", e.range)) }
+    if let b = t?.betas { trainIgnored.append(("betas", b.range, withOptimizer)) }
+    if let e = t?.epsilon { trainIgnored.append(("eps", e.range, withOptimizer)) }
   } else if let m = t?.momentum {
-    trainIgnored.append(("momentum", m.range))
+    trainIgnored.append(("momentum", m.range, withOptimizer))
+  }
+  // min_lr is where a decaying schedule ends; a constant one never reaches it.
+  if (t?.schedule?.value ?? SpecDefaults.schedule) == .constant, let m = t?.minLearningRate {
+    trainIgnored.append(("min_lr", m.range, "with a constant schedule (it is where 'cosine' or 'linear' ends)"))
   }
   let train = TrainSettings(
     optimizer: optimizer,
@@ -43,14 +48,19 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
   let isToy = source.value.isToy
   let isImage = source.value == .idx
   let hasNoise = source.value == .moons || source.value == .circles
-  var dataIgnored: [(String, SourceRange)] = []
-  if !hasNoise, let n = d?.noise { dataIgnored.append(("noise", n.range)) }
-  if source.value != .circles, let f = d?.factor { dataIgnored.append(("factor", f.range)) }
+  var dataIgnored: [(String, SourceRange, String)] = []
+  let withSource = "with data source '\(source.value.rawValue)'"
+  if !hasNoise, let n = d?.noise { dataIgnored.append(("noise", n.range, withSource)) }
+  if source.value != .circles, let f = d?.factor { dataIgnored.append(("factor", f.range, withSource)) }
   if isToy {
-    if let p = d?.path { dataIgnored.append(("path", p.range)) }
-    if let p = d?.testPath { dataIgnored.append(("test_path", p.range)) }
+    if let p = d?.path { dataIgnored.append(("path", p.range, withSource)) }
+    if let p = d?.testPath { dataIgnored.append(("test_path", p.range, withSource)) }
+    // Fresh draws have no fixed training set to size.
+    if d?.fresh?.value ?? SpecDefaults.fresh, let n = d?.trainSize {
+      dataIgnored.append(("train_size", n.range, "with 'fresh: true' (every batch is a new draw)"))
+    }
   } else if let f = d?.fresh {
-    dataIgnored.append(("fresh", f.range))
+    dataIgnored.append(("fresh", f.range, withSource))
   }
   let pre = d?.preprocess
   let preRange = pre?.range ?? dataRange

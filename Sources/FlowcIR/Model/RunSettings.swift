@@ -49,8 +49,9 @@ public struct DataSettings: Sendable {
   public var dequantize: Setting<Bool>
   public var levels: Setting<Int>
   public var logitAlpha: Setting<Double>?
-  /// Every key the spec wrote in `data:` that the chosen source ignores, for warnings.
-  public var ignored: [(key: String, range: SourceRange)]
+  /// Every key the spec wrote in `data:` that has no effect, and why ("with data source
+  /// 'moons'"), for `unused-setting` warnings.
+  public var ignored: [(key: String, range: SourceRange, reason: String)]
 }
 
 public struct TrainSettings: Sendable {
@@ -75,8 +76,8 @@ public struct TrainSettings: Sendable {
   public var checkpointEvery: Setting<Int>?
   /// The whole `train:` mapping.
   public var range: SourceRange
-  /// Keys written that the chosen optimizer ignores, for warnings.
-  public var ignored: [(key: String, range: SourceRange)]
+  /// Keys written that have no effect, and why, for `unused-setting` warnings.
+  public var ignored: [(key: String, range: SourceRange, reason: String)]
 }
 
 public struct EvalSettings: Sendable {

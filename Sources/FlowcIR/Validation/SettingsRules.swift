@@ -45,8 +45,8 @@ import FlowcSpec
     out.append(.warning("logit-unscaled-data", "the logit transform expects data in [0, 1], but '\(s.source.value.rawValue)' data are neither dequantized nor scaled by 'levels'",
                         at: a.range, suggestion: "set 'dequantize: true' for integer pixel data, or remove 'logit_alpha'"))
   }
-  for (key, range) in s.ignored {
-    out.append(.warning("unused-setting", "'\(key)' has no effect with data source '\(s.source.value.rawValue)'",
+  for (key, range, reason) in s.ignored {
+    out.append(.warning("unused-setting", "'\(key)' has no effect \(reason)",
                         at: range, suggestion: "remove it"))
   }
   let e = g.settings.eval
@@ -104,8 +104,8 @@ import FlowcSpec
   if let c = t.clipGradNorm, !(c.value > 0 && c.value.isFinite) { out.append(valueRange("'clip_grad_norm'", c.value, "a finite number > 0", at: c.range)) }
   if let e = t.evalEvery, e.value < 1 { out.append(valueRange("'eval_every'", e.value, "at least 1", at: e.range)) }
   if let c = t.checkpointEvery, c.value < 1 { out.append(valueRange("'checkpoint_every'", c.value, "at least 1", at: c.range)) }
-  for (key, range) in t.ignored {
-    out.append(.warning("unused-setting", "'\(key)' has no effect with optimizer '\(t.optimizer.value.rawValue)'",
+  for (key, range, reason) in t.ignored {
+    out.append(.warning("unused-setting", "'\(key)' has no effect \(reason)",
                         at: range, suggestion: "remove it"))
   }
   return out
