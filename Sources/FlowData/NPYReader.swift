@@ -96,21 +96,33 @@ private func convertLittleEndian(
 /// or `(count, shape...)`): what `np.save` writes for the same array, so samples can be
 /// loaded back in Python.
 public func encodeNPY(_ data: Dataset) -> [UInt8] {
-  let dims = [data.count] + (data.shape ?? [data.dimension])
+  var out = npyHeader(descr: "<f4", dims: [data.count] + (data.shape ?? [data.dimension]))
+  out.reserveCapacity(out.count + 4 * data.values.count)
+  for v in data.values {
+    let b = v.bitPattern.littleEndian
+    out += [UInt8(b & 0xFF), UInt8(b >> 8 & 0xFF), UInt8(b >> 16 & 0xFF), UInt8(b >> 24)]
+  }
+  return out
+}
+
+/// Encodes one float64 value per row (`<f8`, shape `(count,)`), e.g. log-densities.
+public func encodeNPY(doubles values: [Double]) -> [UInt8] {
+  var out = npyHeader(descr: "<f8", dims: [values.count])
+  out.reserveCapacity(out.count + 8 * values.count)
+  for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
+  return out
+}
+
+/// Magic, version 1.0, header length and the header dict, padded with spaces so that the
+/// data start on a 64-byte boundary, as numpy writes it.
+private func npyHeader(descr: String, dims: [Int]) -> [UInt8] {
   let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"
-  var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
-  // Pad with spaces so that magic + version + length + dict + newline is a multiple of 64,
-  // as numpy does to keep the data aligned.
+  var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
   let unpadded = 10 + dict.utf8.count + 1
   dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
   var out = NPYHeader.magic + [1, 0]
   let length = dict.utf8.count
   out += [UInt8(length & 0xFF), UInt8(length >> 8)]
   out += Array(dict.utf8)
-  out.reserveCapacity(out.count + 4 * data.values.count)
-  for v in data.values {
-    let b = v.bitPattern.littleEndian
-    out += [UInt8(b & 0xFF), UInt8(b >> 8 & 0xFF), UInt8(b >> 16 & 0xFF), UInt8(b >> 24)]
-  }
   return out
 }

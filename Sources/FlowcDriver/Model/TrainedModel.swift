@@ -133,18 +133,3 @@ extension TrainedModel {
     return priorDraw(count: count, temperature: temperature, rng: &rng)
   }
 }
-
-/// A float64 `.npy` of one value per row (log-densities).
-public func encodeNPYDoubles(_ values: [Double]) -> [UInt8] {
-  var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
-  // Pad so that magic (6) + version (2) + length (2) + header + newline is a multiple of 64.
-  while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-  header += "\n"
-  var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-  let n = UInt16(header.utf8.count)
-  bytes += [UInt8(n & 0xFF), UInt8(n >> 8)]
-  bytes += Array(header.utf8)
-  bytes.reserveCapacity(bytes.count + 8 * values.count)
-  for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-  return bytes
-}

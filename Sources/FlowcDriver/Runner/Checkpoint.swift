@@ -39,11 +39,8 @@ enum CheckpointKey {
   static let trainer = "trainer_state"
 }
 
-/// The spec of the current process's run, set by the runner before the first checkpoint.
-nonisolated(unsafe) var currentCheckpointSpec = CheckpointSpec(text: "", path: "", overrides: [])
-
-func writeCheckpoint(path: String, graph: ValidatedGraph, flow: [NamedTensor], optimizer: [NamedTensor],
-                     state: TrainerState) throws {
+func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, flow: [NamedTensor],
+                     optimizer: [NamedTensor], state: TrainerState) throws {
   let float64 = graph.graph.dtype == .float64
   var tensors: [SafeTensor] = []
   tensors.reserveCapacity(flow.count + optimizer.count)
@@ -58,7 +55,7 @@ func writeCheckpoint(path: String, graph: ValidatedGraph, flow: [NamedTensor], o
     CheckpointKey.format: CheckpointKey.formatValue,
     CheckpointKey.flowcVersion: flowcVersion,
     CheckpointKey.dtype: graph.graph.dtype.rawValue,
-    CheckpointKey.spec: encodeLine(currentCheckpointSpec),
+    CheckpointKey.spec: encodeLine(spec),
     CheckpointKey.resolved: graphJSON(graph).serialized(pretty: false),
     CheckpointKey.trainer: encodeLine(state),
   ]

@@ -91,7 +91,6 @@ public enum Runner {
                               resume: Bool, log: @escaping (String) -> Void,
                               progress: ((TrainingProgress) -> Void)?) throws -> Outcome {
     if let threads { BLASConfiguration.threadCount = threads }
-    currentCheckpointSpec = spec
     switch v.graph.dtype {
     case .float32: return try execute(Float.self, v, spec: spec, directory: directory, resume: resume, log: log, progress: progress)
     case .float64: return try execute(Double.self, v, spec: spec, directory: directory, resume: resume, log: log, progress: progress)
@@ -112,7 +111,8 @@ public enum Runner {
       totalSteps = max(1, (t.epochs?.value ?? 1) * ((rows + t.batchSize.value - 1) / t.batchSize.value))
     }
     let flow = buildFlow(flowDescription(v, seed: t.seed.value), as: T.self)
-    let trainer = Trainer<T>(graph: v, flow: flow, data: data, directory: directory, totalSteps: totalSteps, log: log)
+    let trainer = Trainer<T>(graph: v, spec: spec, flow: flow, data: data, directory: directory,
+                              totalSteps: totalSteps, log: log)
     if resume { try trainer.restore(from: directory.lastCheckpoint) }
     trainer.onProgress = progress
 
@@ -153,7 +153,9 @@ public enum Runner {
 
     // Final evaluation: test NLL, round trip, samples.
     let test = trainer.evaluate(data.test)
-    let validation = trainer.evaluate(data.validation)
+    // Training ends with an evaluation at its last step; only a run resumed at its very
+    // end has none to reuse.
+    let validationNLL = trainer.lastValidation ?? trainer.evaluate(data.validation).nll
     let roundTrip = trainer.roundTripError(data.test)
     var rng = Xoshiro256(seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)), stream: "samples")
     let count = g.settings.eval.samples.value
@@ -169,7 +171,7 @@ public enum Runner {
       try writeFileBytes(encodeNPY(samples), to: directory.samples)
     }
     let metrics = FinalMetrics(steps: trainer.step, testNLL: test.nll, testBitsPerDim: test.bitsPerDim,
-                               bestValidationNLL: min(trainer.bestValidation, validation.nll), finalValidationNLL: validation.nll,
+                               bestValidationNLL: min(trainer.bestValidation, validationNLL), finalValidationNLL: validationNLL,
                                roundTripMaxError: roundTrip, parameters: v.estimate.parameters,
                                trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count)
     let encoder = JSONEncoder()

@@ -37,6 +37,8 @@ public enum TrainingOutcome: Sendable {
 /// and Double, so the compiler specialises every loop here.
 final class Trainer<T: FlowScalar> {
   let graph: ValidatedGraph
+  /// The spec text and overrides every checkpoint carries.
+  let spec: CheckpointSpec
   let flow: Flow<T>
   let stepper: TrainingStep<T>
   var data: DataPlan
@@ -63,12 +65,14 @@ final class Trainer<T: FlowScalar> {
   /// Called at most ten times a second during training (the live progress line); nil
   /// when nobody watches.
   var onProgress: ((TrainingProgress) -> Void)?
-  private var lastValidation: Double?
+  /// The validation NLL of the latest evaluation (the final one when training completes).
+  private(set) var lastValidation: Double?
 
-  init(graph: ValidatedGraph, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
+  init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
        log: @escaping (String) -> Void) {
     let t = graph.graph.settings.train
     self.graph = graph
+    self.spec = spec
     self.flow = flow
     self.data = data
     self.directory = directory
@@ -158,14 +162,12 @@ final class Trainer<T: FlowScalar> {
     let size = graph.graph.settings.eval.batchSize.value
     var perRow: [Double] = []
     perRow.reserveCapacity(set.count)
-    var logDets: [Double] = []
     var chunk = Matrix<T>(rows: 0, cols: 0)
     for range in set.batchRanges(of: size) {
       let (x, ld) = data.preprocessing.apply(to: set.rows(range), generator: &noise)
       fill(&chunk, from: x)
       let lp = flow.logProb(chunk)
       for r in 0..<lp.count { perRow.append(-(Double(lp[r]) + ld[r])) }
-      logDets += ld
     }
     let nll = perRow.reduce(0, +) / Double(max(1, perRow.count))
     let bpd = data.reportsBitsPerDimension ? nll / (Double(graph.graph.dimension.value) * M_LN2) : nil
@@ -230,7 +232,7 @@ final class Trainer<T: FlowScalar> {
     let state = TrainerState(step: step, bestValidation: bestValidation, lossSum: lossSum, lossCount: lossCount,
                              gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.samplerState,
                              noise: data.noise.state)
-    try writeCheckpoint(path: path, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
+    try writeCheckpoint(path: path, spec: spec, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
                         state: state)
   }
 

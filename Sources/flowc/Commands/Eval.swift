@@ -38,7 +38,7 @@ extension FlowcCommand {
         throw ExitCode(1)
       }
       let logp = model.logDensity(points)
-      if let output { try writeOrFail(encodeNPYDoubles(logp), to: output) }
+      if let output { try writeOrFail(encodeNPY(doubles: logp), to: output) }
       let nll = -logp.reduce(0, +) / Double(max(1, logp.count))
       var line = "mean NLL \(String(format: "%.4f", nll)) nats over \(logp.count) points"
       if model.preprocessing.steps.contains(where: { if case .scale = $0 { return true }; return false }) {
