@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 // flowc: a compiler for normalizing-flow specs.
 //
-// Stages are separate modules; dependencies point one way:
-//   flowc -> FlowcDriver -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
-// See docs/architecture.md.
+// Stages are separate modules; dependencies point one way (docs/architecture.md):
+//   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
+//            FlowcReport -> FlowcDiff -> FlowcIR
+//   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 import PackageDescription
 
 let package = Package(
@@ -56,34 +57,44 @@ let package = Package(
     // MARK: - Compiler stages
     .target(name: "FlowcDiagnostics"),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
+    // Lowering, validation, estimate, emitters, and `Pipeline.check` (read -> parse ->
+    // decode -> lower -> validate). Links libyaml only: no BLAS, cairo or zlib.
     .target(name: "FlowcIR", dependencies: ["FlowcSpec", "FlowcDiagnostics", "FlowRandom"]),
-    .target(name: "FlowcDriver", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom", "SafeTensors", "FlowPlot"]),
+
+    // MARK: - Consumers of the validated graph
+    // `flowc diff` of two graphs: depends on the IR only.
+    .target(name: "FlowcDiff", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
+    // ValidatedGraph -> runtime flow, the data plan, `check --numeric`, log-density evaluation.
+    .target(name: "FlowcBuild", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom"]),
+    // Training runs: run directory, trainer, checkpoints, trained models.
+    .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
+                                             "FlowRandom", "SafeTensors"]),
+    // Figures, report.html, run records, run diffs and the runs table.
+    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "flowc",
       dependencies: [
-        "FlowcDriver",
-        "FlowcSpec",
-        "FlowcIR",
-        "FlowcDiagnostics",
-        "FlowData",
+        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
     // MARK: - Tests
-    // The expected-diagnostic verifier shared by the stage tests.
-    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "CCairo"], path: "Tests/FlowcTestSupport"),
+    // The expected-diagnostic verifier shared by the compiler-stage tests (no system library).
+    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
+    // PNG decoding through cairo, for the figure tests.
+    .target(name: "PNGTestSupport", dependencies: ["CCairo"], path: "Tests/PNGTestSupport"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
     .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-    .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "FlowcTestSupport"]),
+    .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "PNGTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
-    .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDriver", "FlowcTestSupport"],
-                exclude: ["Fixtures"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcDriver", "FlowcTestSupport", "FlowPlot"]),
+    .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
   ]
 )

@@ -3,9 +3,9 @@
 /// Diagnostics are values: a stage collects them across a whole pass (every error at
 /// once, not only the first) and the driver decides how to print them. A `Diagnostic`
 /// is also an `Error`, so a stage that cannot continue at all may throw one.
-public struct Diagnostic: Error, Hashable, Sendable, Codable {
+package struct Diagnostic: Error, Hashable, Sendable, Codable {
   /// How bad it is.
-  public enum Severity: String, Hashable, Sendable, Codable, Comparable {
+  package enum Severity: String, Hashable, Sendable, Codable, Comparable {
     case error, warning, note
 
     private var rank: Int {
@@ -15,16 +15,16 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable {
       case .note: 2
       }
     }
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    package static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
   }
 
   /// A secondary message attached to a diagnostic, with its own location
   /// (e.g. "the dimension is set here").
-  public struct Note: Hashable, Sendable, Codable {
-    public var message: String
-    public var range: SourceRange?
+  package struct Note: Hashable, Sendable, Codable {
+    package var message: String
+    package var range: SourceRange?
 
-    public init(_ message: String, at range: SourceRange? = nil) {
+    package init(_ message: String, at range: SourceRange? = nil) {
       self.message = message
       self.range = range
     }
@@ -32,17 +32,17 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable {
 
   /// Stable kebab-case identifier (`mask-size`), documented in docs/diagnostics.md;
   /// tests and scripts match on it, never on the message text.
-  public var id: String
-  public var severity: Severity
+  package var id: String
+  package var severity: Severity
   /// Lower case, no final period; spec names in single quotes.
-  public var message: String
+  package var message: String
   /// Where it is; nil for errors that are not about a place in a file (I/O, usage).
-  public var range: SourceRange?
-  public var notes: [Note]
+  package var range: SourceRange?
+  package var notes: [Note]
   /// What to do about it, printed as a `help:` line.
-  public var suggestion: String?
+  package var suggestion: String?
 
-  public init(id: String, severity: Severity, message: String, at range: SourceRange? = nil,
+  package init(id: String, severity: Severity, message: String, at range: SourceRange? = nil,
               notes: [Note] = [], suggestion: String? = nil) {
     self.id = id
     self.severity = severity
@@ -52,12 +52,12 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable {
     self.suggestion = suggestion
   }
 
-  public static func error(_ id: String, _ message: String, at range: SourceRange?,
+  package static func error(_ id: String, _ message: String, at range: SourceRange?,
                            notes: [Note] = [], suggestion: String? = nil) -> Diagnostic {
     Diagnostic(id: id, severity: .error, message: message, at: range, notes: notes, suggestion: suggestion)
   }
 
-  public static func warning(_ id: String, _ message: String, at range: SourceRange?,
+  package static func warning(_ id: String, _ message: String, at range: SourceRange?,
                              notes: [Note] = [], suggestion: String? = nil) -> Diagnostic {
     Diagnostic(id: id, severity: .warning, message: message, at: range, notes: notes, suggestion: suggestion)
   }
@@ -65,7 +65,7 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable {
 
 extension Diagnostic: CustomStringConvertible {
   /// `path:line:col: error: message [id]`, the first line of the rendered form.
-  public var description: String {
+  package var description: String {
     let place = range.map { "\($0.description): " } ?? ""
     return "\(place)\(severity.rawValue): \(message) [\(id)]"
   }

@@ -3,26 +3,26 @@
 /// Stages append to an engine instead of throwing, so one run reports every problem
 /// it can find. The driver checks `hasErrors` after each stage and stops there: a later
 /// stage never runs on input an earlier one rejected.
-public final class DiagnosticEngine {
-  public private(set) var diagnostics: [Diagnostic] = []
+package final class DiagnosticEngine {
+  package private(set) var diagnostics: [Diagnostic] = []
 
-  public init() {}
+  package init() {}
 
-  public func emit(_ diagnostic: Diagnostic) {
+  package func emit(_ diagnostic: Diagnostic) {
     diagnostics.append(diagnostic)
   }
 
-  public func emit(contentsOf more: some Sequence<Diagnostic>) {
+  package func emit(contentsOf more: some Sequence<Diagnostic>) {
     diagnostics.append(contentsOf: more)
   }
 
-  public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
-  public var errorCount: Int { diagnostics.count { $0.severity == .error } }
-  public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+  package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+  package var errorCount: Int { diagnostics.count { $0.severity == .error } }
+  package var warningCount: Int { diagnostics.count { $0.severity == .warning } }
 
   /// The diagnostics in file order (then by severity), for printing. Diagnostics
   /// without a location come first: they are about the whole input.
-  public var sorted: [Diagnostic] {
+  package var sorted: [Diagnostic] {
     diagnostics.enumerated().sorted { a, b in
       let (ra, rb) = (a.element.range, b.element.range)
       switch (ra, rb) {

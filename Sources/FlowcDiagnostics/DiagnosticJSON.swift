@@ -10,7 +10,7 @@ import Foundation
 ///   "suggestion": "..."}],
 ///  "errors": 1, "warnings": 0}
 /// ```
-public enum DiagnosticJSON {
+package enum DiagnosticJSON {
   struct Location: Encodable {
     var file: String
     var line: Int
@@ -43,7 +43,7 @@ public enum DiagnosticJSON {
   }
 
   /// Encodes `diagnostics` (all of them: a script wants no limit) as one JSON document.
-  public static func encode(_ diagnostics: [Diagnostic]) -> String {
+  package static func encode(_ diagnostics: [Diagnostic]) -> String {
     let items = diagnostics.map { d in
       Item(id: d.id, severity: d.severity.rawValue, message: d.message,
            file: d.range?.file, line: d.range?.start.line, column: d.range?.start.column,

@@ -10,20 +10,20 @@
 ///       |      ^
 ///   help: write a mask with 2 entries
 /// ```
-public struct DiagnosticRenderer {
+package struct DiagnosticRenderer {
   /// The source files that locations refer to, by path; a location in a file not
   /// listed here prints its header line without a quote.
-  public var sources: [String: SourceFile]
+  package var sources: [String: SourceFile]
   /// ANSI colours; the caller turns them on only for a terminal.
-  public var colors: Bool
+  package var colors: Bool
   /// The widest quoted source excerpt, in characters: a longer line is cut around the
   /// caret with `...` on the cut sides, so a 20 MB one-line file prints one short line.
-  public var maxLineWidth: Int
+  package var maxLineWidth: Int
   /// How many errors and warnings to print before summarising the rest (0: all),
   /// like clang's `-ferror-limit`.
-  public var limit: Int
+  package var limit: Int
 
-  public init(sources: [SourceFile] = [], colors: Bool = false, maxLineWidth: Int = 100, limit: Int = 50) {
+  package init(sources: [SourceFile] = [], colors: Bool = false, maxLineWidth: Int = 100, limit: Int = 50) {
     self.sources = Dictionary(sources.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
     self.colors = colors
     self.maxLineWidth = max(20, maxLineWidth)
@@ -31,7 +31,7 @@ public struct DiagnosticRenderer {
   }
 
   /// Renders `diagnostics` in the order given, honouring `limit`.
-  public func render(_ diagnostics: [Diagnostic]) -> String {
+  package func render(_ diagnostics: [Diagnostic]) -> String {
     var out = ""
     var shown = 0
     var hidden = 0
@@ -52,7 +52,7 @@ public struct DiagnosticRenderer {
   }
 
   /// Renders one diagnostic with its notes and suggestion, ending in a newline.
-  public func render(_ d: Diagnostic) -> String {
+  package func render(_ d: Diagnostic) -> String {
     var out = header(range: d.range, label: d.severity.rawValue, color: color(of: d.severity),
                      message: d.message + " [\(d.id)]")
     out += excerpt(d.range)

@@ -1,9 +1,9 @@
 /// "Did you mean" support: the closest known word to a misspelt one.
-public enum EditDistance {
+package enum EditDistance {
   /// Levenshtein distance between two short strings (keys, kind names). Bounded
   /// input: callers pass spec keys, and words longer than 64 characters are never
   /// a typo of a known key, so they are not compared.
-  public static func distance(_ a: String, _ b: String) -> Int {
+  package static func distance(_ a: String, _ b: String) -> Int {
     let x = Array(a.lowercased().unicodeScalars)
     let y = Array(b.lowercased().unicodeScalars)
     if x.isEmpty { return y.count }
@@ -23,7 +23,7 @@ public enum EditDistance {
 
   /// The candidate nearest to `word`, if it is near enough to be a plausible typo
   /// (at most a third of the word's length, and at least one edit allowed).
-  public static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
+  package static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
     guard word.count <= 64 else { return nil }
     let allowed = max(1, word.count / 3)
     var best: (String, Int)?

@@ -5,18 +5,18 @@ import Foundation
 ///
 /// Reading is bounded: a file larger than `maxBytes` is refused before it is read whole,
 /// so a spec can never make flowc allocate without limit.
-public struct SourceFile: Sendable {
+package struct SourceFile: Sendable {
   /// The path as given by the user; used verbatim in diagnostics.
-  public let path: String
+  package let path: String
   /// The raw bytes, exactly as on disk (may be invalid UTF-8; the parser reports that).
-  public let bytes: [UInt8]
+  package let bytes: [UInt8]
   /// Byte offset of the start of each line; `lineStarts[0] == 0`.
-  public let lineStarts: [Int]
+  package let lineStarts: [Int]
 
   /// The largest file `read(path:)` accepts: far above any real spec, far below memory.
-  public static let defaultMaxBytes = 64 << 20
+  package static let defaultMaxBytes = 64 << 20
 
-  public init(path: String, bytes: [UInt8]) {
+  package init(path: String, bytes: [UInt8]) {
     self.path = path
     self.bytes = bytes
     var starts = [0]
@@ -24,13 +24,13 @@ public struct SourceFile: Sendable {
     self.lineStarts = starts
   }
 
-  public init(path: String, text: String) {
+  package init(path: String, text: String) {
     self.init(path: path, bytes: Array(text.utf8))
   }
 
   /// Reads a file from disk, refusing directories, unreadable paths and files over `maxBytes`.
   /// - Throws: a ``Diagnostic`` with id `io-error` and no source location.
-  public static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> SourceFile {
+  package static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> SourceFile {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw Diagnostic(id: "io-error", severity: .error, message: "no such file '\(path)'",
@@ -56,11 +56,11 @@ public struct SourceFile: Sendable {
   }
 
   /// Number of lines (a final line without a newline counts).
-  public var lineCount: Int { lineStarts.count }
+  package var lineCount: Int { lineStarts.count }
 
   /// The text of 1-based line `line` without its line break, decoded leniently
   /// (invalid UTF-8 becomes U+FFFD), or nil past the end.
-  public func lineText(_ line: Int) -> String? {
+  package func lineText(_ line: Int) -> String? {
     guard line >= 1, line <= lineStarts.count else { return nil }
     let start = lineStarts[line - 1]
     var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
@@ -73,7 +73,7 @@ public struct SourceFile: Sendable {
 extension SourceFile {
   /// The line and column (in Unicode scalars, like libyaml's marks) of a byte offset.
   /// Used for errors that only know an offset, such as invalid UTF-8.
-  public func location(ofByte offset: Int) -> SourceLocation {
+  package func location(ofByte offset: Int) -> SourceLocation {
     let clamped = max(0, min(offset, bytes.count))
     // Binary search for the last line start <= offset.
     var lo = 0
@@ -88,12 +88,12 @@ extension SourceFile {
   }
 
   /// A one-character range at a byte offset.
-  public func range(ofByte offset: Int) -> SourceRange {
+  package func range(ofByte offset: Int) -> SourceRange {
     SourceRange(file: path, at: location(ofByte: offset))
   }
 
   /// The range covering the whole first line, for diagnostics about the file as a whole.
-  public var startRange: SourceRange {
+  package var startRange: SourceRange {
     SourceRange(file: path, at: SourceLocation(line: 1, column: 1))
   }
 }

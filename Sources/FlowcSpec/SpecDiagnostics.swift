@@ -6,9 +6,9 @@ import FlowcDiagnostics
 /// lower case without a final period, names spec keys and values in single quotes, and
 /// carries the range of the offending key or value. The ids are stable (tests and
 /// docs/diagnostics.md match on them); ``ids`` lists them all.
-public enum SpecDiagnostics {
+package enum SpecDiagnostics {
   /// Every id this stage emits, for documentation and tests.
-  public static let ids: [String] = [
+  package static let ids: [String] = [
     "betas-count", "boolean-spelling", "empty-flow", "empty-repeat", "empty-spec", "flow-item-form",
     "function-form", "integer-too-large", "memory-format", "memory-too-large", "memory-unit", "missing-key",
     "missing-section", "missing-value", "number-out-of-range", "number-underscore", "root-not-mapping",

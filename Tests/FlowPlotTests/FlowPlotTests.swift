@@ -1,5 +1,5 @@
 import FlowPlot
-import FlowcTestSupport
+import PNGTestSupport
 import Foundation
 import Testing
 

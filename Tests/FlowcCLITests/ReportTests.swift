@@ -1,7 +1,8 @@
 import FlowData
 import FlowPlot
-import FlowcDriver
-import FlowcTestSupport
+import FlowcBuild
+import FlowcRun
+import PNGTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import FlowcTestSupport
 import FlowcDiagnostics
 import FlowcIR
 import FlowcSpec

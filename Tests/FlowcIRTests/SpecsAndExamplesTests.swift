@@ -1,5 +1,5 @@
+import FlowcTestSupport
 import FlowcDiagnostics
-import FlowcDriver
 import FlowcIR
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
 import FlowcDiagnostics
-import FlowcDriver
+import FlowcIR
 import FlowcTestSupport
 import Foundation
 import Testing

@@ -14,15 +14,15 @@ import Foundation
 /// One comment may name several ids: `{{a}} {{b}}`. Both directions are checked: an
 /// expected diagnostic that is missing and an emitted one that was not expected each
 /// give a message naming the fixture, the line and the id.
-public struct DiagnosticVerifier {
+package struct DiagnosticVerifier {
   /// One expectation read from a comment.
-  public struct Expectation: Hashable {
-    public var severity: Diagnostic.Severity
-    public var id: String
-    public var line: Int
-    public var column: Int?
+  package struct Expectation: Hashable {
+    package var severity: Diagnostic.Severity
+    package var id: String
+    package var line: Int
+    package var column: Int?
 
-    public init(severity: Diagnostic.Severity, id: String, line: Int, column: Int?) {
+    package init(severity: Diagnostic.Severity, id: String, line: Int, column: Int?) {
       self.severity = severity
       self.id = id
       self.line = line
@@ -30,11 +30,11 @@ public struct DiagnosticVerifier {
     }
   }
 
-  public let fixture: String
-  public let expectations: [Expectation]
+  package let fixture: String
+  package let expectations: [Expectation]
 
   /// Reads the expectations of `text`, named `fixture` in messages.
-  public init(fixture: String, text: String) {
+  package init(fixture: String, text: String) {
     self.fixture = fixture
     var found: [Expectation] = []
     let pattern = try! NSRegularExpression(
@@ -62,7 +62,7 @@ public struct DiagnosticVerifier {
   }
 
   /// Failure messages; empty when the diagnostics match the expectations exactly.
-  public func verify(_ diagnostics: [Diagnostic]) -> [String] {
+  package func verify(_ diagnostics: [Diagnostic]) -> [String] {
     var remaining = expectations
     var failures: [String] = []
     for d in diagnostics {

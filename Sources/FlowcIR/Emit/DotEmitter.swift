@@ -1,7 +1,8 @@
+import FlowcDiagnostics
 import FlowcSpec
 
 /// `flowc check --emit dot`: the graph for Graphviz (`flowc check x.yaml --emit dot | dot -Tsvg`).
-public func emitDot(_ v: ValidatedGraph) -> String {
+package func emitDot(_ v: ValidatedGraph) -> String {
   let g = v.graph
   var out = "digraph \(dotQuote(g.name)) {\n"
   out += "  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"

@@ -3,12 +3,12 @@ import FlowcSpec
 /// `flowc check --emit json`: the validated graph in a stable machine-readable form.
 /// Keys come in a fixed order and every default is spelled out, so two specs that mean
 /// the same thing print the same JSON (documented in docs/spec.md, "IR JSON").
-public func emitGraphJSON(_ v: ValidatedGraph) -> String {
+package func emitGraphJSON(_ v: ValidatedGraph) -> String {
   graphJSON(v).serialized() + "\n"
 }
 
 /// The JSON value behind `emitGraphJSON`.
-public func graphJSON(_ v: ValidatedGraph) -> JSONValue {
+package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
   let g = v.graph
   let e = v.estimate
   var root: [(String, JSONValue)] = [
@@ -89,7 +89,7 @@ func netJSON(_ net: Net) -> JSONValue {
 }
 
 /// Every setting of `data`, `train`, `eval` and `limits` with defaults filled in.
-public func settingsJSON(_ s: RunSettings) -> JSONValue {
+package func settingsJSON(_ s: RunSettings) -> JSONValue {
   let d = s.data
   let t = s.train
   let e = s.eval

@@ -1,3 +1,4 @@
+import FlowcDiagnostics
 import FlowcSpec
 
 /// `flowc check --emit ir`: the graph one readable line a node, then the totals.
@@ -9,7 +10,7 @@ import FlowcSpec
 ///   prior standard_normal  2  0 params
 /// total: 6 layers · 804,888 parameters ...
 /// ```
-public func emitIRText(_ v: ValidatedGraph) -> String {
+package func emitIRText(_ v: ValidatedGraph) -> String {
   let g = v.graph
   var header = "flow '\(g.name)' · dim \(g.dimension.value)"
   if let s = g.shape { header += " (shape \(s.value.map { String($0.value) }.joined(separator: "×")))" }
@@ -29,7 +30,7 @@ public func emitIRText(_ v: ValidatedGraph) -> String {
 }
 
 /// The totals line(s), also printed by a plain `flowc check`.
-public func emitTotals(_ v: ValidatedGraph) -> String {
+package func emitTotals(_ v: ValidatedGraph) -> String {
   let g = v.graph
   let e = v.estimate
   let batch = g.settings.train.batchSize.value

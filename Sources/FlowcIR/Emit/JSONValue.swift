@@ -1,6 +1,6 @@
 /// A JSON value whose objects keep their keys in insertion order, so that the JSON
 /// forms flowc prints are byte-for-byte stable (scripts and `diff` rely on that).
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   case int(Int)
@@ -9,10 +9,10 @@ public indirect enum JSONValue: Sendable, Equatable {
   case array([JSONValue])
   case object([(String, JSONValue)])
 
-  public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
+  package static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
 
   /// Serialises with two-space indentation (or on one line when `pretty` is false).
-  public func serialized(pretty: Bool = true) -> String {
+  package func serialized(pretty: Bool = true) -> String {
     var out = ""
     write(into: &out, indent: pretty ? 0 : nil)
     return out

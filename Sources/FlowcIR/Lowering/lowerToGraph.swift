@@ -9,7 +9,7 @@ import FlowcSpec
 /// rule to the validator, which sees the whole graph. It returns nil only when a graph
 /// cannot be formed at all; otherwise it returns one with the problem parts as written
 /// so that validation can report everything else in the same run.
-public func lowerToGraph(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> FlowGraph? {
+package func lowerToGraph(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> FlowGraph? {
   var lowering = Lowering(spec: spec, diagnostics: diagnostics)
   return lowering.run()
 }

@@ -9,22 +9,22 @@ import FlowcSpec
 /// The flows of spec language 1 are chains (edge i carries the D-vector from node i
 /// to node i+1, the last edge goes to the prior); `edges` spells that out so that
 /// printers and later multi-input nodes need no special case.
-public struct FlowGraph: Sendable {
-  public var file: String
+package struct FlowGraph: Sendable {
+  package var file: String
   /// `name:`, or the file name without extension.
-  public var name: String
+  package var name: String
   /// The number of features every edge carries.
-  public var dimension: Located<Int>
+  package var dimension: Located<Int>
   /// The declared image shape (row-major), if any.
-  public var shape: Located<[Located<Int>]>?
-  public var dtype: DType
+  package var shape: Located<[Located<Int>]>?
+  package var dtype: DType
   /// The operations, data side first.
-  public var nodes: [GraphNode]
-  public var prior: PriorNode
+  package var nodes: [GraphNode]
+  package var prior: PriorNode
   /// data, train, eval and limits with defaults filled in.
-  public var settings: RunSettings
+  package var settings: RunSettings
 
-  public init(file: String, name: String, dimension: Located<Int>, shape: Located<[Located<Int>]>?,
+  package init(file: String, name: String, dimension: Located<Int>, shape: Located<[Located<Int>]>?,
               dtype: DType, nodes: [GraphNode], prior: PriorNode, settings: RunSettings) {
     self.file = file
     self.name = name
@@ -37,39 +37,39 @@ public struct FlowGraph: Sendable {
   }
 
   /// An edge of the graph: a tensor of `dimension` features from one node to the next.
-  public struct Edge: Hashable, Sendable {
+  package struct Edge: Hashable, Sendable {
     /// Index of the producing node; -1 is the data input.
-    public var from: Int
+    package var from: Int
     /// Index of the consuming node; `nodes.count` is the prior.
-    public var to: Int
-    public var features: Int
+    package var to: Int
+    package var features: Int
   }
 
   /// data → node 0 → ... → node n-1 → prior.
-  public var edges: [Edge] {
+  package var edges: [Edge] {
     (0...nodes.count).map { i in
       Edge(from: i - 1, to: i, features: i == 0 ? dimension.value : nodes[i - 1].outputDim)
     }
   }
 
   /// Trainable parameters of the nodes and the prior.
-  public var parameterCount: Int {
+  package var parameterCount: Int {
     nodes.reduce(prior.parameterCount) { $0.addingSaturating($1.parameterCount) }
   }
 }
 
 /// The sink: the base distribution.
-public struct PriorNode: Sendable {
-  public var kind: Located<PriorSpec.Kind>
-  public var dimension: Int
+package struct PriorNode: Sendable {
+  package var kind: Located<PriorSpec.Kind>
+  package var dimension: Int
 
-  public init(kind: Located<PriorSpec.Kind>, dimension: Int) {
+  package init(kind: Located<PriorSpec.Kind>, dimension: Int) {
     self.kind = kind
     self.dimension = dimension
   }
 
   /// diagonal_normal learns a mean and a log-std per dimension.
-  public var parameterCount: Int {
+  package var parameterCount: Int {
     kind.value == .diagonalNormal ? 2 * dimension : 0
   }
 }
@@ -77,13 +77,13 @@ public struct PriorNode: Sendable {
 extension Int {
   /// Addition that saturates at Int.max instead of trapping: parameter counts of absurd
   /// specs (hidden: [1e15]) must become a budget error, not a crash.
-  public func addingSaturating(_ other: Int) -> Int {
+  package func addingSaturating(_ other: Int) -> Int {
     let (r, o) = addingReportingOverflow(other)
     return o ? .max : r
   }
 
   /// Multiplication that saturates at Int.max for non-negative operands.
-  public func multipliedSaturating(by other: Int) -> Int {
+  package func multipliedSaturating(by other: Int) -> Int {
     let (r, o) = multipliedReportingOverflow(by: other)
     return o || r < 0 ? .max : r
   }

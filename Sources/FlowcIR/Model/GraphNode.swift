@@ -2,21 +2,21 @@ import FlowcDiagnostics
 import FlowcSpec
 
 /// One bijective operation of the graph with concrete input and output sizes.
-public struct GraphNode: Sendable {
+package struct GraphNode: Sendable {
   /// Position in the chain, from 0 on the data side.
-  public var index: Int
+  package var index: Int
   /// The spec's `name:`, or `<kind><index>` when the spec gives none.
-  public var name: String
-  public var op: Operation
-  public var inputDim: Int
-  public var outputDim: Int
+  package var name: String
+  package var op: Operation
+  package var inputDim: Int
+  package var outputDim: Int
   /// The layer's mapping in the spec.
-  public var range: SourceRange
+  package var range: SourceRange
   /// Where a repeat produced this node: one entry per enclosing `repeat`, outermost
   /// first, as (iteration from 1, count, the repeat's range).
-  public var repeats: [RepeatOrigin]
+  package var repeats: [RepeatOrigin]
 
-  public init(index: Int, name: String, op: Operation, inputDim: Int, outputDim: Int,
+  package init(index: Int, name: String, op: Operation, inputDim: Int, outputDim: Int,
               range: SourceRange, repeats: [RepeatOrigin]) {
     self.index = index
     self.name = name
@@ -28,18 +28,18 @@ public struct GraphNode: Sendable {
   }
 
   /// Trainable parameters of this node.
-  public var parameterCount: Int { op.parameterCount(dimension: inputDim) }
+  package var parameterCount: Int { op.parameterCount(dimension: inputDim) }
 }
 
 /// Which iteration of which `repeat` a node came from.
-public struct RepeatOrigin: Sendable, Hashable {
-  public var iteration: Int
-  public var count: Int
-  public var range: SourceRange
+package struct RepeatOrigin: Sendable, Hashable {
+  package var iteration: Int
+  package var count: Int
+  package var range: SourceRange
 }
 
 /// What a node computes, with every value concrete.
-public enum Operation: Sendable {
+package enum Operation: Sendable {
   case affineCoupling(Coupling)
   case additiveCoupling(Coupling)
   /// NICE's scaling: y = x * exp(s), learnable s starting at `initialLogScale`.
@@ -51,7 +51,7 @@ public enum Operation: Sendable {
   case elementwise(Located<ElementwiseFunction>)
 
   /// The spec's `kind:` name.
-  public var kindName: String {
+  package var kindName: String {
     switch self {
     case .affineCoupling: LayerSpec.Kind.affineCoupling.rawValue
     case .additiveCoupling: LayerSpec.Kind.additiveCoupling.rawValue
@@ -65,7 +65,7 @@ public enum Operation: Sendable {
   }
 
   /// The coupling, for the two coupling kinds.
-  public var coupling: Coupling? {
+  package var coupling: Coupling? {
     switch self {
     case .affineCoupling(let c), .additiveCoupling(let c): c
     default: nil
@@ -73,7 +73,7 @@ public enum Operation: Sendable {
   }
 
   /// Trainable parameters for a node acting on `dimension` features.
-  public func parameterCount(dimension d: Int) -> Int {
+  package func parameterCount(dimension d: Int) -> Int {
     switch self {
     case .affineCoupling(let c), .additiveCoupling(let c): c.nets.parameterCount
     case .diagonalScaling: d
@@ -86,28 +86,28 @@ public enum Operation: Sendable {
 
   /// Whether the layer needs a batch of data before its first use (ActNorm's
   /// data-dependent initialisation); `check` lists these.
-  public var needsInitBatch: Bool {
+  package var needsInitBatch: Bool {
     if case .actnorm = self { return true }
     return false
   }
 }
 
 /// A coupling layer with a concrete mask and concrete networks.
-public struct Coupling: Sendable {
+package struct Coupling: Sendable {
   /// One entry per dimension: 1 = kept (conditioned on), 0 = transformed. Entries are
   /// as written (the validator rejects anything but 0 and 1 and a wrong length).
-  public var mask: [Int]
+  package var mask: [Int]
   /// The `keep:` value in the spec.
-  public var maskRange: SourceRange
+  package var maskRange: SourceRange
   /// How the mask was given: "explicit", "even", "flip of %3", ...
-  public var maskOrigin: String
-  public var io: NetIO
-  public var nets: CouplingNets
+  package var maskOrigin: String
+  package var io: NetIO
+  package var nets: CouplingNets
   /// exp or sigmoid (affine); ignored by additive couplings.
-  public var scaleFunction: Located<ScaleFunction>
-  public var scaleClamp: Located<Double>?
+  package var scaleFunction: Located<ScaleFunction>
+  package var scaleClamp: Located<Double>?
 
-  public init(mask: [Int], maskRange: SourceRange, maskOrigin: String, io: NetIO, nets: CouplingNets,
+  package init(mask: [Int], maskRange: SourceRange, maskOrigin: String, io: NetIO, nets: CouplingNets,
               scaleFunction: Located<ScaleFunction>, scaleClamp: Located<Double>?) {
     self.mask = mask
     self.maskRange = maskRange
@@ -119,44 +119,44 @@ public struct Coupling: Sendable {
   }
 
   /// Indices with mask 1, ascending.
-  public var kept: [Int] { mask.indices.filter { mask[$0] == 1 } }
+  package var kept: [Int] { mask.indices.filter { mask[$0] == 1 } }
   /// Indices with mask 0, ascending.
-  public var transformed: [Int] { mask.indices.filter { mask[$0] == 0 } }
+  package var transformed: [Int] { mask.indices.filter { mask[$0] == 0 } }
 }
 
 /// The networks of a coupling.
-public enum CouplingNets: Sendable {
+package enum CouplingNets: Sendable {
   /// Separate scale and shift networks (the seed notebook); additive couplings have no scale.
   case separate(scale: Net?, shift: Net)
   /// One network whose output is [scale head, shift head].
   case shared(Net)
 
-  public var all: [Net] {
+  package var all: [Net] {
     switch self {
     case .separate(let s, let t): (s.map { [$0] } ?? []) + [t]
     case .shared(let n): [n]
     }
   }
 
-  public var parameterCount: Int { all.reduce(0) { $0.addingSaturating($1.parameterCount) } }
+  package var parameterCount: Int { all.reduce(0) { $0.addingSaturating($1.parameterCount) } }
 }
 
 /// A conditioner MLP with concrete sizes: inputs → hidden... → outputs.
-public struct Net: Sendable {
+package struct Net: Sendable {
   /// `scale`, `shift` or `net`: the role in its coupling.
-  public var role: String
-  public var inputs: Int
-  public var hidden: [Located<Int>]
-  public var outputs: Int
-  public var activation: Located<Activation>
-  public var outputActivation: Located<Activation>
-  public var initialization: NetInit
+  package var role: String
+  package var inputs: Int
+  package var hidden: [Located<Int>]
+  package var outputs: Int
+  package var activation: Located<Activation>
+  package var outputActivation: Located<Activation>
+  package var initialization: NetInit
   /// The template it came from, if any.
-  public var template: String?
+  package var template: String?
   /// Where it is defined (the template or the inline mapping).
-  public var range: SourceRange
+  package var range: SourceRange
 
-  public init(role: String, inputs: Int, hidden: [Located<Int>], outputs: Int, activation: Located<Activation>,
+  package init(role: String, inputs: Int, hidden: [Located<Int>], outputs: Int, activation: Located<Activation>,
               outputActivation: Located<Activation>, initialization: NetInit, template: String?, range: SourceRange) {
     self.role = role
     self.inputs = inputs
@@ -170,10 +170,10 @@ public struct Net: Sendable {
   }
 
   /// Layer widths from input to output: [2, 256, 256, 2].
-  public var widths: [Int] { [inputs] + hidden.map(\.value) + [outputs] }
+  package var widths: [Int] { [inputs] + hidden.map(\.value) + [outputs] }
 
   /// Weights and biases of every `nn.Linear`: sum of (in + 1) * out.
-  public var parameterCount: Int {
+  package var parameterCount: Int {
     let w = widths
     var total = 0
     for i in 0..<(w.count - 1) {
@@ -183,7 +183,7 @@ public struct Net: Sendable {
   }
 
   /// Multiply-adds of one forward pass, times 2 (FLOPs).
-  public var flopsPerSample: Int {
+  package var flopsPerSample: Int {
     let w = widths
     var total = 0
     for i in 0..<(w.count - 1) {
@@ -193,17 +193,17 @@ public struct Net: Sendable {
   }
 
   /// `2-256-256-2`.
-  public var shapeDescription: String { widths.map(String.init).joined(separator: "-") }
+  package var shapeDescription: String { widths.map(String.init).joined(separator: "-") }
 }
 
 /// A fixed permutation: output i is input `order[i]`.
-public struct Permutation: Sendable {
-  public var order: [Int]
+package struct Permutation: Sendable {
+  package var order: [Int]
   /// "reverse", "random(seed 3)" or "explicit".
-  public var origin: String
-  public var range: SourceRange
+  package var origin: String
+  package var range: SourceRange
 
-  public init(order: [Int], origin: String, range: SourceRange) {
+  package init(order: [Int], origin: String, range: SourceRange) {
     self.order = order
     self.origin = origin
     self.range = range
@@ -211,14 +211,14 @@ public struct Permutation: Sendable {
 }
 
 /// An invertible linear layer.
-public struct InvertibleLinear: Sendable {
-  public var parametrization: Located<InvertibleLinearSpec.Parametrization>
+package struct InvertibleLinear: Sendable {
+  package var parametrization: Located<InvertibleLinearSpec.Parametrization>
   /// Output features; the validator requires it to equal the input size.
-  public var features: Located<Int>
-  public var initialization: InvertibleLinearSpec.Init
-  public var seed: Int
+  package var features: Located<Int>
+  package var initialization: InvertibleLinearSpec.Init
+  package var seed: Int
 
-  public init(parametrization: Located<InvertibleLinearSpec.Parametrization>, features: Located<Int>,
+  package init(parametrization: Located<InvertibleLinearSpec.Parametrization>, features: Located<Int>,
               initialization: InvertibleLinearSpec.Init, seed: Int) {
     self.parametrization = parametrization
     self.features = features

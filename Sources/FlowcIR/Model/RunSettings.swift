@@ -3,19 +3,19 @@ import FlowcSpec
 
 /// A resolved setting: its value, where it came from, and whether the spec wrote it
 /// or the default applied (defaults point at their enclosing section).
-public struct Setting<Value: Sendable>: Sendable {
-  public var value: Value
-  public var range: SourceRange
-  public var isDefault: Bool
+package struct Setting<Value: Sendable>: Sendable {
+  package var value: Value
+  package var range: SourceRange
+  package var isDefault: Bool
 
-  public init(_ value: Value, at range: SourceRange, isDefault: Bool) {
+  package init(_ value: Value, at range: SourceRange, isDefault: Bool) {
     self.value = value
     self.range = range
     self.isDefault = isDefault
   }
 
   /// The spec's value if given, else the default located at `fallback`.
-  public init(_ located: Located<Value>?, default value: Value, at fallback: SourceRange) {
+  package init(_ located: Located<Value>?, default value: Value, at fallback: SourceRange) {
     if let located {
       self.init(located.value, at: located.range, isDefault: false)
     } else {
@@ -26,64 +26,64 @@ public struct Setting<Value: Sendable>: Sendable {
 
 /// The sections outside the flow, with every default filled in: what `run` consumes
 /// and what `diff` compares.
-public struct RunSettings: Sendable {
-  public var data: DataSettings
-  public var train: TrainSettings
-  public var eval: EvalSettings
+package struct RunSettings: Sendable {
+  package var data: DataSettings
+  package var train: TrainSettings
+  package var eval: EvalSettings
   /// Memory budget in bytes.
-  public var memoryLimit: Setting<Int>
+  package var memoryLimit: Setting<Int>
 }
 
-public struct DataSettings: Sendable {
-  public var source: Setting<DataSpec.Source>
-  public var noise: Setting<Double>
-  public var factor: Setting<Double>
-  public var fresh: Setting<Bool>
+package struct DataSettings: Sendable {
+  package var source: Setting<DataSpec.Source>
+  package var noise: Setting<Double>
+  package var factor: Setting<Double>
+  package var fresh: Setting<Bool>
   /// Fixed training-set size; nil means "all of the file" or "fresh batches".
-  public var trainSize: Setting<Int>?
+  package var trainSize: Setting<Int>?
   /// Validation examples; for files, nil means 10 % of the training file.
-  public var validationSize: Setting<Int>?
-  public var path: Setting<String>?
-  public var testPath: Setting<String>?
-  public var seed: Setting<Int>
-  public var dequantize: Setting<Bool>
-  public var levels: Setting<Int>
-  public var logitAlpha: Setting<Double>?
+  package var validationSize: Setting<Int>?
+  package var path: Setting<String>?
+  package var testPath: Setting<String>?
+  package var seed: Setting<Int>
+  package var dequantize: Setting<Bool>
+  package var levels: Setting<Int>
+  package var logitAlpha: Setting<Double>?
   /// Every key the spec wrote in `data:` that has no effect, and why ("with data source
   /// 'moons'"), for `unused-setting` warnings.
-  public var ignored: [(key: String, range: SourceRange, reason: String)]
+  package var ignored: [(key: String, range: SourceRange, reason: String)]
 }
 
-public struct TrainSettings: Sendable {
-  public var optimizer: Setting<TrainSpec.Optimizer>
-  public var learningRate: Setting<Double>
-  public var betas: Setting<[Double]>
-  public var epsilon: Setting<Double>
-  public var momentum: Setting<Double>
-  public var weightDecay: Setting<Double>
-  public var batchSize: Setting<Int>
+package struct TrainSettings: Sendable {
+  package var optimizer: Setting<TrainSpec.Optimizer>
+  package var learningRate: Setting<Double>
+  package var betas: Setting<[Double]>
+  package var epsilon: Setting<Double>
+  package var momentum: Setting<Double>
+  package var weightDecay: Setting<Double>
+  package var batchSize: Setting<Int>
   /// Exactly one of steps and epochs is set in a valid spec.
-  public var steps: Setting<Int>?
-  public var epochs: Setting<Int>?
-  public var seed: Setting<Int>
-  public var schedule: Setting<TrainSpec.Schedule>
-  public var warmupSteps: Setting<Int>
-  public var minLearningRate: Setting<Double>
-  public var clipGradNorm: Setting<Double>?
+  package var steps: Setting<Int>?
+  package var epochs: Setting<Int>?
+  package var seed: Setting<Int>
+  package var schedule: Setting<TrainSpec.Schedule>
+  package var warmupSteps: Setting<Int>
+  package var minLearningRate: Setting<Double>
+  package var clipGradNorm: Setting<Double>?
   /// nil: a tenth of the run.
-  public var evalEvery: Setting<Int>?
+  package var evalEvery: Setting<Int>?
   /// nil: at every evaluation.
-  public var checkpointEvery: Setting<Int>?
+  package var checkpointEvery: Setting<Int>?
   /// The whole `train:` mapping.
-  public var range: SourceRange
+  package var range: SourceRange
   /// Keys written that have no effect, and why, for `unused-setting` warnings.
-  public var ignored: [(key: String, range: SourceRange, reason: String)]
+  package var ignored: [(key: String, range: SourceRange, reason: String)]
 }
 
-public struct EvalSettings: Sendable {
-  public var testSize: Setting<Int>
-  public var seed: Setting<Int>
-  public var samples: Setting<Int>
-  public var batchSize: Setting<Int>
-  public var temperature: Setting<Double>
+package struct EvalSettings: Sendable {
+  package var testSize: Setting<Int>
+  package var seed: Setting<Int>
+  package var samples: Setting<Int>
+  package var batchSize: Setting<Int>
+  package var temperature: Setting<Double>
 }

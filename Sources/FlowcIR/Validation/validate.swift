@@ -5,9 +5,9 @@ import FlowcSpec
 /// stage (the executable flow, the runner) that takes a `ValidatedGraph` can rely on
 /// the rules holding: masks are 0/1 of the right length, permutations are bijections,
 /// every operation is invertible, sizes and settings are in range.
-public struct ValidatedGraph: Sendable {
-  public let graph: FlowGraph
-  public let estimate: ResourceEstimate
+package struct ValidatedGraph: Sendable {
+  package let graph: FlowGraph
+  package let estimate: ResourceEstimate
 
   fileprivate init(graph: FlowGraph, estimate: ResourceEstimate) {
     self.graph = graph
@@ -16,11 +16,11 @@ public struct ValidatedGraph: Sendable {
 }
 
 /// A validation rule: a pure function from the graph to its findings.
-public typealias ValidationRule = @Sendable (FlowGraph) -> [Diagnostic]
+package typealias ValidationRule = @Sendable (FlowGraph) -> [Diagnostic]
 
 /// Every rule, in the order docs/diagnostics.md lists them. Each runs over the whole
 /// graph, so one `check` reports every problem at once.
-public let validationRules: [ValidationRule] = [
+package let validationRules: [ValidationRule] = [
   checkDimensions,
   checkMasks,
   checkCoverage,
@@ -35,7 +35,7 @@ public let validationRules: [ValidationRule] = [
 
 /// Runs every rule and the resource budget. Returns the validated graph when no rule
 /// found an error (warnings allowed); all findings go to `diagnostics`.
-public func validate(_ graph: FlowGraph, diagnostics: DiagnosticEngine) -> ValidatedGraph? {
+package func validate(_ graph: FlowGraph, diagnostics: DiagnosticEngine) -> ValidatedGraph? {
   let before = diagnostics.errorCount
   for rule in validationRules {
     diagnostics.emit(contentsOf: rule(graph))

@@ -124,7 +124,7 @@ extension String {
 /// Parses a memory size written as in `limits.memory` (`8 GiB`, `512MiB`, `1.5 GB`, or
 /// a number of bytes), for command-line options that take the same form. Returns nil
 /// when the text is not a size or does not fit in 64 bits.
-public func parseByteSize(_ text: String) -> Int? {
+package func parseByteSize(_ text: String) -> Int? {
   let scratch = DiagnosticEngine()
   let decoder = SpecDecoder(diagnostics: scratch)
   let range = SourceRange(file: "<command line>", at: SourceLocation(line: 1, column: 1))

@@ -12,7 +12,7 @@ import FlowcDiagnostics
 ///   - diagnostics: where problems go.
 /// - Returns: the spec, possibly with fields left nil where they were wrong; nil only
 ///   when the root is unusable (no document, or a root that is not a mapping).
-public func decodeSpec(_ document: YAMLDocument, diagnostics: DiagnosticEngine) -> FlowSpec? {
+package func decodeSpec(_ document: YAMLDocument, diagnostics: DiagnosticEngine) -> FlowSpec? {
   SpecDecoder(diagnostics: diagnostics).decodeRoot(document)
 }
 
@@ -20,7 +20,7 @@ public func decodeSpec(_ document: YAMLDocument, diagnostics: DiagnosticEngine) 
 ///
 /// Decoding runs even after parser errors that leave a tree (tags, duplicate keys), so
 /// one run reports them all; it stops after a syntax error, which leaves no tree.
-public func parseSpec(_ source: SourceFile, diagnostics: DiagnosticEngine,
+package func parseSpec(_ source: SourceFile, diagnostics: DiagnosticEngine,
                       limits: YAMLLimits = YAMLLimits()) -> FlowSpec? {
   let document = YAMLParser(limits: limits).parse(source, diagnostics: diagnostics)
   return decodeSpec(document, diagnostics: diagnostics)

@@ -6,33 +6,33 @@ import FlowcDiagnostics
 ///
 /// Optional fields are `nil` when the spec leaves them out; the defaults live in one
 /// place (`SpecDefaults`) so that `check`, `run` and `diff` agree on them.
-public struct FlowSpec: Sendable {
+package struct FlowSpec: Sendable {
   /// The file it was read from.
-  public var file: String
+  package var file: String
   /// `version:`; the language version (only 1 exists).
-  public var version: Located<Int>?
+  package var version: Located<Int>?
   /// `name:`; a label for runs and reports.
-  public var name: Located<String>?
+  package var name: Located<String>?
   /// `dim:`; the number of features.
-  public var dimension: Located<Int>?
+  package var dimension: Located<Int>?
   /// `shape:`; the data's image shape, e.g. [28, 28]; the flow acts on it flattened.
-  public var shape: Located<[Located<Int>]>?
+  package var shape: Located<[Located<Int>]>?
   /// `dtype:`; float32 (default) or float64.
-  public var dtype: Located<DType>?
+  package var dtype: Located<DType>?
   /// `prior:`; required.
-  public var prior: PriorSpec?
+  package var prior: PriorSpec?
   /// `templates:`; named networks layers refer to by name, in file order.
-  public var templates: [NamedNet]
+  package var templates: [NamedNet]
   /// `flow:`; the layers, from data to latent; required.
-  public var flow: Located<[FlowItem]>?
-  public var data: DataSpec?
-  public var train: TrainSpec?
-  public var eval: EvalSpec?
-  public var limits: LimitsSpec?
+  package var flow: Located<[FlowItem]>?
+  package var data: DataSpec?
+  package var train: TrainSpec?
+  package var eval: EvalSpec?
+  package var limits: LimitsSpec?
   /// The whole root mapping.
-  public var range: SourceRange
+  package var range: SourceRange
 
-  public init(file: String, range: SourceRange) {
+  package init(file: String, range: SourceRange) {
     self.file = file
     self.range = range
     self.templates = []
@@ -40,30 +40,30 @@ public struct FlowSpec: Sendable {
 }
 
 /// Element type of every tensor of the flow.
-public enum DType: String, Sendable, CaseIterable {
+package enum DType: String, Sendable, CaseIterable {
   case float32, float64
 
   /// Bytes per element.
-  public var size: Int { self == .float32 ? 4 : 8 }
+  package var size: Int { self == .float32 ? 4 : 8 }
 }
 
 /// `templates: { name: net }`: a network definition with its name.
-public struct NamedNet: Sendable {
-  public var name: Located<String>
-  public var net: NetSpec
+package struct NamedNet: Sendable {
+  package var name: Located<String>
+  package var net: NetSpec
 
-  public init(name: Located<String>, net: NetSpec) {
+  package init(name: Located<String>, net: NetSpec) {
     self.name = name
     self.net = net
   }
 }
 
 /// One entry of `flow:` (or of a repeat's `layers:`).
-public enum FlowItem: Sendable {
+package enum FlowItem: Sendable {
   case layer(LayerSpec)
   case `repeat`(RepeatSpec)
 
-  public var range: SourceRange {
+  package var range: SourceRange {
     switch self {
     case .layer(let l): l.range
     case .repeat(let r): r.range
@@ -72,12 +72,12 @@ public enum FlowItem: Sendable {
 }
 
 /// `- repeat: N` with `layers: [...]`: the layers written N times in a row.
-public struct RepeatSpec: Sendable {
-  public var count: Located<Int>
-  public var layers: [FlowItem]
-  public var range: SourceRange
+package struct RepeatSpec: Sendable {
+  package var count: Located<Int>
+  package var layers: [FlowItem]
+  package var range: SourceRange
 
-  public init(count: Located<Int>, layers: [FlowItem], range: SourceRange) {
+  package init(count: Located<Int>, layers: [FlowItem], range: SourceRange) {
     self.count = count
     self.layers = layers
     self.range = range

@@ -1,9 +1,9 @@
 import FlowcDiagnostics
 
 /// One layer as written: `- kind: affine_coupling` and the keys of that kind.
-public struct LayerSpec: Sendable {
+package struct LayerSpec: Sendable {
   /// The layer kinds of the language (`kind:` values).
-  public enum Kind: String, Sendable, CaseIterable {
+  package enum Kind: String, Sendable, CaseIterable {
     case affineCoupling = "affine_coupling"
     case additiveCoupling = "additive_coupling"
     case diagonalScaling = "diagonal_scaling"
@@ -15,7 +15,7 @@ public struct LayerSpec: Sendable {
   }
 
   /// The kind-specific settings.
-  public enum Options: Sendable {
+  package enum Options: Sendable {
     case coupling(CouplingSpec)
     case diagonalScaling(DiagonalScalingSpec)
     case permutation(PermutationSpec)
@@ -25,13 +25,13 @@ public struct LayerSpec: Sendable {
     case elementwise(ElementwiseSpec)
   }
 
-  public var kind: Located<Kind>
+  package var kind: Located<Kind>
   /// `name:`; an optional label shown in the IR and in diagnostics.
-  public var name: Located<String>?
-  public var options: Options
-  public var range: SourceRange
+  package var name: Located<String>?
+  package var options: Options
+  package var range: SourceRange
 
-  public init(kind: Located<Kind>, name: Located<String>?, options: Options, range: SourceRange) {
+  package init(kind: Located<Kind>, name: Located<String>?, options: Options, range: SourceRange) {
     self.kind = kind
     self.name = name
     self.options = options
@@ -40,28 +40,28 @@ public struct LayerSpec: Sendable {
 }
 
 /// Affine (Real NVP) and additive (NICE) couplings.
-public struct CouplingSpec: Sendable {
+package struct CouplingSpec: Sendable {
   /// `keep:`; which dimensions are kept (copied and fed to the networks). A 1 means
   /// KEPT, as in the Real NVP notebook, normflows and zuko (nflows uses the opposite).
-  public var keep: Located<MaskSpec>?
+  package var keep: Located<MaskSpec>?
   /// `scale:`; the scale network (affine only).
-  public var scale: NetRef?
+  package var scale: NetRef?
   /// `shift:`; the shift network.
-  public var shift: NetRef?
+  package var shift: NetRef?
   /// `net:`; one network with two heads (scale then shift) instead of `scale` and `shift`.
-  public var net: NetRef?
+  package var net: NetRef?
   /// `net_io:`; what the networks see and produce.
-  public var netIO: Located<NetIO>?
+  package var netIO: Located<NetIO>?
   /// `scale_function:`; how the scale net's output becomes a positive scale (affine only).
-  public var scaleFunction: Located<ScaleFunction>?
+  package var scaleFunction: Located<ScaleFunction>?
   /// `scale_clamp:`; soft bound c: s = c * tanh(s / c) before the scale function.
-  public var scaleClamp: Located<Double>?
+  package var scaleClamp: Located<Double>?
 
-  public init() {}
+  package init() {}
 }
 
 /// What a coupling's networks see and produce.
-public enum NetIO: String, Sendable, CaseIterable {
+package enum NetIO: String, Sendable, CaseIterable {
   /// The whole D-vector with transformed entries zeroed in; D outputs per head of which
   /// the transformed positions are used. The seed notebook's (and Real NVP's masked) form.
   case masked
@@ -70,7 +70,7 @@ public enum NetIO: String, Sendable, CaseIterable {
 }
 
 /// How the scale net's output s becomes the multiplier of the transformed entries.
-public enum ScaleFunction: String, Sendable, CaseIterable {
+package enum ScaleFunction: String, Sendable, CaseIterable {
   /// exp(s): Real NVP. Always positive.
   case exp
   /// sigmoid(s + 2): Glow. Always positive, bounded by 1.
@@ -81,7 +81,7 @@ public enum ScaleFunction: String, Sendable, CaseIterable {
 }
 
 /// `keep:` as written: explicit 0/1 entries or a generator resolved by lowering.
-public enum MaskSpec: Sendable {
+package enum MaskSpec: Sendable {
   /// `[0, 1, 0, 1]`; entries are checked to be 0 or 1 by the validator.
   case explicit([Located<Int>])
   /// A generator name: see `MaskGenerator`.
@@ -89,7 +89,7 @@ public enum MaskSpec: Sendable {
 }
 
 /// Mask generators; each becomes a concrete 0/1 vector in the graph.
-public enum MaskGenerator: String, Sendable, CaseIterable {
+package enum MaskGenerator: String, Sendable, CaseIterable {
   /// Keeps indices 0 ..< D/2.
   case firstHalf = "first_half"
   /// Keeps indices D/2 ..< D.
@@ -107,16 +107,16 @@ public enum MaskGenerator: String, Sendable, CaseIterable {
 }
 
 /// NICE's diagonal scaling layer.
-public struct DiagonalScalingSpec: Sendable {
+package struct DiagonalScalingSpec: Sendable {
   /// `init:`; the starting log-scale of every dimension (default 0: the identity).
-  public var initialLogScale: Located<Double>?
+  package var initialLogScale: Located<Double>?
 
-  public init() {}
+  package init() {}
 }
 
 /// A fixed permutation of the dimensions.
-public struct PermutationSpec: Sendable {
-  public enum Order: Sendable {
+package struct PermutationSpec: Sendable {
+  package enum Order: Sendable {
     case reverse
     /// Random but fixed at compile time from `seed`.
     case random(seed: Located<Int>?)
@@ -124,55 +124,55 @@ public struct PermutationSpec: Sendable {
     case explicit([Located<Int>])
   }
 
-  public var order: Located<Order>?
+  package var order: Located<Order>?
 
-  public init() {}
+  package init() {}
 }
 
 /// Batch normalisation used as a bijector (Real NVP).
-public struct BatchNormSpec: Sendable {
+package struct BatchNormSpec: Sendable {
   /// `momentum:`; PyTorch's convention: running = (1 - m) * running + m * batch.
-  public var momentum: Located<Double>?
+  package var momentum: Located<Double>?
   /// `epsilon:`; added to the variance; must be > 0 for the layer to be invertible.
-  public var epsilon: Located<Double>?
+  package var epsilon: Located<Double>?
 
-  public init() {}
+  package init() {}
 }
 
 /// An invertible square linear map.
-public struct InvertibleLinearSpec: Sendable {
-  public enum Parametrization: String, Sendable, CaseIterable {
+package struct InvertibleLinearSpec: Sendable {
+  package enum Parametrization: String, Sendable, CaseIterable {
     /// P L (U + diag(s)), Glow's: invertible by construction, log-det = sum log|s|.
     case lu
     /// A free matrix: can become singular; accepted by the parser only to be rejected.
     case dense
   }
-  public enum Init: String, Sendable, CaseIterable {
+  package enum Init: String, Sendable, CaseIterable {
     /// A seeded random rotation, as Glow.
     case orthogonal
     case identity
   }
 
-  public var parametrization: Located<Parametrization>?
+  package var parametrization: Located<Parametrization>?
   /// `features:`; output size, which must equal the input size (square).
-  public var features: Located<Int>?
-  public var initialization: Located<Init>?
-  public var seed: Located<Int>?
+  package var features: Located<Int>?
+  package var initialization: Located<Init>?
+  package var seed: Located<Int>?
 
-  public init() {}
+  package init() {}
 }
 
 /// An elementwise function layer; only strictly monotone functions are invertible.
-public struct ElementwiseSpec: Sendable {
-  public var function: Located<ElementwiseFunction>?
+package struct ElementwiseSpec: Sendable {
+  package var function: Located<ElementwiseFunction>?
 
-  public init() {}
+  package init() {}
 }
 
 /// Elementwise functions the parser knows. The validator accepts the strictly monotone
 /// ones and explains why the others (relu, abs, square, leaky_relu with slope <= 0) are
 /// not invertible.
-public enum ElementwiseFunction: Sendable, Hashable {
+package enum ElementwiseFunction: Sendable, Hashable {
   case leakyReLU(slope: Double)
   case sigmoid
   case logit
@@ -181,9 +181,9 @@ public enum ElementwiseFunction: Sendable, Hashable {
   case abs
   case square
 
-  public static let names = ["leaky_relu", "sigmoid", "logit", "tanh", "relu", "abs", "square"]
+  package static let names = ["leaky_relu", "sigmoid", "logit", "tanh", "relu", "abs", "square"]
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .leakyReLU(let s): "leaky_relu(\(formatNumber(s)))"
     case .sigmoid: "sigmoid"

@@ -2,17 +2,17 @@ import FlowcDiagnostics
 
 /// A value read from the spec together with the range it was read from, so that any
 /// later stage (lowering, validation, diff) can point at the exact characters.
-public struct Located<Value> {
-  public var value: Value
-  public var range: SourceRange
+package struct Located<Value> {
+  package var value: Value
+  package var range: SourceRange
 
-  public init(_ value: Value, at range: SourceRange) {
+  package init(_ value: Value, at range: SourceRange) {
     self.value = value
     self.range = range
   }
 
   /// The same range with a transformed value.
-  public func map<U>(_ f: (Value) -> U) -> Located<U> { Located<U>(f(value), at: range) }
+  package func map<U>(_ f: (Value) -> U) -> Located<U> { Located<U>(f(value), at: range) }
 }
 
 extension Located: Sendable where Value: Sendable {}

@@ -3,30 +3,30 @@ import FlowcDiagnostics
 /// A conditioner network: an MLP whose input and output sizes the coupling decides.
 /// Every field is optional: a template leaves what it does not set to the defaults,
 /// and a layer's inline net may name a template with `use:` and override fields.
-public struct NetSpec: Sendable {
+package struct NetSpec: Sendable {
   /// `use:`; a template this inline net starts from.
-  public var base: Located<String>?
+  package var base: Located<String>?
   /// `hidden:`; the hidden layer widths, e.g. [256, 256].
-  public var hidden: Located<[Located<Int>]>?
+  package var hidden: Located<[Located<Int>]>?
   /// `activation:`; between hidden layers.
-  public var activation: Located<Activation>?
+  package var activation: Located<Activation>?
   /// `output_activation:`; applied to the net's output (e.g. tanh to bound a scale).
-  public var outputActivation: Located<Activation>?
+  package var outputActivation: Located<Activation>?
   /// `init:`; how the weights start.
-  public var initialization: Located<NetInit>?
-  public var range: SourceRange
+  package var initialization: Located<NetInit>?
+  package var range: SourceRange
 
-  public init(range: SourceRange) {
+  package init(range: SourceRange) {
     self.range = range
   }
 }
 
 /// Where a coupling gets a network from: a template by name, or written inline.
-public enum NetRef: Sendable {
+package enum NetRef: Sendable {
   case template(Located<String>)
   case inline(NetSpec)
 
-  public var range: SourceRange {
+  package var range: SourceRange {
     switch self {
     case .template(let n): n.range
     case .inline(let n): n.range
@@ -36,7 +36,7 @@ public enum NetRef: Sendable {
 
 /// Activation functions of the conditioner networks. `identity` is the "no output
 /// activation" value and is written `none` in a spec.
-public enum Activation: Sendable, Hashable {
+package enum Activation: Sendable, Hashable {
   case relu
   case leakyReLU(slope: Double)
   case tanh
@@ -48,14 +48,14 @@ public enum Activation: Sendable, Hashable {
 
   /// Names as written in a spec (a parametrised one may also be a one-key mapping,
   /// `{leaky_relu: 0.2}`).
-  public static let names = ["relu", "leaky_relu", "tanh", "elu", "gelu", "sigmoid", "softplus", "none"]
+  package static let names = ["relu", "leaky_relu", "tanh", "elu", "gelu", "sigmoid", "softplus", "none"]
 
   /// PyTorch's defaults, so a spec that says only `leaky_relu` matches `nn.LeakyReLU()`.
-  public static let defaultLeakySlope = 0.01
-  public static let defaultELUAlpha = 1.0
+  package static let defaultLeakySlope = 0.01
+  package static let defaultELUAlpha = 1.0
 
   /// The spelling in a spec and in IR printouts: `leaky_relu(0.01)`, `tanh`, `none`.
-  public var description: String {
+  package var description: String {
     switch self {
     case .relu: "relu"
     case .leakyReLU(let s): "leaky_relu(\(formatNumber(s)))"
@@ -70,17 +70,10 @@ public enum Activation: Sendable, Hashable {
 }
 
 /// How a network's weights start.
-public enum NetInit: String, Sendable, CaseIterable {
+package enum NetInit: String, Sendable, CaseIterable {
   /// PyTorch `nn.Linear`'s default: weight and bias U(-1/sqrt(in), 1/sqrt(in)).
   case pytorch
   /// As `pytorch`, but the last layer starts at zero so the coupling starts as the
   /// identity (a common fix for NaNs in the first steps).
   case zeroLast = "zero_last"
-}
-
-/// Shortest decimal form of a number that reads back the same (`0.0001` → `0.0001`,
-/// `1e-4` → `0.0001`), used wherever specs and IR print numbers, so equal values print equally.
-public func formatNumber(_ x: Double) -> String {
-  if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-  return "\(x)"
 }

@@ -1,8 +1,8 @@
 import FlowcDiagnostics
 
 /// `prior:`, the base distribution the flow maps data onto.
-public struct PriorSpec: Sendable {
-  public enum Kind: String, Sendable, CaseIterable {
+package struct PriorSpec: Sendable {
+  package enum Kind: String, Sendable, CaseIterable {
     /// N(0, I), no parameters.
     case standardNormal = "standard_normal"
     /// N(mu, diag(exp(log_std))^2) with learnable mu and log_std.
@@ -11,10 +11,10 @@ public struct PriorSpec: Sendable {
     case logistic
   }
 
-  public var kind: Located<Kind>
-  public var range: SourceRange
+  package var kind: Located<Kind>
+  package var range: SourceRange
 
-  public init(kind: Located<Kind>, range: SourceRange) {
+  package init(kind: Located<Kind>, range: SourceRange) {
     self.kind = kind
     self.range = range
   }

@@ -7,13 +7,13 @@ import FlowcDiagnostics
 /// (`flow.0.keep=[0, 1]`). The value is YAML (`3e-4`, `adamw`, `[256, 256]`,
 /// `{kind: actnorm}`). Each override becomes its own tiny source file named
 /// `--set <path>`, so a diagnostic about the value points at the command line.
-public struct Override: Sendable {
-  public var path: [String]
-  public var source: SourceFile
-  public var value: YAMLNode
+package struct Override: Sendable {
+  package var path: [String]
+  package var source: SourceFile
+  package var value: YAMLNode
 
   /// Parses `key.path=value`; problems go to `diagnostics` (id `bad-override`) and give nil.
-  public static func parse(_ text: String, diagnostics: DiagnosticEngine) -> Override? {
+  package static func parse(_ text: String, diagnostics: DiagnosticEngine) -> Override? {
     guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
       diagnostics.emit(.error("bad-override", "'--set \(text)' is not of the form key.path=value", at: nil,
                               suggestion: "for example --set train.lr=3e-4"))
@@ -37,7 +37,7 @@ public struct Override: Sendable {
 
 /// Applies overrides to a parsed spec, in order. A path that runs through a value that
 /// is not a mapping (or a list, for a number) is an error (`bad-override`).
-public func applyOverrides(_ overrides: [Override], to document: YAMLDocument, diagnostics: DiagnosticEngine) -> YAMLDocument {
+package func applyOverrides(_ overrides: [Override], to document: YAMLDocument, diagnostics: DiagnosticEngine) -> YAMLDocument {
   guard var root = document.root else { return document }
   for o in overrides {
     if let problem = set(&root, path: o.path[...], value: o.value) {

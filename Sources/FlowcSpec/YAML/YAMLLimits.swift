@@ -1,14 +1,14 @@
 /// Bounds on what the YAML reader accepts, so that no input can make flowc hang or
 /// eat memory. Each is far above any real spec (a 1,000-layer spec is ~10,000 nodes,
 /// nested 6 deep) and each has its own diagnostic.
-public struct YAMLLimits: Sendable {
+package struct YAMLLimits: Sendable {
   /// Deepest nesting of lists and mappings. Real specs nest about 6 deep.
-  public var maxDepth: Int = 64
+  package var maxDepth: Int = 64
   /// Longest scalar, in bytes.
-  public var maxScalarBytes: Int = 1 << 20
+  package var maxScalarBytes: Int = 1 << 20
   /// Most nodes in the tree after aliases are expanded: what stops an alias bomb
   /// ("billion laughs") before it is walked.
-  public var maxNodes: Int = 2_000_000
+  package var maxNodes: Int = 2_000_000
 
-  public init() {}
+  package init() {}
 }

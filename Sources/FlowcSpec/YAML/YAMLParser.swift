@@ -9,16 +9,16 @@ import FlowcDiagnostics
 /// complex keys, duplicate keys (YAML forbids them, libyaml lets them through), aliases
 /// to unknown or unfinished anchors, and anything past ``YAMLLimits``. It never
 /// recurses, so nesting depth cannot overflow the stack.
-public struct YAMLParser {
-  public var limits: YAMLLimits
+package struct YAMLParser {
+  package var limits: YAMLLimits
 
-  public init(limits: YAMLLimits = YAMLLimits()) {
+  package init(limits: YAMLLimits = YAMLLimits()) {
     self.limits = limits
   }
 
   /// Parses `source`. Errors go to `diagnostics`; the returned document's root is nil
   /// when nothing usable was read (a syntax error stops libyaml, so nothing after it is).
-  public func parse(_ source: SourceFile, diagnostics: DiagnosticEngine) -> YAMLDocument {
+  package func parse(_ source: SourceFile, diagnostics: DiagnosticEngine) -> YAMLDocument {
     var builder = TreeBuilder(source: source, limits: limits, diagnostics: diagnostics)
     builder.run()
     return YAMLDocument(source: source, root: builder.root)

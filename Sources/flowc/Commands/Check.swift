@@ -1,7 +1,10 @@
 import ArgumentParser
+import FlowcBuild
 import FlowcDiagnostics
-import FlowcDriver
+import FlowcDiff
 import FlowcIR
+import FlowcReport
+import FlowcRun
 import FlowcSpec
 import Foundation
 

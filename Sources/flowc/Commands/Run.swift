@@ -1,7 +1,11 @@
 import ArgumentParser
 import FlowData
+import FlowcBuild
 import FlowcDiagnostics
-import FlowcDriver
+import FlowcDiff
+import FlowcIR
+import FlowcReport
+import FlowcRun
 import Foundation
 
 extension FlowcCommand {
@@ -92,6 +96,13 @@ extension FlowcCommand {
         writeStderr("error: \(message)\n")
         throw ExitCode(1)
       case .completed(let dir, let m):
+        // Figures and report.html, drawn from the finished run directory; a failure here
+        // leaves a trained run, so it is only reported.
+        do {
+          try ReportHTML.write(dir)
+        } catch {
+          log("warning: could not write the figures and report.html: \(error)")
+        }
         var line = "test NLL \(String(format: "%.4f", m.testNLL)) nats on \(m.testPoints) held-out points"
         if let bpd = m.testBitsPerDim { line += " (\(String(format: "%.3f", bpd)) bits/dim)" }
         print(line)

@@ -1,6 +1,9 @@
 import ArgumentParser
-import FlowcDriver
+import FlowcBuild
+import FlowcDiff
 import FlowcIR
+import FlowcReport
+import FlowcRun
 import Foundation
 
 extension FlowcCommand {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import FlowData
-import FlowcDriver
+import FlowcBuild
+import FlowcDiff
+import FlowcIR
+import FlowcReport
+import FlowcRun
 
 extension FlowcCommand {
   /// `flowc sample`: draw from a trained flow.

@@ -1,0 +1,116 @@
+import FlowData
+import FlowRandom
+import FlowcIR
+
+/// The data of a run, made from the spec's `data:` and `eval:` settings: where training
+/// batches come from, the validation and test sets, and the preprocessing chain.
+///
+/// Every random draw has its own named stream of the data seed (training batches,
+/// validation set, dequantization noise) or of the eval seed (the test set), so changing
+/// one never shifts another, and the test set does not depend on the training seed.
+package struct DataPlan: Sendable {
+  /// Training batches come from exactly one of these: toy draws (fresh or a fixed set)
+  /// or a file's training rows. Two optionals rather than an enum with payloads, so that
+  /// drawing a batch mutates the sampler in place instead of copying its index arrays.
+  package var toy: ToySampler?
+  package var rows: BatchSampler?
+
+  /// The sampler's state, saved in checkpoints.
+  package var samplerState: SamplerState {
+    get { toy?.state ?? rows!.state }
+    set {
+      if toy != nil { toy!.state = newValue } else { rows!.state = newValue }
+    }
+  }
+
+  package var validation: Dataset
+  package var test: Dataset
+  /// Dequantize / scale / logit, or the identity.
+  package var preprocessing: Preprocessing
+  /// Whether scores are reported in bits per dimension (image data scaled by `levels`).
+  package var reportsBitsPerDimension: Bool
+  /// Training rows per epoch (nil for fresh toy draws).
+  package var trainingRows: Int?
+  /// The generator of dequantization noise for training batches.
+  package var noise: Xoshiro256
+
+  /// Builds the plan, reading files as needed.
+  /// - Throws: `DataError` naming the file and what is wrong (missing, malformed, or the
+  ///   wrong dimension for the flow).
+  package static func make(_ g: FlowGraph) throws -> DataPlan {
+    let d = g.settings.data
+    let e = g.settings.eval
+    let seed = UInt64(bitPattern: Int64(d.seed.value))
+    let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
+    let preprocessing = try makePreprocessing(g)
+    let isImage = preprocessing.steps.contains { if case .scale = $0 { return true }; return false }
+    let shape = g.shape?.value.map(\.value)
+
+    if let toy = ToySource(rawValue: d.source.value.rawValue) {
+      var options = ToyOptions()
+      if toy == .moons || toy == .circles { options.noise = d.noise.value }
+      if toy == .circles { options.factor = d.factor.value }
+      var validationGenerator = Xoshiro256(seed: seed, stream: "validation")
+      var testGenerator = Xoshiro256(seed: evalSeed, stream: "test")
+      let validation = try toy.sample(count: max(1, d.validationSize?.value ?? 1_000), options: options, generator: &validationGenerator)
+      let test = try toy.sample(count: e.testSize.value, options: options, generator: &testGenerator)
+      let mode: ToySampler.Mode = d.fresh.value ? .fresh : .fixed(count: d.trainSize?.value ?? 1)
+      let sampler = try ToySampler(source: toy, options: options, mode: mode, generator: Xoshiro256(seed: seed, stream: "train"))
+      return DataPlan(toy: sampler, rows: nil, validation: validation, test: test, preprocessing: preprocessing,
+                      reportsBitsPerDimension: false, trainingRows: d.fresh.value ? nil : d.trainSize?.value,
+                      noise: Xoshiro256(seed: seed, stream: "dequantize"))
+    }
+
+    // A file source: read, check the dimension, shuffle with the data seed, split.
+    let path = d.path?.value ?? ""
+    var all = try readDataset(path)
+    try all.checkFits(dimension: g.dimension.value, shape: shape)
+    var shuffle = Xoshiro256(seed: seed, stream: "split")
+    all = all.shuffled(using: &shuffle)
+    var test: Dataset
+    var rest = all
+    if let testPath = d.testPath?.value {
+      test = try readDataset(testPath)
+      try test.checkFits(dimension: g.dimension.value, shape: shape)
+    } else {
+      let n = min(e.testSize.value, all.count / 5)
+      test = all.rows(0..<n)
+      rest = all.rows(n..<all.count)
+    }
+    let validationCount = min(d.validationSize?.value ?? rest.count / 10, max(0, rest.count - 1))
+    let validation = rest.rows(0..<validationCount)
+    var train = rest.rows(validationCount..<rest.count)
+    if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
+    return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
+                    validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
+                    test: test, preprocessing: preprocessing, reportsBitsPerDimension: isImage,
+                    trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+  }
+
+  /// The preprocessing chain of `data.preprocess`: dequantize, then scale by `levels`
+  /// (image data), then logit with alpha.
+  package static func makePreprocessing(_ g: FlowGraph) throws -> Preprocessing {
+    let d = g.settings.data
+    var steps: [PreprocessStep] = []
+    if d.dequantize.value { steps.append(.dequantize) }
+    if d.source.value == .idx || d.dequantize.value { steps.append(.scale(levels: d.levels.value)) }
+    if let a = d.logitAlpha { steps.append(.logit(alpha: a.value)) }
+    return try Preprocessing(steps)
+  }
+
+  /// The next training batch, preprocessed with fresh noise, written into `values` (row
+  /// after row) with each row's preprocessing log|det| in `logDet`; both buffers are
+  /// reused, so a step allocates nothing here once their sizes are set. Returns the row
+  /// count and the mean log|det| (subtracted from the flow's loss to report NLL in data
+  /// space).
+  package mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double])
+    -> (rows: Int, meanLogDet: Double)
+  {
+    let n = toy != nil ? toy!.nextBatch(size, into: &values) : rows!.nextBatch(size, into: &values)
+    guard !preprocessing.steps.isEmpty else { return (n, 0) }
+    preprocessing.apply(to: &values, dimension: values.count / max(1, n), generator: &noise, logDet: &logDet)
+    var sum = 0.0
+    for v in logDet { sum += v }
+    return (n, sum / Double(max(1, n)))
+  }
+}

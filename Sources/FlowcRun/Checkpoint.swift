@@ -1,0 +1,107 @@
+import FlowRuntime
+import FlowcIR
+import SafeTensors
+import Foundation
+
+/// A checkpoint's contents: the flow's named tensors (weights and buffers), the
+/// optimizer's, the trainer's position, and the spec that built the flow.
+///
+/// On disk it is one `.safetensors` file (docs/checkpoint.md): every tensor under its
+/// PyTorch-style name (`layers.0.scale_net.0.weight`, `[out, in]`; `...bias`, `[out]`),
+/// in the flow's dtype; optimizer moments under `optimizer.`; and in the metadata the
+/// spec text, its overrides, the resolved graph JSON and the trainer state as JSON.
+/// Written atomically: a crash mid-write leaves the previous checkpoint intact.
+struct Checkpoint {
+  var flow: [NamedTensor]
+  var optimizer: [NamedTensor]
+  var state: TrainerState
+  var spec: CheckpointSpec
+}
+
+/// The spec a checkpoint was trained from: enough to rebuild the flow with no spec file.
+package struct CheckpointSpec: Codable, Sendable {
+  /// The spec file's text, exactly as the run read it.
+  package var text: String
+  /// Where it was read from (for messages only).
+  package var path: String
+  /// `--set` overrides applied to it.
+  package var overrides: [String]
+}
+
+/// Metadata keys of a flowc checkpoint.
+enum CheckpointKey {
+  static let format = "format"
+  static let formatValue = "flowc-checkpoint-1"
+  static let flowcVersion = "flowc_version"
+  static let dtype = "dtype"
+  static let spec = "spec"
+  static let resolved = "resolved_graph"
+  static let trainer = "trainer_state"
+}
+
+func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, flow: [NamedTensor],
+                     optimizer: [NamedTensor], state: TrainerState) throws {
+  let float64 = graph.graph.dtype == .float64
+  var tensors: [SafeTensor] = []
+  tensors.reserveCapacity(flow.count + optimizer.count)
+  for t in flow + optimizer.map({ NamedTensor(name: "optimizer." + $0.name, shape: $0.shape, role: $0.role, values: $0.values) }) {
+    if float64 {
+      tensors.append(try SafeTensor(name: t.name, shape: t.shape, values: t.values))
+    } else {
+      tensors.append(try SafeTensor(name: t.name, shape: t.shape, values: t.values.map { Float($0) }))
+    }
+  }
+  let metadata = [
+    CheckpointKey.format: CheckpointKey.formatValue,
+    CheckpointKey.flowcVersion: flowcVersion,
+    CheckpointKey.dtype: graph.graph.dtype.rawValue,
+    CheckpointKey.spec: encodeLine(spec),
+    CheckpointKey.resolved: graphJSON(graph).serialized(pretty: false),
+    CheckpointKey.trainer: encodeLine(state),
+  ]
+  try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
+}
+
+/// Reads a checkpoint written by `writeCheckpoint`.
+/// - Throws: `CheckpointError` naming the file and what is wrong.
+func readCheckpoint(path: String) throws -> Checkpoint {
+  let file: SafeTensorsFile
+  do {
+    file = try SafeTensorsFile.read(from: path)
+  } catch let e as SafeTensorsError {
+    throw CheckpointError(path: path, message: e.problem.message)
+  }
+  guard file.metadata[CheckpointKey.format] == CheckpointKey.formatValue else {
+    throw CheckpointError(path: path, message: "not a flowc checkpoint (its metadata has no '\(CheckpointKey.format): \(CheckpointKey.formatValue)')")
+  }
+  let decoder = JSONDecoder()
+  decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  guard let specText = file.metadata[CheckpointKey.spec], let spec = try? decoder.decode(CheckpointSpec.self, from: Data(specText.utf8)),
+    let stateText = file.metadata[CheckpointKey.trainer], let state = try? decoder.decode(TrainerState.self, from: Data(stateText.utf8))
+  else {
+    throw CheckpointError(path: path, message: "its metadata lacks the spec or the trainer state; was it written by flowc \(flowcVersion)?")
+  }
+  var flow: [NamedTensor] = []
+  var optimizer: [NamedTensor] = []
+  for t in file.tensors {
+    let values: [Double]
+    switch t.dtype {
+    case .f32: values = try t.floats().map(Double.init)
+    case .f64: values = try t.doubles()
+    default: throw CheckpointError(path: path, message: "tensor '\(t.name)' has dtype \(t.dtype.rawValue); flowc writes F32 or F64")
+    }
+    if t.name.hasPrefix("optimizer.") {
+      optimizer.append(NamedTensor(name: String(t.name.dropFirst("optimizer.".count)), shape: t.shape, role: .optimizer, values: values))
+    } else {
+      flow.append(NamedTensor(name: t.name, shape: t.shape, role: .parameter, values: values))
+    }
+  }
+  return Checkpoint(flow: flow, optimizer: optimizer, state: state, spec: spec)
+}
+
+/// A checkpoint that cannot be used: the file and what is wrong.
+package struct CheckpointError: Error, CustomStringConvertible {
+  package var path: String
+  package var message: String
+  package var description: String { "\(path): \(message)" }
+}

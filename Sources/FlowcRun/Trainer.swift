@@ -1,0 +1,275 @@
+import FlowcDiagnostics
+import FlowData
+import FlowRandom
+import FlowRuntime
+import FlowcBuild
+import FlowcIR
+import Foundation
+
+/// What a training run reports at each evaluation (one line of metrics.jsonl).
+package struct EvaluationRecord: Codable, Sendable {
+  package var step: Int
+  /// Mean training loss (nats, data space) over the steps since the last evaluation.
+  package var trainNLL: Double?
+  package var validationNLL: Double
+  package var validationBitsPerDim: Double?
+  package var gradientNorm: Double
+  package var learningRate: Double
+  package var elapsedSeconds: Double
+
+  enum CodingKeys: String, CodingKey {
+    case step, trainNLL = "train_nll", validationNLL = "val_nll", validationBitsPerDim = "val_bpd"
+    case gradientNorm = "grad_norm", learningRate = "lr", elapsedSeconds = "elapsed_s"
+  }
+}
+
+/// How a call to `Trainer.train` ended.
+package enum TrainingOutcome: Sendable {
+  case completed
+  /// Ctrl-C (or SIGTERM): the state at `step` was checkpointed.
+  case interrupted(step: Int)
+  /// The loss became NaN or infinite at `step`; `layer` is the first node whose output
+  /// was non-finite (nil: the prior). The last good checkpoint is kept.
+  case diverged(step: Int, layer: Int?)
+}
+
+/// Trains one flow: batches, steps, periodic evaluation, checkpoints.
+///
+/// Generic over the element type but instantiated only inside this module, for Float
+/// and Double, so the compiler specialises every loop here.
+final class Trainer<T: FlowScalar> {
+  let graph: ValidatedGraph
+  /// The spec text and overrides every checkpoint carries.
+  let spec: CheckpointSpec
+  let flow: Flow<T>
+  let stepper: TrainingStep<T>
+  var data: DataPlan
+  let directory: RunDirectory
+  let totalSteps: Int
+  let evalEvery: Int
+  let checkpointEvery: Int
+  let batchSize: Int
+  let log: (String) -> Void
+
+  /// Steps done so far.
+  var step = 0
+  var bestValidation = Double.infinity
+  /// Training-loss sum and count since the last evaluation.
+  var lossSum = 0.0
+  var lossCount = 0
+  var lastGradientNorm = 0.0
+  var elapsedBefore = 0.0
+  private var batch = Matrix<T>(rows: 0, cols: 0)
+  /// Reused buffers of the training batch (raw values, then preprocessed in place) and of
+  /// its preprocessing log-determinants: a step allocates no batch storage.
+  private var rawBatch: [Float] = []
+  private var batchLogDet: [Double] = []
+  /// Called at most ten times a second during training (the live progress line); nil
+  /// when nobody watches.
+  var onProgress: ((TrainingProgress) -> Void)?
+  /// The validation NLL of the latest evaluation (the final one when training completes).
+  private(set) var lastValidation: Double?
+
+  init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
+       log: @escaping (String) -> Void) {
+    let t = graph.graph.settings.train
+    self.graph = graph
+    self.spec = spec
+    self.flow = flow
+    self.data = data
+    self.directory = directory
+    self.totalSteps = totalSteps
+    self.evalEvery = t.evalEvery?.value ?? max(1, totalSteps / 10)
+    self.checkpointEvery = t.checkpointEvery?.value ?? evalEvery
+    self.batchSize = t.batchSize.value
+    self.log = log
+    self.stepper = TrainingStep(flow: flow, optimizer: optimizerDescription(t),
+                                schedule: learningRateSchedule(t, totalSteps: totalSteps),
+                                clipNorm: t.clipGradNorm?.value)
+  }
+
+  /// Runs steps until `totalSteps`, an interrupt, or a non-finite loss.
+  func train(interrupted: () -> Bool) throws -> TrainingOutcome {
+    let start = Date()
+    var elapsed: Double { elapsedBefore + Date().timeIntervalSince(start) }
+    let firstStep = step
+    var lastProgress = -Double.infinity
+    while step < totalSteps {
+      if interrupted() {
+        try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
+        return .interrupted(step: step)
+      }
+      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet)
+      fill(&batch, rows: rows, from: rawBatch)
+      let report = stepper.step(batch)
+      guard report.applied, report.loss.isFinite else {
+        let layer: Int?
+        switch report.nonFinite {
+        case .layer(let i): layer = i
+        default: layer = flow.firstNonFiniteLayer
+        }
+        return .diverged(step: step + 1, layer: layer)
+      }
+      step += 1
+      lossSum += report.loss - preprocessingLogDet
+      lossCount += 1
+      lastGradientNorm = report.gradientNorm
+      if let onProgress {
+        let now = Date().timeIntervalSince(start)
+        if now - lastProgress >= 0.1 || step == totalSteps {
+          lastProgress = now
+          onProgress(TrainingProgress(step: step, totalSteps: totalSteps, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
+                                      validationNLL: lastValidation,
+                                      stepsPerSecond: now > 0 ? Double(step - firstStep) / now : 0))
+        }
+      }
+      if step % evalEvery == 0 || step == totalSteps {
+        let record = evaluationRecord(learningRate: report.learningRate, elapsed: elapsed)
+        try directory.appendMetrics(encodeLine(record))
+        log(progressLine(record))
+        lastValidation = record.validationNLL
+        if record.validationNLL < bestValidation {
+          bestValidation = record.validationNLL
+          try saveCheckpoint(directory.bestCheckpoint, elapsed: elapsed)
+        }
+      }
+      if step % checkpointEvery == 0 || step == totalSteps {
+        try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
+      }
+    }
+    elapsedBefore = elapsed
+    return .completed
+  }
+
+  // MARK: - Evaluation
+
+  private func evaluationRecord(learningRate: Double, elapsed: Double) -> EvaluationRecord {
+    let v = evaluate(data.validation)
+    let train = lossCount > 0 ? lossSum / Double(lossCount) : nil
+    lossSum = 0
+    lossCount = 0
+    return EvaluationRecord(step: step, trainNLL: train, validationNLL: v.nll,
+                            validationBitsPerDim: v.bitsPerDim, gradientNorm: lastGradientNorm,
+                            learningRate: learningRate, elapsedSeconds: elapsed)
+  }
+
+  /// Mean negative log-likelihood of `set` in data space (the preprocessing's Jacobian
+  /// included) and bits/dim where the data are images. Dequantization noise comes from a
+  /// fixed stream, so the same model always gets the same score.
+  func evaluate(_ set: Dataset) -> (nll: Double, bitsPerDim: Double?, perRow: [Double]) {
+    let wasTraining = flow.isTraining
+    flow.isTraining = false
+    defer { flow.isTraining = wasTraining }
+    var noise = Xoshiro256(seed: UInt64(bitPattern: Int64(graph.graph.settings.eval.seed.value)), stream: "eval-dequantize")
+    let size = graph.graph.settings.eval.batchSize.value
+    var perRow: [Double] = []
+    perRow.reserveCapacity(set.count)
+    var chunk = Matrix<T>(rows: 0, cols: 0)
+    for range in set.batchRanges(of: size) {
+      let (x, ld) = data.preprocessing.apply(to: set.rows(range), generator: &noise)
+      fill(&chunk, from: x)
+      let lp = flow.logProb(chunk)
+      for r in 0..<lp.count { perRow.append(-(Double(lp[r]) + ld[r])) }
+    }
+    let nll = perRow.reduce(0, +) / Double(max(1, perRow.count))
+    let bpd = data.reportsBitsPerDimension ? nll / (Double(graph.graph.dimension.value) * M_LN2) : nil
+    return (nll, bpd, perRow)
+  }
+
+  /// max |g(f(x)) − x| over `set`, in the flow's input space.
+  func roundTripError(_ set: Dataset) -> Double {
+    let wasTraining = flow.isTraining
+    flow.isTraining = false
+    defer { flow.isTraining = wasTraining }
+    var noise = Xoshiro256(seed: 0, stream: "round-trip")
+    var worst = 0.0
+    var chunk = Matrix<T>(rows: 0, cols: 0)
+    for range in set.batchRanges(of: graph.graph.settings.eval.batchSize.value) {
+      let (x, _) = data.preprocessing.apply(to: set.rows(range), generator: &noise)
+      fill(&chunk, from: x)
+      let z = flow.forward(chunk).z
+      let back = flow.inverse(z).x
+      for i in 0..<chunk.storage.count {
+        let d = abs(Double(back.storage[i]) - Double(chunk.storage[i]))
+        worst = d.isNaN ? .infinity : max(worst, d)
+      }
+    }
+    return worst
+  }
+
+  // MARK: - Helpers
+
+  /// Copies `rows` rows of row-major values into a reused matrix (reallocating only when
+  /// the shape changes).
+  private func fill(_ m: inout Matrix<T>, rows: Int, from values: [Float]) {
+    let cols = graph.graph.dimension.value
+    if m.rows != rows || m.cols != cols { m = Matrix<T>(rows: rows, cols: cols) }
+    values.withUnsafeBufferPointer { src in
+      m.storage.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<(rows * cols) { dst[i] = T(src[i]) }
+      }
+    }
+  }
+
+  /// Copies a batch into a reused matrix (reallocating only when the shape changes).
+  private func fill(_ m: inout Matrix<T>, from d: Dataset) {
+    if m.rows != d.count || m.cols != d.dimension { m = Matrix<T>(rows: d.count, cols: d.dimension) }
+    d.values.withUnsafeBufferPointer { src in
+      m.storage.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<src.count { dst[i] = T(src[i]) }
+      }
+    }
+  }
+
+  private func progressLine(_ r: EvaluationRecord) -> String {
+    var s = "step \(r.step)/\(totalSteps)"
+    if let t = r.trainNLL { s += "  train \(formatFixed(t, 4))" }
+    s += "  val \(formatFixed(r.validationNLL, 4))"
+    if let b = r.validationBitsPerDim { s += " (\(formatFixed(b, 3)) bits/dim)" }
+    s += "  |g| \(formatFixed(r.gradientNorm, 3))  lr \(String(format: "%.3g", r.learningRate))  \(formatFixed(r.elapsedSeconds, 1)) s"
+    return s
+  }
+
+  func saveCheckpoint(_ path: String, elapsed: Double) throws {
+    let state = TrainerState(step: step, bestValidation: bestValidation, lossSum: lossSum, lossCount: lossCount,
+                             gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.samplerState,
+                             noise: data.noise.state)
+    try writeCheckpoint(path: path, spec: spec, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
+                        state: state)
+  }
+
+  /// Restores weights, optimizer moments, step, data position and generators.
+  func restore(from path: String) throws {
+    let c = try readCheckpoint(path: path)
+    try flow.load(c.flow)
+    try stepper.optimizer.load(c.optimizer)
+    step = c.state.step
+    bestValidation = c.state.bestValidation
+    lossSum = c.state.lossSum
+    lossCount = c.state.lossCount
+    lastGradientNorm = c.state.gradientNorm
+    elapsedBefore = c.state.elapsedSeconds
+    data.samplerState = c.state.sampler
+    if let g = Xoshiro256(state: c.state.noise) { data.noise = g }
+  }
+}
+
+/// The trainer's own state, saved in a checkpoint's metadata.
+struct TrainerState: Codable, Sendable {
+  var step: Int
+  var bestValidation: Double
+  var lossSum: Double
+  var lossCount: Int
+  var gradientNorm: Double
+  var elapsedSeconds: Double
+  var sampler: SamplerState
+  var noise: [UInt64]
+}
+
+/// One JSON line.
+func encodeLine(_ value: some Encodable) -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+}
