@@ -67,7 +67,7 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
     let back = layer.inverse(y).x
     let rt = maxAbsDifference(back.storage, input.storage)
     let ldErr = d <= maxJacobianDimension ? logDetError(input, ld) { layer.forward($0).y } : nil
-    rows.append(.init(index: i, kind: g.nodes[i].op.kindName, roundTrip: rt, logDetError: ldErr))
+    rows.append(.init(index: i, kind: g.nodes[i].op.kind, roundTrip: rt, logDetError: ldErr))
     input = y
   }
   let (z, ld) = flow.forward(x)

@@ -22,7 +22,7 @@ package struct NodeSignature {
   package var fieldKeys: [Int]
 
   package init(_ node: GraphNode) {
-    kind = node.op.kindName
+    kind = node.op.kind
     fields = nodeFields(node)
     fieldKeys = fields.map { var h = Hasher(); h.combine($0.name); h.combine($0.value); return h.finalize() }
     var h = Hasher()
@@ -48,82 +48,17 @@ func canonical(_ x: Double) -> String { formatNumber(x) }
 
 private func at(_ range: SourceRange) -> GraphDiff.Location { GraphDiff.Location(range: range) }
 
-/// `keeps 1,3 · transforms 0,2`, the same words as the IR printout.
-func maskText(_ c: Coupling) -> String {
-  func list(_ xs: [Int]) -> String { xs.isEmpty ? "none" : compressedList(xs) }
-  return "keeps \(list(c.kept)) · transforms \(list(c.transformed))"
-}
-
-/// `0-391`, `0,2,...,782`, `3,1,0,2`: runs of a constant step are shortened.
-func compressedList(_ xs: [Int]) -> String {
-  var parts: [String] = []
-  var i = 0
-  while i < xs.count {
-    var j = i + 1
-    if j < xs.count {
-      let step = xs[j] - xs[i]
-      while j + 1 < xs.count, xs[j + 1] - xs[j] == step { j += 1 }
-      if j - i >= 2, step != 0 {
-        parts.append(step == 1 ? "\(xs[i])-\(xs[j])" : "\(xs[i]),\(xs[i] + step),...,\(xs[j])")
-        i = j + 1
-        continue
-      }
-    }
-    parts.append(String(xs[i]))
-    i += 1
-  }
-  return parts.joined(separator: ",")
-}
-
-/// Every field of a node that `diff` compares, in a fixed order.
+/// Every field of a node that `diff` compares, in a fixed order: its name (when the
+/// spec gave one), its sizes, then the fields its kind lists.
 package func nodeFields(_ node: GraphNode) -> [ComparedField] {
   var out: [ComparedField] = []
   let layer = at(node.range)
-  if node.name != "\(node.op.kindName)\(node.index)" {
+  if !node.hasDefaultName {
     out.append(ComparedField(name: "name", value: node.name, location: layer))
   }
   out.append(ComparedField(name: "features", value: "\(node.inputDim) -> \(node.outputDim)", location: layer))
-  switch node.op {
-  case .affineCoupling(let c), .additiveCoupling(let c):
-    out.append(ComparedField(name: "mask", value: maskText(c), location: at(c.maskRange)))
-    out.append(ComparedField(name: "net_io", value: c.io.rawValue, location: layer))
-    let layout: String
-    switch (node.op, c.nets) {
-    case (.additiveCoupling, _): layout = "shift"
-    case (_, .shared): layout = "shared"
-    case (_, .separate): layout = "separate"
-    }
-    out.append(ComparedField(name: "nets", value: layout, location: layer))
-    for net in c.nets.all {
-      let netAt = at(net.range)
-      out.append(ComparedField(name: "\(net.role).widths", value: net.shapeDescription,
-                               location: net.hidden.first.map { at($0.range) } ?? netAt))
-      out.append(ComparedField(name: "\(net.role).activation", value: net.activation.value.description,
-                               location: at(net.activation.range)))
-      out.append(ComparedField(name: "\(net.role).output_activation", value: net.outputActivation.value.description,
-                               location: at(net.outputActivation.range)))
-      out.append(ComparedField(name: "\(net.role).init", value: net.initialization.rawValue, location: netAt))
-    }
-    if case .affineCoupling = node.op {
-      out.append(ComparedField(name: "scale_function", value: c.scaleFunction.value.rawValue, location: at(c.scaleFunction.range)))
-      out.append(ComparedField(name: "scale_clamp", value: c.scaleClamp.map { canonical($0.value) } ?? "none",
-                               location: c.scaleClamp.map { at($0.range) } ?? GraphDiff.Location(range: node.range, isDefault: true)))
-    }
-  case .diagonalScaling(let s):
-    out.append(ComparedField(name: "init", value: canonical(s.value), location: at(s.range)))
-  case .permutation(let p):
-    out.append(ComparedField(name: "order", value: compressedList(p.order), location: at(p.range)))
-  case .actnorm:
-    break
-  case .batchNorm(let m, let eps):
-    out.append(ComparedField(name: "momentum", value: canonical(m.value), location: at(m.range)))
-    out.append(ComparedField(name: "epsilon", value: canonical(eps.value), location: at(eps.range)))
-  case .invertibleLinear(let l):
-    out.append(ComparedField(name: "parametrization", value: l.parametrization.value.rawValue, location: at(l.parametrization.range)))
-    out.append(ComparedField(name: "init", value: l.initialization.rawValue, location: layer))
-    out.append(ComparedField(name: "seed", value: String(l.seed), location: layer))
-  case .elementwise(let f):
-    out.append(ComparedField(name: "function", value: f.value.description, location: at(f.range)))
+  for f in node.op.comparedFields(node) {
+    out.append(ComparedField(name: f.name, value: f.value, location: GraphDiff.Location(range: f.range, isDefault: f.isDefault)))
   }
   return out
 }

@@ -48,4 +48,49 @@ enum IRDiagnostics {
                   suggestion: guess.map { "did you mean '\($0)'?" }
                     ?? (known.isEmpty ? "define it under 'templates:'" : "templates defined: \(known.joined(separator: ", "))"))
   }
+
+  static func batchNormEpsilon(_ eps: Double, at r: SourceRange) -> Diagnostic {
+    .error("batchnorm-epsilon", "batch_norm epsilon must be a finite number > 0 (it is \(formatNumber(eps))); with 0 a constant feature divides by zero",
+           at: r, suggestion: "use the default 1e-5")
+  }
+
+  static func elementwiseNotMonotone(_ function: String, why: String, at r: SourceRange) -> Diagnostic {
+    .error("elementwise-not-monotone", "elementwise '\(function)' is not strictly monotone, so it is not invertible: \(why)",
+           at: r, suggestion: "use leaky_relu with a slope > 0, sigmoid, logit or tanh")
+  }
+
+  static func linearNotLU(at r: SourceRange) -> Diagnostic {
+    .error("linear-not-lu", "a 'dense' linear layer can become singular during training",
+           at: r, suggestion: "use 'parametrization: lu' (Glow): invertible by construction, log-det in O(D)")
+  }
+
+  static func linearNotSquare(_ inputs: Int, features: Int, at r: SourceRange) -> Diagnostic {
+    .error("linear-not-square", "linear layer maps \(inputs) features to \(features); only a square matrix is invertible",
+           at: r, suggestion: "leave 'features' out or set it to \(inputs)")
+  }
+
+  static func permutationDuplicate(_ duplicate: Int, missing: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
+    .error("permutation-invalid", "permutation lists \(duplicate) twice and never lists \(missing), so it is not invertible",
+           at: r, suggestion: "list every index from 0 to \(d - 1) exactly once")
+  }
+
+  static func permutationOutOfRange(_ entry: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
+    .error("permutation-invalid", "permutation entry \(entry) is outside 0..\(d - 1)", at: r)
+  }
+
+  static func permutationSize(_ count: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
+    .error("permutation-size", "permutation has \(count) entries but the flow has dimension \(dimension.value)",
+           at: r, notes: [dimensionNote(dimension)])
+  }
+
+  static func scaleNotPositive(at r: SourceRange) -> Diagnostic {
+    .error("scale-not-positive",
+           "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the coupling is not invertible",
+           at: r, suggestion: "use 'exp' (Real NVP) or 'sigmoid' (Glow): both are always positive")
+  }
+
+  /// "the flow's dimension 2 is set here".
+  static func dimensionNote(_ dimension: Located<Int>) -> Diagnostic.Note {
+    Diagnostic.Note("the flow's dimension \(dimension.value) is set here", at: dimension.range)
+  }
 }

@@ -139,7 +139,7 @@ package enum Runner {
       var where_ = "the prior's log-density"
       if let layer, layer < g.nodes.count {
         let node = g.nodes[layer]
-        where_ = "layer %\(layer) (\(node.op.kindName) '\(node.name)', \(node.range.description))"
+        where_ = "layer %\(layer) (\(node.op.kind) '\(node.name)', \(node.range.description))"
       }
       let kept = FileManager.default.fileExists(atPath: directory.lastCheckpoint)
         ? "the last good checkpoint is \(directory.lastCheckpoint)" : "no checkpoint had been written yet"

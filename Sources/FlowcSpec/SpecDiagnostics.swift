@@ -164,7 +164,7 @@ package enum SpecDiagnostics {
 
   /// `kind: afine_coupling`.
   static func unknownLayerKind(_ name: String, at range: SourceRange) -> Diagnostic {
-    let kinds = LayerSpec.Kind.allCases.map(\.rawValue)
+    let kinds = LayerKinds.names
     let suggestion = nearest(name, among: kinds).map { "did you mean '\($0)'?" }
       ?? "the layer kinds are " + quotedList(kinds)
     return .error("unknown-layer-kind", "unknown layer kind '\(name)'", at: range, suggestion: suggestion)

@@ -36,10 +36,10 @@ import Testing
     let description = FlowDescription(
       dimension: d, dtype: .float64, prior: .diagonalNormal,
       layers: [
-        .actNorm, .batchNorm(momentum: 0.1, epsilon: 1e-5), .luLinear(LULinearDescription(seed: 1)),
-        .affineCoupling(AffineCouplingDescription(
+        ActNormDescription(), BatchNormDescription(momentum: 0.1, epsilon: 1e-5), LULinearDescription(seed: 1),
+        AffineCouplingDescription(
           keep: [true, false, true], io: .split,
-          nets: .shared(MLPDescription(inputs: 2, hidden: [4], outputs: 2, activation: .relu)))),
+          nets: .shared(MLPDescription(inputs: 2, hidden: [4], outputs: 2, activation: .relu))),
       ], seed: 3)
     guard case .float64(let flow) = buildFlow(description) else {
       Issue.record("expected a float64 flow")
@@ -71,13 +71,13 @@ import Testing
 
   @Test func trainingOnAGaussianMixtureLowersTheLoss() {
     let leaky = Activation.leakyReLU(slope: 0.01)
-    let layers: [LayerDescription] = [.actNorm] + (0..<4).map { i in
-      .affineCoupling(AffineCouplingDescription(
+    let layers: [any LayerDescription] = [ActNormDescription()] + (0..<4).map { i -> any LayerDescription in
+      AffineCouplingDescription(
         keep: i % 2 == 0 ? [true, false] : [false, true], io: .split,
         nets: .separate(
           scale: MLPDescription(inputs: 1, hidden: [32, 32], outputs: 1, activation: leaky, outputActivation: .tanh),
           shift: MLPDescription(inputs: 1, hidden: [32, 32], outputs: 1, activation: leaky, zeroInitLast: true)),
-        clamp: 3))
+        clamp: 3)
     }
     let flow = buildFlow(FlowDescription(dimension: 2, prior: .standardNormal, layers: layers, seed: 1), as: Float.self)
     let trainer = TrainingStep(
@@ -106,7 +106,7 @@ import Testing
 
   @Test func nonFiniteLossNamesTheFirstBadLayer() {
     let flow = buildFlow(
-      FlowDescription(dimension: 2, dtype: .float64, prior: .standardNormal, layers: [.diagonalScaling(initialLogScale: 0), .elementwise(.logit), .diagonalScaling(initialLogScale: 0)], seed: 0),
+      FlowDescription(dimension: 2, dtype: .float64, prior: .standardNormal, layers: [DiagonalScalingDescription(initialLogScale: 0), ElementwiseDescription(.logit), DiagonalScalingDescription(initialLogScale: 0)], seed: 0),
       as: Double.self)
     // Inputs outside (0, 1) make the logit layer (index 1) produce NaN.
     let report = flow.lossAndGradients(Matrix([[0.5, 0.5], [1.5, 0.2]]))

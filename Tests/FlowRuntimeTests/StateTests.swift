@@ -10,11 +10,11 @@ import Testing
       FlowDescription(
         dimension: 2, dtype: .float64, prior: .standardNormal,
         layers: [
-          .actNorm,
-          .affineCoupling(AffineCouplingDescription(
+          ActNormDescription(),
+          AffineCouplingDescription(
             keep: [true, false], io: .split,
-            nets: .shared(MLPDescription(inputs: 1, hidden: [8], outputs: 2, activation: .tanh)))),
-          .batchNorm(momentum: 0.1, epsilon: 1e-5),
+            nets: .shared(MLPDescription(inputs: 1, hidden: [8], outputs: 2, activation: .tanh))),
+          BatchNormDescription(momentum: 0.1, epsilon: 1e-5),
         ], seed: 4),
       as: Double.self)
   }

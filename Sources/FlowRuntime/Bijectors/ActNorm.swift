@@ -1,3 +1,14 @@
+import FlowRandom
+
+/// Glow's activation normalisation with data-dependent initialisation.
+public struct ActNormDescription: LayerDescription, Hashable {
+  public init() {}
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    ActNorm<T>(dimension: d)
+  }
+}
+
 /// Glow's activation normalisation (Kingma and Dhariwal, "Glow: Generative Flow with
 /// Invertible 1x1 Convolutions", NeurIPS 2018, section 3.1), per feature.
 ///
@@ -64,18 +75,24 @@ public final class ActNorm<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent with the current parameters (never initialises).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     scaleRows(x, bias: bias, logScale: logScale, scratch: &scratch, output: &output, logDet: &logDet)
     return (output, logDet)
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     unscaleRows(y, bias: bias, logScale: logScale, scratch: &scratch, output: &output, logDet: &logDet)
     return (output, logDet)
   }
 
   /// Data → latent, initialising from `x` first if in training mode and not yet initialised.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     if isTraining && !isInitialized { initialize(from: x) }
     savedInput.assign(x)
@@ -102,6 +119,8 @@ public final class ActNorm<T: FlowScalar>: Bijector {
   }
 
   /// dL/dx = dL/dy · exp(log_scale); adds dL/d(bias) and dL/d(log_scale).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     scaleRowsBackward(
       dY: dY, dLogAbsDet: dLogAbsDet, input: savedInput, bias: bias, logScale: logScale,

@@ -1,5 +1,27 @@
 import FlowRandom
 
+/// NICE's additive coupling: y_T = x_T + shift(x_K), y_K = x_K.
+public struct AdditiveCouplingDescription: LayerDescription, Hashable {
+  /// keep[i] == true: feature i is kept; false: it is transformed.
+  public var keep: [Bool]
+  /// Conditioner input/output layout.
+  public var io: ConditionerIO
+  /// The shift network.
+  public var net: MLPDescription
+
+  /// A coupling description with every field given.
+  public init(keep: [Bool], io: ConditionerIO, net: MLPDescription) {
+    self.keep = keep
+    self.io = io
+    self.net = net
+  }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    precondition(keep.count == d, "mask has \(keep.count) entries for \(d) features")
+    return AdditiveCoupling<T>(self, rng: &rng)
+  }
+}
+
 /// NICE's additive coupling layer (Dinh, Krueger and Bengio, "NICE: Non-linear Independent
 /// Components Estimation", ICLR 2015 workshop).
 ///
@@ -46,18 +68,24 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   public var parameters: [Parameter<T>] { conditioner.parameters }
 
   /// Data → latent.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     run(x, sign: 1)
     return (output, logDet)
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     run(y, sign: -1)
     return (output, logDet)
   }
 
   /// Data → latent; the conditioner keeps its activations for `backward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     run(x, sign: 1)
     recordedRows = x.rows
@@ -86,6 +114,8 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   }
 
   /// dL/dx for the latest `forwardRecording`: dY itself plus the path through the shift net.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     let n = recordedRows, d = dimension
     precondition(dY.rows == n && dY.cols == d, "coupling backward: shape mismatch")

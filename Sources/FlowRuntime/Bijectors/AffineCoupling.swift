@@ -1,5 +1,33 @@
 import FlowRandom
 
+/// Real NVP's affine coupling: y_T = x_T·scale(x_K) + shift(x_K), y_K = x_K.
+public struct AffineCouplingDescription: LayerDescription, Hashable {
+  /// keep[i] == true: feature i is kept (copied and conditioned on); false: it is transformed.
+  public var keep: [Bool]
+  /// Conditioner input/output layout.
+  public var io: ConditionerIO
+  /// Conditioner networks.
+  public var nets: AffineNets
+  /// Map from raw scale output to scale.
+  public var scaleFunction: ScaleFunction
+  /// Soft clamp c > 0: s ← c·tanh(s/c) before the scale function; nil for none.
+  public var clamp: Double?
+
+  /// A coupling description with every field given.
+  public init(keep: [Bool], io: ConditionerIO, nets: AffineNets, scaleFunction: ScaleFunction = .exp, clamp: Double? = nil) {
+    self.keep = keep
+    self.io = io
+    self.nets = nets
+    self.scaleFunction = scaleFunction
+    self.clamp = clamp
+  }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    precondition(keep.count == d, "mask has \(keep.count) entries for \(d) features")
+    return AffineCoupling<T>(self, rng: &rng)
+  }
+}
+
 /// Real NVP's affine coupling layer (Dinh, Sohl-Dickstein and Bengio, "Density estimation
 /// using Real NVP", ICLR 2017).
 ///
@@ -71,18 +99,24 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   public var parameters: [Parameter<T>] { conditioner.parameters }
 
   /// Data → latent.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     run(x, inverse: false, record: false)
     return (output, logDet)
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     run(y, inverse: true, record: false)
     return (output, logDet)
   }
 
   /// Data → latent, keeping the input, scales and clamped raw scales for `backward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     run(x, inverse: false, record: true)
     return (output, logDet)
@@ -152,6 +186,8 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   }
 
   /// dL/dx for the latest `forwardRecording`; adds the network gradients.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     let n = savedInput.rows, d = dimension, t = conditioner.transformed.count
     precondition(dY.rows == n && dY.cols == d && dLogAbsDet.count == n, "coupling backward: shape mismatch")

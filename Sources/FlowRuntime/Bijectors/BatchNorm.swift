@@ -1,3 +1,22 @@
+import FlowRandom
+
+/// Batch normalisation used as a bijector (Real NVP).
+public struct BatchNormDescription: LayerDescription, Hashable {
+  /// PyTorch's convention: running = (1 − momentum)·running + momentum·batch.
+  public var momentum: Double
+  /// Added to the variance (> 0).
+  public var epsilon: Double
+
+  public init(momentum: Double = 0.1, epsilon: Double = 1e-5) {
+    self.momentum = momentum
+    self.epsilon = epsilon
+  }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    BatchNorm<T>(dimension: d, momentum: momentum, epsilon: epsilon)
+  }
+}
+
 /// Batch normalisation as a bijector (Dinh, Sohl-Dickstein and Bengio, "Density
 /// estimation using Real NVP", 2017, section 3.7; nflows' `BatchNorm`).
 ///
@@ -134,6 +153,8 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent (batch statistics in training mode, running ones otherwise; no update).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     precondition(x.cols == dimension, "batch norm expects \(dimension) features, got \(x.cols)")
     computeStatistics(x, batch: isTraining)
@@ -142,6 +163,8 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
   }
 
   /// Latent → data, always with the running averages.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     precondition(y.cols == dimension, "batch norm expects \(dimension) features, got \(y.cols)")
     let n = y.rows, d = dimension, eps = T(epsilon)
@@ -165,6 +188,8 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
 
   /// Data → latent, keeping x̂ and the statistics; in training mode also updates the
   /// running averages.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     precondition(x.cols == dimension, "batch norm expects \(dimension) features, got \(x.cols)")
     recordedBatchStatistics = isTraining
@@ -186,6 +211,8 @@ public final class BatchNorm<T: FlowScalar>: Bijector {
   /// With batch statistics, for dx̂ = dy·γ and S = Σ_rows dL/d(logAbsDet):
   /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/√v − S·x̂/(n√v); the last term is the
   /// log-det's −½ log v differentiated through the batch variance.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     let n = normalized.rows, d = dimension
     precondition(dY.rows == n && dY.cols == d && dLogAbsDet.count == n, "batch norm backward: shape mismatch")

@@ -1,3 +1,4 @@
+import FlowRandom
 /// An invertible map between data space and latent space with a tractable log-Jacobian.
 ///
 /// `forward` goes data → latent (the density direction): log p(x) = log p_prior(y) +

@@ -1,3 +1,4 @@
+import FlowRandom
 /// A chain of bijectors applied in order (zuko's `ComposedTransform`, nflows'
 /// `CompositeTransform`).
 ///
@@ -6,6 +7,12 @@
 /// - log|det| = Σ_l log|det f_l| (the chain rule multiplies the Jacobians)
 ///
 /// Parameter and buffer names are `<index>.<layer's name>`, like a PyTorch `ModuleList`.
+///
+/// The layers are called through `any Bijector<T>`. A witness of a generic class's
+/// conformance is itself generic, so each bijector marks its four methods
+/// `@_specialize(where T == Float/Double)`: the generic entry point then checks T once
+/// and jumps to the specialised body (an unspecialised body runs every arithmetic
+/// operation through the `FlowScalar` witness table, two orders of magnitude slower).
 ///
 /// After each forward pass `firstNonFiniteLayer` names the first layer whose output or
 /// log-det contained a NaN or an infinity, so a runner can say where a diverging run
@@ -16,9 +23,6 @@ public final class Composed<T: FlowScalar>: Bijector {
 
   /// The layers, data side first.
   public let layers: [any Bijector<T>]
-  /// The same layers as concrete references, so the hot path calls specialised code
-  /// rather than going through the protocol's generic witnesses.
-  let dispatch: [LayerReference<T>]
   /// Number of features.
   public let dimension: Int
   /// Index of the first layer with a non-finite output in the latest forward pass.
@@ -37,7 +41,6 @@ public final class Composed<T: FlowScalar>: Bijector {
     let d = layers[0].dimension
     precondition(layers.allSatisfy { $0.dimension == d }, "composed layers must share one dimension")
     self.layers = layers
-    self.dispatch = layers.map(LayerReference.init)
     self.dimension = d
     forwardOrder = Array(layers.indices)
     reverseOrder = forwardOrder.reversed()
@@ -66,13 +69,13 @@ public final class Composed<T: FlowScalar>: Bijector {
 
   /// Runs `step` on each layer in order, summing the log-dets and noting non-finite outputs.
   @inline(__always)
-  func chain(_ x: Matrix<T>, _ order: [Int], _ step: (LayerReference<T>, Matrix<T>) -> (Matrix<T>, [T])) -> Matrix<T> {
+  func chain(_ x: Matrix<T>, _ order: [Int], _ step: (any Bijector<T>, Matrix<T>) -> (Matrix<T>, [T])) -> Matrix<T> {
     prepare(&logDet, rows: x.rows)
     fill(&logDet, 0)
     firstNonFiniteLayer = nil
     var h = x
     for i in order {
-      let (y, ld) = step(dispatch[i], h)
+      let (y, ld) = step(layers[i], h)
       logDet.withUnsafeMutableBufferPointer { acc in
         ld.withUnsafeBufferPointer { l in for r in 0..<acc.count { acc[r] += l[r] } }
       }
@@ -112,7 +115,7 @@ public final class Composed<T: FlowScalar>: Bijector {
   @_specialize(exported: true, where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     var g = dY
-    for layer in dispatch.reversed() { g = layer.backward(dY: g, dLogAbsDet: dLogAbsDet) }
+    for layer in layers.reversed() { g = layer.backward(dY: g, dLogAbsDet: dLogAbsDet) }
     return g
   }
 }

@@ -1,3 +1,18 @@
+import FlowRandom
+
+/// NICE's diagonal scaling y = x·exp(s) with learnable s starting at `initialLogScale`.
+public struct DiagonalScalingDescription: LayerDescription, Hashable {
+  /// The starting log-scale of every feature.
+  public var initialLogScale: Double
+
+  public init(initialLogScale: Double = 0) { self.initialLogScale = initialLogScale }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    precondition(initialLogScale.isFinite, "initial log-scale must be finite")
+    return DiagonalScaling<T>(dimension: d, initialLogScale: initialLogScale)
+  }
+}
+
 /// NICE's diagonal scaling layer (Dinh, Krueger and Bengio, 2015, section 3.3), the
 /// layer that gives an otherwise volume-preserving NICE flow its log-determinant.
 ///
@@ -42,24 +57,32 @@ public final class DiagonalScaling<T: FlowScalar>: Bijector {
   public var parameters: [Parameter<T>] { [logScale] }
 
   /// Data → latent.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     scaleRows(x, bias: nil, logScale: logScale, scratch: &scratch, output: &output, logDet: &logDet)
     return (output, logDet)
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     unscaleRows(y, bias: nil, logScale: logScale, scratch: &scratch, output: &output, logDet: &logDet)
     return (output, logDet)
   }
 
   /// Data → latent, keeping x for `backward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     savedInput.assign(x)
     return forward(x)
   }
 
   /// dL/dx = dL/dy · exp(s); adds dL/ds.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     scaleRowsBackward(
       dY: dY, dLogAbsDet: dLogAbsDet, input: savedInput, bias: nil, logScale: logScale,

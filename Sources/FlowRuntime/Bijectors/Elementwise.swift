@@ -1,3 +1,16 @@
+import FlowRandom
+
+/// A strictly monotone function applied to every feature.
+public struct ElementwiseDescription: LayerDescription, Hashable {
+  public var function: ElementwiseFunction
+
+  public init(_ function: ElementwiseFunction) { self.function = function }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    Elementwise<T>(function, dimension: d)
+  }
+}
+
 /// A strictly monotone scalar function applied to every feature.
 ///
 /// | function          | forward y          | inverse x                 | log|dy/dx|                    |
@@ -112,6 +125,8 @@ public final class Elementwise<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     let f = function
     run(x) { Self.apply(f, $0) }
@@ -119,6 +134,8 @@ public final class Elementwise<T: FlowScalar>: Bijector {
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     let f = function
     run(y) { Self.invert(f, $0) }
@@ -126,12 +143,16 @@ public final class Elementwise<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent, keeping x for `backward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     savedInput.assign(x)
     return forward(x)
   }
 
   /// dL/dx = dL/dy·f'(x) + dL/d(logAbsDet)·d/dx log|f'(x)|.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     let n = savedInput.rows, d = dimension, f = function
     precondition(dY.rows == n && dY.cols == d && dLogAbsDet.count == n, "elementwise backward: shape mismatch")

@@ -1,5 +1,23 @@
 import FlowRandom
 
+/// Glow's LU-parametrised linear layer.
+public struct LULinearDescription: LayerDescription, Hashable {
+  /// How the matrix starts.
+  public var initialization: LUInitialization
+  /// Seed of the random orthogonal start (ignored for the identity).
+  public var seed: UInt64
+
+  /// An LU layer description.
+  public init(initialization: LUInitialization = .orthogonal, seed: UInt64) {
+    self.initialization = initialization
+    self.seed = seed
+  }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    LULinear<T>(dimension: d, initialization: initialization, seed: seed)
+  }
+}
+
 /// Glow's LU-parametrised invertible linear map (Kingma and Dhariwal, 2018, section 3.2),
 /// on feature vectors.
 ///
@@ -131,6 +149,8 @@ public final class LULinear<T: FlowScalar>: Bijector {
   var totalLogScale: T { logScale.value.reduce(0, +) }
 
   /// Data → latent: Y = X Wᵀ.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     precondition(x.cols == dimension, "LU linear expects \(dimension) features, got \(x.cols)")
     let n = x.rows, d = dimension
@@ -151,6 +171,8 @@ public final class LULinear<T: FlowScalar>: Bijector {
   }
 
   /// Latent → data: Z = Y·P, then solve X·U'ᵀ·Lᵀ = Z (two triangular solves).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     precondition(y.cols == dimension, "LU linear expects \(dimension) features, got \(y.cols)")
     let n = y.rows, d = dimension
@@ -182,12 +204,16 @@ public final class LULinear<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent, keeping x for `backward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     savedInput.assign(x)
     return forward(x)
   }
 
   /// dX = dY·W; dW = dYᵀ·X, pushed through W = P·L·U' to the factors.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     let n = savedInput.rows, d = dimension
     precondition(dY.rows == n && dY.cols == d && dLogAbsDet.count == n, "LU linear backward: shape mismatch")

@@ -1,3 +1,17 @@
+import FlowRandom
+
+/// A fixed reordering y[i] = x[indices[i]].
+public struct PermutationDescription: LayerDescription, Hashable {
+  public var indices: [Int]
+
+  public init(indices: [Int]) { self.indices = indices }
+
+  public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
+    precondition(indices.count == d, "permutation has \(indices.count) entries for \(d) features")
+    return Permutation<T>(indices: indices)
+  }
+}
+
 /// A fixed reordering of the features, used between couplings so every feature gets
 /// transformed (Real NVP alternates masks; NICE and Glow permute).
 ///
@@ -57,6 +71,8 @@ public final class Permutation<T: FlowScalar>: Bijector {
   }
 
   /// Data → latent.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
     gather(x, indices, into: &output)
     prepare(&logDet, rows: x.rows)
@@ -65,6 +81,8 @@ public final class Permutation<T: FlowScalar>: Bijector {
   }
 
   /// Latent → data.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
     gather(y, inverseIndices, into: &output)
     prepare(&logDet, rows: y.rows)
@@ -73,9 +91,13 @@ public final class Permutation<T: FlowScalar>: Bijector {
   }
 
   /// Same as `forward`: nothing needs recording.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) { forward(x) }
 
   /// dL/dx[indices[i]] = dL/dy[i], i.e. the inverse permutation applied to dY.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(dY: Matrix<T>, dLogAbsDet: [T]) -> Matrix<T> {
     gather(dY, inverseIndices, into: &inputGradient)
     return inputGradient

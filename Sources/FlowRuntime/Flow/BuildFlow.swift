@@ -52,7 +52,7 @@ public func buildFlow<T: FlowScalar>(_ description: FlowDescription, as _: T.Typ
   var layers: [any Bijector<T>] = []
   for (i, layer) in description.layers.enumerated() {
     var rng = Xoshiro256(seed: description.seed, stream: "init.layers.\(i)")
-    layers.append(buildLayer(layer, dimension: d, index: i, rng: &rng))
+    layers.append(layer.makeBijector(T.self, dimension: d, rng: &rng))
   }
   let prior: any Prior<T>
   switch description.prior {
@@ -61,32 +61,4 @@ public func buildFlow<T: FlowScalar>(_ description: FlowDescription, as _: T.Typ
   case .standardLogistic: prior = StandardLogistic<T>(dimension: d)
   }
   return Flow(transform: Composed(layers), prior: prior)
-}
-
-/// Builds one layer, restating the validator's rules for it.
-func buildLayer<T: FlowScalar>(
-  _ layer: LayerDescription, dimension d: Int, index i: Int, rng: inout Xoshiro256
-) -> any Bijector<T> {
-  switch layer {
-  case .affineCoupling(let c):
-    precondition(c.keep.count == d, "layer \(i): mask has \(c.keep.count) entries for \(d) features")
-    return AffineCoupling<T>(c, rng: &rng)
-  case .additiveCoupling(let c):
-    precondition(c.keep.count == d, "layer \(i): mask has \(c.keep.count) entries for \(d) features")
-    return AdditiveCoupling<T>(c, rng: &rng)
-  case .diagonalScaling(let s):
-    precondition(s.isFinite, "layer \(i): initial log-scale must be finite")
-    return DiagonalScaling<T>(dimension: d, initialLogScale: s)
-  case .permutation(let indices):
-    precondition(indices.count == d, "layer \(i): permutation has \(indices.count) entries for \(d) features")
-    return Permutation<T>(indices: indices)
-  case .actNorm:
-    return ActNorm<T>(dimension: d)
-  case .batchNorm(let momentum, let epsilon):
-    return BatchNorm<T>(dimension: d, momentum: momentum, epsilon: epsilon)
-  case .luLinear(let lu):
-    return LULinear<T>(dimension: d, initialization: lu.initialization, seed: lu.seed)
-  case .elementwise(let f):
-    return Elementwise<T>(f, dimension: d)
-  }
 }

@@ -19,8 +19,6 @@ public final class Flow<T: FlowScalar> {
   public let transform: Composed<T>
   /// The latent's distribution.
   public let prior: any Prior<T>
-  /// The prior by concrete class, for specialised calls.
-  let priorReference: PriorReference<T>
   /// Every trainable tensor with its full name (fixed at construction).
   public let namedParameters: [(name: String, parameter: Parameter<T>)]
   /// Every trainable tensor, in `namedParameters` order.
@@ -35,7 +33,6 @@ public final class Flow<T: FlowScalar> {
     self.dimension = transform.dimension
     self.transform = transform
     self.prior = prior
-    self.priorReference = PriorReference(prior)
     namedParameters =
       transform.namedParameters(prefix: "layers.") + prior.parameters.map { ("prior." + $0.name, $0) }
     parameters = namedParameters.map(\.parameter)
@@ -90,7 +87,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Double)
   public func logProb(_ x: Matrix<T>) -> [T] {
     let (z, ld) = transform.forward(x)
-    var lp = priorReference.logProb(z)
+    var lp = prior.logProb(z)
     for r in lp.indices { lp[r] += ld[r] }
     return lp
   }
@@ -109,7 +106,7 @@ public final class Flow<T: FlowScalar> {
     let n = x.rows
     precondition(n > 0, "empty batch")
     let (z, ld) = transform.forwardRecording(x)
-    let lp = priorReference.logProb(z)
+    let lp = prior.logProb(z)
     var sum = 0.0
     for r in 0..<n { sum += Double(lp[r]) + Double(ld[r]) }
     let loss = -sum / Double(n)
@@ -120,7 +117,7 @@ public final class Flow<T: FlowScalar> {
     // d(loss)/d(log p_prior) = d(loss)/d(log|det|) = −1/n for every row.
     prepare(&lossGradient, rows: n)
     fill(&lossGradient, -1 / T(n))
-    let dz = priorReference.backward(z, dLogProb: lossGradient)
+    let dz = prior.backward(z, dLogProb: lossGradient)
     _ = transform.backward(dY: dz, dLogAbsDet: lossGradient)
     return FlowLoss(loss: loss, nonFinite: nil)
   }
@@ -130,7 +127,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func sample(count: Int, temperature: Double = 1, rng: inout Xoshiro256) -> Matrix<T> {
-    let z = priorReference.sample(count: count, temperature: temperature, rng: &rng)
+    let z = prior.sample(count: count, temperature: temperature, rng: &rng)
     return transform.inverse(z).x
   }
 

@@ -1,10 +1,12 @@
+import FlowRandom
+
 /// The plain-data description of a flow that a compiler front end builds and
 /// `buildFlow(_:)` turns into a runnable `Flow`.
 ///
 /// Every structural choice is explicit here (masks as keep flags, permutation indices,
 /// seeds), so two equal descriptions build bit-identical flows. The front end's validator
 /// enforces the rules; `buildFlow` restates them as preconditions.
-public struct FlowDescription: Sendable, Hashable, Codable {
+public struct FlowDescription: Sendable {
   /// Number of features D of a sample.
   public var dimension: Int
   /// Storage precision of parameters and activations.
@@ -12,14 +14,14 @@ public struct FlowDescription: Sendable, Hashable, Codable {
   /// The base distribution of the latent.
   public var prior: PriorDescription
   /// The bijectors from data to latent, applied in order.
-  public var layers: [LayerDescription]
+  public var layers: [any LayerDescription]
   /// Seed of every random initial value (weights, random orthogonal matrices); layer i
   /// draws from its own sub-stream `init.layers.i`, so editing one layer leaves the
   /// others' initial values unchanged.
   public var seed: UInt64
 
   /// A description with every field given.
-  public init(dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [LayerDescription], seed: UInt64) {
+  public init(dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [any LayerDescription], seed: UInt64) {
     self.dimension = dimension
     self.dtype = dtype
     self.prior = prior
@@ -38,24 +40,15 @@ public enum PriorDescription: Sendable, Hashable, Codable {
   case standardLogistic
 }
 
-/// One bijector of a flow with its concrete configuration.
-public enum LayerDescription: Sendable, Hashable, Codable {
-  /// Real NVP's affine coupling.
-  case affineCoupling(AffineCouplingDescription)
-  /// NICE's additive coupling.
-  case additiveCoupling(AdditiveCouplingDescription)
-  /// NICE's diagonal scaling y = x·exp(s) with learnable s starting at `initialLogScale`.
-  case diagonalScaling(initialLogScale: Double)
-  /// A fixed reordering y[i] = x[indices[i]].
-  case permutation(indices: [Int])
-  /// Glow's activation normalisation with data-dependent initialisation.
-  case actNorm
-  /// Batch normalisation used as a bijector (Real NVP).
-  case batchNorm(momentum: Double, epsilon: Double)
-  /// Glow's LU-parametrised invertible linear map.
-  case luLinear(LULinearDescription)
-  /// A strictly monotone function applied to every feature.
-  case elementwise(ElementwiseFunction)
+/// One bijector of a flow with its concrete configuration. Each bijector's file defines
+/// its description next to the class (`AffineCouplingDescription`, `ActNormDescription`,
+/// ...); a compiler front end builds them, `buildFlow` calls `makeBijector` on each.
+public protocol LayerDescription: Sendable {
+  /// The bijector for `dimension` features, in precision `T`. Random initial values come
+  /// from `rng`, the layer's own stream (`init.layers.<i>` of the flow's seed). The
+  /// description's consistency is checked with preconditions: the compiler's validator
+  /// reports such errors with source locations first, so reaching one here is a bug.
+  func makeBijector<T: FlowScalar>(_: T.Type, dimension: Int, rng: inout Xoshiro256) -> any Bijector<T>
 }
 
 /// How a coupling's conditioner sees its input and produces its outputs.
@@ -82,46 +75,6 @@ public enum AffineNets: Sendable, Hashable, Codable {
   case separate(scale: MLPDescription, shift: MLPDescription)
   /// One network whose outputs are [scale head..., shift head...] (scale head first).
   case shared(MLPDescription)
-}
-
-/// Real NVP's affine coupling: y_T = x_T·scale(x_K) + shift(x_K), y_K = x_K.
-public struct AffineCouplingDescription: Sendable, Hashable, Codable {
-  /// keep[i] == true: feature i is kept (copied and conditioned on); false: it is transformed.
-  public var keep: [Bool]
-  /// Conditioner input/output layout.
-  public var io: ConditionerIO
-  /// Conditioner networks.
-  public var nets: AffineNets
-  /// Map from raw scale output to scale.
-  public var scaleFunction: ScaleFunction
-  /// Soft clamp c > 0: s ← c·tanh(s/c) before the scale function; nil for none.
-  public var clamp: Double?
-
-  /// A coupling description with every field given.
-  public init(keep: [Bool], io: ConditionerIO, nets: AffineNets, scaleFunction: ScaleFunction = .exp, clamp: Double? = nil) {
-    self.keep = keep
-    self.io = io
-    self.nets = nets
-    self.scaleFunction = scaleFunction
-    self.clamp = clamp
-  }
-}
-
-/// NICE's additive coupling: y_T = x_T + shift(x_K), y_K = x_K.
-public struct AdditiveCouplingDescription: Sendable, Hashable, Codable {
-  /// keep[i] == true: feature i is kept; false: it is transformed.
-  public var keep: [Bool]
-  /// Conditioner input/output layout.
-  public var io: ConditionerIO
-  /// The shift network.
-  public var net: MLPDescription
-
-  /// A coupling description with every field given.
-  public init(keep: [Bool], io: ConditionerIO, net: MLPDescription) {
-    self.keep = keep
-    self.io = io
-    self.net = net
-  }
 }
 
 /// A fully connected network's sizes and nonlinearities.
@@ -159,20 +112,6 @@ public enum LUInitialization: String, Sendable, Hashable, Codable {
   case orthogonal
   /// The identity: P = L = I, U = 0, log|s| = 0, sign = +1.
   case identity
-}
-
-/// Glow's LU-parametrised linear layer.
-public struct LULinearDescription: Sendable, Hashable, Codable {
-  /// How the matrix starts.
-  public var initialization: LUInitialization
-  /// Seed of the random orthogonal start (ignored for the identity).
-  public var seed: UInt64
-
-  /// An LU layer description.
-  public init(initialization: LUInitialization = .orthogonal, seed: UInt64) {
-    self.initialization = initialization
-    self.seed = seed
-  }
 }
 
 /// A strictly monotone scalar function applied feature by feature.

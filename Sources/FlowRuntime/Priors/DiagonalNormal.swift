@@ -30,6 +30,8 @@ public final class DiagonalNormal<T: FlowScalar>: Prior {
   public var parameters: [Parameter<T>] { [loc, logScale] }
 
   /// The Gaussian log-density per row.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func logProb(_ z: Matrix<T>) -> [T] {
     precondition(z.cols == dimension, "prior expects \(dimension) features, got \(z.cols)")
     let n = z.rows, d = dimension
@@ -52,6 +54,8 @@ public final class DiagonalNormal<T: FlowScalar>: Prior {
   }
 
   /// dL/dz = −(z − loc)/σ²·g; dL/d(loc) = Σ (z − loc)/σ²·g; dL/d(log_scale) = Σ (u² − 1)·g.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(_ z: Matrix<T>, dLogProb: [T]) -> Matrix<T> {
     let n = z.rows, d = dimension
     gradient.resize(rows: n)
@@ -76,6 +80,8 @@ public final class DiagonalNormal<T: FlowScalar>: Prior {
   }
 
   /// loc + T·σ·ε with ε ~ N(0, I).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> Matrix<T> {
     var m = Matrix<T>(rows: count, cols: dimension)
     let d = dimension

@@ -25,6 +25,8 @@ public final class StandardLogistic<T: FlowScalar>: Prior {
   public var parameters: [Parameter<T>] { [] }
 
   /// Σ −softplus(z) − softplus(−z) per row, finite for any finite z.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func logProb(_ z: Matrix<T>) -> [T] {
     precondition(z.cols == dimension, "prior expects \(dimension) features, got \(z.cols)")
     let n = z.rows, d = dimension
@@ -42,6 +44,8 @@ public final class StandardLogistic<T: FlowScalar>: Prior {
   }
 
   /// d/dz log p = 1 − 2σ(z).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(_ z: Matrix<T>, dLogProb: [T]) -> Matrix<T> {
     let n = z.rows, d = dimension
     gradient.resize(rows: n)
@@ -54,6 +58,8 @@ public final class StandardLogistic<T: FlowScalar>: Prior {
   }
 
   /// T·ε with ε standard logistic (the temperature scales the logistic's scale).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> Matrix<T> {
     var m = Matrix<T>(rows: count, cols: dimension)
     for k in m.storage.indices { m.storage[k] = T(temperature * rng.nextLogistic()) }

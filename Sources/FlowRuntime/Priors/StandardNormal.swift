@@ -22,6 +22,8 @@ public final class StandardNormal<T: FlowScalar>: Prior {
   public var parameters: [Parameter<T>] { [] }
 
   /// −½‖z‖² − D·log √(2π) per row.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func logProb(_ z: Matrix<T>) -> [T] {
     precondition(z.cols == dimension, "prior expects \(dimension) features, got \(z.cols)")
     let n = z.rows, d = dimension, c = T(Double(d) * halfLogTwoPi)
@@ -39,6 +41,8 @@ public final class StandardNormal<T: FlowScalar>: Prior {
   }
 
   /// dL/dz = −z·dL/d(log p).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func backward(_ z: Matrix<T>, dLogProb: [T]) -> Matrix<T> {
     let n = z.rows, d = dimension
     gradient.resize(rows: n)
@@ -51,6 +55,8 @@ public final class StandardNormal<T: FlowScalar>: Prior {
   }
 
   /// T·ε with ε ~ N(0, I).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> Matrix<T> {
     var m = Matrix<T>(rows: count, cols: dimension)
     for k in m.storage.indices { m.storage[k] = T(temperature * rng.nextNormal()) }

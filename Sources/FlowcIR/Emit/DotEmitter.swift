@@ -9,9 +9,10 @@ package func emitDot(_ v: ValidatedGraph) -> String {
   out += "  edge [fontname=\"Helvetica\", fontsize=9];\n"
   out += "  data [shape=ellipse, label=\(dotQuote("data\n\(g.dimension.value) features"))];\n"
   for node in g.nodes {
-    var label = "%\(node.index) \(node.op.kindName)"
-    if node.name != defaultNodeName(node) { label += " '\(node.name)'" }
-    label += "\n" + describe(node.op).replacingOccurrences(of: "  ", with: "\n")
+    var label = "%\(node.index) \(node.op.kind)"
+    if !node.hasDefaultName { label += " '\(node.name)'" }
+    let (first, rest) = node.op.irColumns
+    label += "\n" + (rest.isEmpty ? first : first + "  " + rest).replacingOccurrences(of: "  ", with: "\n")
     label += "\n\(formatCount(node.parameterCount)) params"
     out += "  n\(node.index) [label=\(dotQuote(label))];\n"
   }

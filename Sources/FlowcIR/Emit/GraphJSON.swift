@@ -35,57 +35,13 @@ package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
 
 func nodeJSON(_ n: GraphNode) -> JSONValue {
   var o: [(String, JSONValue)] = [
-    ("index", .int(n.index)), ("name", .string(n.name)), ("kind", .string(n.op.kindName)),
+    ("index", .int(n.index)), ("name", .string(n.name)), ("kind", .string(n.op.kind)),
     ("input", .int(n.inputDim)), ("output", .int(n.outputDim)),
   ]
-  switch n.op {
-  case .affineCoupling(let c), .additiveCoupling(let c):
-    o.append(("mask", .array(c.mask.map { .int($0) })))
-    o.append(("mask_meaning", .string("1 = kept, 0 = transformed")))
-    o.append(("mask_origin", .string(c.maskOrigin)))
-    o.append(("net_io", .string(c.io.rawValue)))
-    switch (n.op, c.nets) {
-    case (.additiveCoupling, _): o.append(("nets_layout", .string("shift")))
-    case (_, .shared): o.append(("nets_layout", .string("shared")))
-    case (_, .separate): o.append(("nets_layout", .string("separate")))
-    }
-    o.append(("nets", .array(c.nets.all.map(netJSON))))
-    if case .affineCoupling = n.op {
-      o.append(("scale_function", .string(c.scaleFunction.value.rawValue)))
-      o.append(("scale_clamp", c.scaleClamp.map { .double($0.value) } ?? .null))
-    }
-  case .diagonalScaling(let s):
-    o.append(("init", .double(s.value)))
-  case .permutation(let p):
-    o.append(("order", .array(p.order.map { .int($0) })))
-    o.append(("origin", .string(p.origin)))
-  case .actnorm:
-    o.append(("data_dependent_init", .bool(true)))
-  case .batchNorm(let m, let eps):
-    o.append(("momentum", .double(m.value)))
-    o.append(("epsilon", .double(eps.value)))
-  case .invertibleLinear(let l):
-    o.append(("parametrization", .string(l.parametrization.value.rawValue)))
-    o.append(("init", .string(l.initialization.rawValue)))
-    o.append(("seed", .int(l.seed)))
-  case .elementwise(let f):
-    o.append(("function", .string(f.value.description)))
-  }
+  o += n.op.jsonFields
   o.append(("parameters", .int(n.parameterCount)))
   o.append(("source", .string("\(n.range.file):\(n.range.start.line):\(n.range.start.column)")))
   return .object(o)
-}
-
-func netJSON(_ net: Net) -> JSONValue {
-  .object([
-    ("role", .string(net.role)),
-    ("widths", .array(net.widths.map { .int($0) })),
-    ("activation", .string(net.activation.value.description)),
-    ("output_activation", .string(net.outputActivation.value.description)),
-    ("init", .string(net.initialization.rawValue)),
-    ("template", net.template.map { .string($0) } ?? .null),
-    ("parameters", .int(net.parameterCount)),
-  ])
 }
 
 /// Every setting of `data`, `train`, `eval` and `limits` with defaults filled in.

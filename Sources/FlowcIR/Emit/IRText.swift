@@ -17,8 +17,8 @@ package func emitIRText(_ v: ValidatedGraph) -> String {
   header += " · \(g.dtype.rawValue) · \(g.file)\n"
 
   var rows: [[String]] = g.nodes.map { node in
-    ["%\(node.index)", node.name == defaultNodeName(node) ? node.op.kindName : "\(node.op.kindName) '\(node.name)'",
-     "\(node.inputDim) -> \(node.outputDim)", describeColumns(node.op).0, describeColumns(node.op).1,
+    ["%\(node.index)", node.hasDefaultName ? node.op.kind : "\(node.op.kind) '\(node.name)'",
+     "\(node.inputDim) -> \(node.outputDim)", node.op.irColumns.0, node.op.irColumns.1,
      "\(formatCount(node.parameterCount)) params"]
   }
   rows.append(["", "prior \(g.prior.kind.value.rawValue)", "\(g.prior.dimension)",
@@ -44,50 +44,6 @@ package func emitTotals(_ v: ValidatedGraph) -> String {
     out += "data-dependent init: \(needInit.map { "%\($0.index)" }.joined(separator: ", ")) (ActNorm) \(needInit.count == 1 ? "initialises" : "initialise") on the first training batch; the checkpoint records that \(needInit.count == 1 ? "it" : "they") did\n"
   }
   return out
-}
-
-func defaultNodeName(_ node: GraphNode) -> String { "\(node.op.kindName)\(node.index)" }
-
-/// The node-specific part of an IR line in two columns: what it does to the
-/// dimensions (the mask, for couplings) and the rest.
-func describeColumns(_ op: Operation) -> (String, String) {
-  let text = describe(op)
-  guard op.coupling != nil, let cut = text.range(of: "  ") else { return (text, "") }
-  return (String(text[..<cut.lowerBound]), String(text[cut.upperBound...]))
-}
-
-/// The node-specific part of an IR line.
-func describe(_ op: Operation) -> String {
-  switch op {
-  case .affineCoupling(let c), .additiveCoupling(let c):
-    var parts = ["keeps \(IndexListFormat.format(c.kept)) · transforms \(IndexListFormat.format(c.transformed))"]
-    if c.maskOrigin != "explicit" { parts[0] += " (\(c.maskOrigin))" }
-    parts.append(c.io.rawValue)
-    for net in c.nets.all {
-      var text = "\(net.role) \(net.shapeDescription) \(net.activation.value.description)"
-      if net.outputActivation.value != .identity { text += "/\(net.outputActivation.value.description)" }
-      if net.initialization != .pytorch { text += " \(net.initialization.rawValue)" }
-      parts.append(text)
-    }
-    if case .affineCoupling = op {
-      var s = "scale \(c.scaleFunction.value.rawValue)"
-      if let clamp = c.scaleClamp { s += " clamp \(formatNumber(clamp.value))" }
-      parts.append(s)
-    }
-    return parts.joined(separator: "  ")
-  case .diagonalScaling(let s):
-    return "y = x·exp(s), s starts at \(formatNumber(s.value))"
-  case .permutation(let p):
-    return "\(p.origin): \(IndexListFormat.format(p.order))"
-  case .actnorm:
-    return "y = (x + b)·exp(s), data-dependent init"
-  case .batchNorm(let m, let eps):
-    return "momentum \(formatNumber(m.value)) · eps \(formatNumber(eps.value))"
-  case .invertibleLinear(let l):
-    return "\(l.parametrization.value.rawValue) \(l.initialization.rawValue) init (seed \(l.seed))"
-  case .elementwise(let f):
-    return f.value.description
-  }
 }
 
 /// Pads each column to its widest cell (two spaces between columns).

@@ -40,18 +40,8 @@ package struct ResourceEstimate: Sendable, Equatable {
     var flops = 0
     for node in g.nodes {
       perSampleValues = perSampleValues.addingSaturating(node.inputDim.multipliedSaturating(by: 2))
-      switch node.op {
-      case .affineCoupling(let c), .additiveCoupling(let c):
-        for net in c.nets.all {
-          flops = flops.addingSaturating(net.flopsPerSample)
-          let widths = net.hidden.map { max(0, $0.value) } + [net.outputs]
-          perSampleValues = perSampleValues.addingSaturating(widths.reduce(0) { $0.addingSaturating($1.multipliedSaturating(by: 2)) })
-        }
-      case .invertibleLinear:
-        flops = flops.addingSaturating(2.multipliedSaturating(by: node.inputDim.multipliedSaturating(by: node.inputDim)))
-      default:
-        flops = flops.addingSaturating(node.inputDim.multipliedSaturating(by: 2))
-      }
+        .addingSaturating(node.op.activationValuesPerSample(input: node.inputDim))
+      flops = flops.addingSaturating(node.op.flopsPerSample(input: node.inputDim))
     }
     activationBytes = perSampleValues.multipliedSaturating(by: max(1, t.batchSize.value)).multipliedSaturating(by: size)
     flopsPerSample = flops

@@ -14,9 +14,12 @@ package func lowerToGraph(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> Fl
   return lowering.run()
 }
 
+/// The state of one lowering pass, which each kind's `lower` reads and extends: the
+/// spec, the dimension, the nodes so far, the templates, the last coupling's mask.
 struct Lowering {
   let spec: FlowSpec
   let diagnostics: DiagnosticEngine
+  /// The number of features each node acts on (flows of language 1 keep it).
   var dimension = 0
   var nodes: [GraphNode] = []
   /// The last coupling's resolved mask, for `flip`.
@@ -105,35 +108,13 @@ struct Lowering {
   private mutating func lowerLayer(_ layer: LayerSpec, repeats: [RepeatOrigin]) {
     let index = nodes.count
     let d = max(0, dimension)
-    let op: Operation
-    switch layer.options {
-    case .coupling(let c):
-      let isAffine = layer.kind.value == .affineCoupling
-      guard let coupling = lowerCoupling(c, affine: isAffine, layer: layer, index: index) else { return }
-      op = isAffine ? .affineCoupling(coupling) : .additiveCoupling(coupling)
-    case .diagonalScaling(let s):
-      op = .diagonalScaling(initialLogScale: s.initialLogScale ?? Located(SpecDefaults.diagonalScalingInit, at: layer.range))
-    case .permutation(let p):
-      op = .permutation(lowerPermutation(p, layer: layer))
-    case .actnorm:
-      op = .actnorm
-    case .batchNorm(let b):
-      op = .batchNorm(momentum: b.momentum ?? Located(SpecDefaults.batchNormMomentum, at: layer.range),
-                      epsilon: b.epsilon ?? Located(SpecDefaults.batchNormEpsilon, at: layer.range))
-    case .invertibleLinear(let l):
-      op = .invertibleLinear(InvertibleLinear(
-        parametrization: l.parametrization ?? Located(SpecDefaults.linearParametrization, at: layer.range),
-        features: l.features ?? Located(d, at: layer.range),
-        initialization: l.initialization?.value ?? SpecDefaults.linearInit,
-        seed: l.seed?.value ?? SpecDefaults.linearSeed))
-    case .elementwise(let e):
-      guard let f = e.function else { return }  // the decoder reported the missing key
-      op = .elementwise(f)
+    guard let kind = layer.options as? any LowerableLayer else {
+      preconditionFailure("layer kind '\(layer.kind.value)' has no lowering: add Sources/FlowcIR/Kinds/ for it")
     }
-    var outputDim = d
-    if case .invertibleLinear(let l) = op { outputDim = max(0, l.features.value) }
-    let name = layer.name?.value ?? "\(layer.kind.value.rawValue)\(index)"
-    nodes.append(GraphNode(index: index, name: name, op: op, inputDim: d, outputDim: outputDim,
+    // nil: the kind reported why the node cannot be formed (or the decoder did).
+    guard let op = kind.lower(&self, layer) else { return }
+    let name = layer.name?.value ?? "\(layer.kind.value)\(index)"
+    nodes.append(GraphNode(index: index, name: name, op: op, inputDim: d, outputDim: max(0, op.outputDimension(input: d)),
                            range: layer.range, repeats: repeats))
   }
 

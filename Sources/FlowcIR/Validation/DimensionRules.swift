@@ -1,12 +1,12 @@
 import FlowcDiagnostics
 import FlowcSpec
 
-/// `shape-dimension`, `mask-size`, `permutation-size`, `linear-not-square`,
-/// `data-dimension`: every tensor size agrees with the flow's dimension.
+/// `shape-dimension`, `mask-size`, `data-dimension`: every tensor size agrees with the
+/// flow's dimension (each kind checks its own sizes, e.g. `permutation-size`).
 @Sendable func checkDimensions(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
   let d = g.dimension.value
-  let dimNote = Diagnostic.Note("the flow's dimension \(d) is set here", at: g.dimension.range)
+  let dimNote = IRDiagnostics.dimensionNote(g.dimension)
   if let shape = g.shape {
     let product = shape.value.reduce(1) { $0.multipliedSaturating(by: max(0, $1.value)) }
     if product != d {
@@ -18,14 +18,10 @@ import FlowcSpec
   }
   var seen = Set<SourceRange>()  // a repeated layer is reported once, at its spec line
   for node in g.nodes {
-    if let c = node.op.coupling, c.mask.count != d, seen.insert(c.maskRange).inserted {
-      out.append(.error("mask-size", "mask has \(c.mask.count) entries but the flow has dimension \(d)",
-                        at: c.maskRange, notes: [dimNote] + repeatNote(node),
+    if let m = node.op.mask, m.values.count != d, seen.insert(m.range).inserted {
+      out.append(.error("mask-size", "mask has \(m.values.count) entries but the flow has dimension \(d)",
+                        at: m.range, notes: [dimNote] + repeatNote(node),
                         suggestion: "write one 0/1 entry per dimension, or use a generator such as 'even'"))
-    }
-    if case .permutation(let p) = node.op, p.order.count != d, seen.insert(p.range).inserted {
-      out.append(.error("permutation-size", "permutation has \(p.order.count) entries but the flow has dimension \(d)",
-                        at: p.range, notes: [dimNote]))
     }
   }
   // Toy sources draw 2-D points.

@@ -10,19 +10,19 @@ import FlowcSpec
   // spec location once.
   var seen = Set<SourceRange>()
   for node in g.nodes {
-    guard let c = node.op.coupling, c.mask.count == g.dimension.value, seen.insert(c.maskRange).inserted else { continue }
-    let bad = c.mask.enumerated().filter { $0.element != 0 && $0.element != 1 }
+    guard let c = node.op.mask, c.values.count == g.dimension.value, seen.insert(c.range).inserted else { continue }
+    let bad = c.values.enumerated().filter { $0.element != 0 && $0.element != 1 }
     if let first = bad.first {
       out.append(.error("mask-values", "mask entry \(first.offset) is \(first.element); mask entries are 0 (transformed) or 1 (kept)",
-                        at: c.maskRange, notes: repeatNote(node)))
+                        at: c.range, notes: repeatNote(node)))
       continue
     }
     if c.kept.isEmpty {
       out.append(.error("mask-keeps-nothing", "this mask keeps no dimension, so the coupling's networks see nothing",
-                        at: c.maskRange, notes: repeatNote(node), suggestion: "a 1 marks a kept dimension; keep about half"))
+                        at: c.range, notes: repeatNote(node), suggestion: "a 1 marks a kept dimension; keep about half"))
     } else if c.transformed.isEmpty {
       out.append(.error("mask-transforms-nothing", "this mask keeps every dimension, so the coupling transforms nothing",
-                        at: c.maskRange, notes: repeatNote(node), suggestion: "a 0 marks a transformed dimension; transform about half"))
+                        at: c.range, notes: repeatNote(node), suggestion: "a 0 marks a transformed dimension; transform about half"))
     }
   }
   return out
@@ -33,44 +33,38 @@ import FlowcSpec
 /// of them, after which any coupling transforms every data dimension.
 @Sendable func checkCoverage(_ g: FlowGraph) -> [Diagnostic] {
   let d = g.dimension.value
-  guard d > 0, g.nodes.contains(where: { $0.op.coupling != nil }) else { return [] }
+  guard d > 0, let first = g.nodes.lazy.compactMap(\.op.mask).first else { return [] }
   // With a malformed mask or permutation the dimensions cannot be followed; those get
   // their own diagnostics, and guessing here would only add a misleading one.
   for node in g.nodes {
-    switch node.op {
-    case .affineCoupling(let c), .additiveCoupling(let c):
-      if c.mask.count != d || c.mask.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
-    case .permutation(let p):
-      if p.order.count != d || Set(p.order) != Set(0..<d) { return [] }
-    default: continue
-    }
+    if let m = node.op.mask, m.values.count != d || m.values.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
+    if case .permutes(let order) = node.op.positions, order.count != d || Set(order) != Set(0..<d) { return [] }
   }
   // origin[i]: the data dimension now at position i, or nil once positions are mixed.
   var origin: [Int]? = Array(0..<d)
   var covered = [Bool](repeating: false, count: d)
   for node in g.nodes {
-    switch node.op {
-    case .permutation(let p):
+    switch node.op.positions {
+    case .permutes(let order):
       guard let o = origin else { continue }
-      origin = p.order.map { o[$0] }
-    case .invertibleLinear:
+      origin = order.map { o[$0] }
+    case .mixes:
       origin = nil
-    case .affineCoupling(let c), .additiveCoupling(let c):
-      for i in c.transformed {
+    case .transforms(let positions):
+      for i in positions {
         if let o = origin { covered[o[i]] = true } else { covered = covered.map { _ in true } }
       }
-    default:
+    case .keeps:
       continue
     }
   }
   let missing = covered.indices.filter { !covered[$0] }
   guard !missing.isEmpty else { return [] }
   let list = missing.prefix(12).map(String.init).joined(separator: ", ") + (missing.count > 12 ? ", ..." : "")
-  let range = g.nodes.first(where: { $0.op.coupling != nil })!.op.coupling!.maskRange
   return [.error("untransformed-dimension",
                  "\(missing.count == 1 ? "dimension" : "dimensions") \(list) \(missing.count == 1 ? "is" : "are") kept by every coupling and never transformed",
-                 at: range,
-                 notes: [.init("masks mark kept dimensions with 1; this is the first coupling's", at: range)],
+                 at: first.range,
+                 notes: [.init("masks mark kept dimensions with 1; this is the first coupling's", at: first.range)],
                  suggestion: "alternate the masks ('keep: flip' after a coupling) or put a permutation between couplings")]
 }
 
@@ -79,43 +73,23 @@ import FlowcSpec
 @Sendable func checkRepeatedMasks(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
   var seen = Set<SourceRange>()
-  var previous: (Coupling, GraphNode)?
+  var previous: (LayerMask, GraphNode)?
   for node in g.nodes {
-    switch node.op {
-    case .affineCoupling(let c), .additiveCoupling(let c):
-      if let (p, pn) = previous, p.mask == c.mask, c.mask.count == g.dimension.value, seen.insert(c.maskRange).inserted {
+    if let c = node.op.mask {
+      if let (p, pn) = previous, p.values == c.values, c.values.count == g.dimension.value, seen.insert(c.range).inserted {
         out.append(.warning("same-mask", "coupling %\(node.index) has the same mask as coupling %\(pn.index) just before it",
-                            at: c.maskRange,
-                            notes: [.init("the previous coupling's mask", at: p.maskRange)] + repeatNote(node),
+                            at: c.range,
+                            notes: [.init("the previous coupling's mask", at: p.range)] + repeatNote(node),
                             suggestion: "use 'keep: flip' to transform the other dimensions"))
       }
       previous = (c, node)
-    case .permutation, .invertibleLinear:
-      previous = nil  // positions move: equal masks then act on different dimensions
-    default:
-      continue  // elementwise and normalising layers keep positions
-    }
-  }
-  return out
-}
-
-/// `permutation-invalid`: an explicit order is a bijection of 0..D-1.
-@Sendable func checkPermutations(_ g: FlowGraph) -> [Diagnostic] {
-  var out: [Diagnostic] = []
-  var seen = Set<SourceRange>()
-  let d = g.dimension.value
-  for node in g.nodes {
-    guard case .permutation(let p) = node.op, p.order.count == d, seen.insert(p.range).inserted else { continue }
-    if let bad = p.order.first(where: { $0 < 0 || $0 >= d }) {
-      out.append(.error("permutation-invalid", "permutation entry \(bad) is outside 0..\(d - 1)", at: p.range))
       continue
     }
-    var count = [Int](repeating: 0, count: d)
-    for i in p.order { count[i] += 1 }
-    if let dup = count.indices.first(where: { count[$0] > 1 }) {
-      let missing = count.indices.first(where: { count[$0] == 0 })!
-      out.append(.error("permutation-invalid", "permutation lists \(dup) twice and never lists \(missing), so it is not invertible",
-                        at: p.range, suggestion: "list every index from 0 to \(d - 1) exactly once"))
+    switch node.op.positions {
+    case .permutes, .mixes:
+      previous = nil  // positions move: equal masks then act on different dimensions
+    case .keeps, .transforms:
+      continue  // elementwise and normalising layers keep positions
     }
   }
   return out

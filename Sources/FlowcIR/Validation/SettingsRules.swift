@@ -1,22 +1,12 @@
 import FlowcDiagnostics
 import FlowcSpec
 
-/// `value-range` for the flow's own numbers: dimension, shape, node settings.
+/// `value-range` for the flow's own numbers: dimension and shape (each kind checks its own).
 @Sendable func checkValueRanges(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
   if g.dimension.value < 1 { out.append(valueRange("'dim'", g.dimension.value, "at least 1", at: g.dimension.range)) }
   for s in g.shape?.value ?? [] where s.value < 1 {
     out.append(valueRange("a 'shape' entry", s.value, "at least 1", at: s.range))
-  }
-  var seen = Set<SourceRange>()
-  for node in g.nodes {
-    switch node.op {
-    case .batchNorm(let m, _) where !(0...1).contains(m.value) && seen.insert(m.range).inserted:
-      out.append(valueRange("batch_norm momentum", m.value, "between 0 and 1", at: m.range))
-    case .diagonalScaling(let s) where !s.value.isFinite && seen.insert(s.range).inserted:
-      out.append(valueRange("the initial log-scale", s.value, "a finite number", at: s.range))
-    default: break
-    }
   }
   return out
 }

@@ -3,7 +3,7 @@ import FlowcDiagnostics
 extension SpecDecoder {
   /// `data:`: where examples come from, and the image preprocessing chain.
   func decodeData(_ node: YAMLNode, _ subject: String) -> DataSpec? {
-    guard let r = MappingReader.open(node, subject, place: "in 'data'", decoder: self) else { return nil }
+    guard let r = MappingReader.open(node, subject, place: "in 'data'", section: .data, decoder: self) else { return nil }
     var spec = DataSpec(range: node.range)
     spec.source = r.require("source", .oneOf(DataSpec.Source.self), example: "source: moons")
     spec.noise = r.optional("noise", .double)
@@ -21,7 +21,7 @@ extension SpecDecoder {
 
   /// `data.preprocess:`: dequantisation, intensity levels and the logit transform.
   func decodePreprocess(_ node: YAMLNode, _ subject: String) -> PreprocessSpec? {
-    guard let r = MappingReader.open(node, subject, place: "in 'data.preprocess'", decoder: self) else { return nil }
+    guard let r = MappingReader.open(node, subject, place: "in 'data.preprocess'", section: .preprocess, decoder: self) else { return nil }
     var spec = PreprocessSpec(range: node.range)
     spec.dequantize = r.optional("dequantize", .bool)
     spec.levels = r.optional("levels", .int)
@@ -29,4 +29,31 @@ extension SpecDecoder {
     r.finish()
     return spec
   }
+}
+
+extension SpecSection {
+  /// `data:`.
+  package static let data = SpecSection("data", "Where training, validation and test examples come from.", keys: [
+    SpecKey("source", .names(.rawValues(of: DataSpec.Source.self)),
+            "A toy generator (moons, circles, eight_gaussians, checkerboard, two_spirals, pinwheel) or a file format (csv, npy, idx).",
+            required: true),
+    SpecKey("noise", .number, "The Gaussian noise of moons and circles.", default: formatNumber(SpecDefaults.noise)),
+    SpecKey("factor", .number, "The inner circle's radius relative to the outer (circles).", default: formatNumber(SpecDefaults.circlesFactor)),
+    SpecKey("fresh", .boolean, "Toy data drawn anew for every batch (true) or a fixed training set of `train_size` points.",
+            default: String(SpecDefaults.fresh)),
+    SpecKey("train_size", .integer, "The fixed training set's size (toy data with fresh: false), or a cap on a file's training rows."),
+    SpecKey("validation_size", .integer, "Examples held out for validation; default 1,000 for toy data, 10 % of a file's non-test rows."),
+    SpecKey("path", .string, "The data file (csv, npy or idx; `.gz` is read through zlib)."),
+    SpecKey("test_path", .string, "A separate test file; without it the test set is split from `path`."),
+    SpecKey("seed", .integer, "The seed of the data streams (batches, validation set, dequantisation noise).", default: "train.seed"),
+    SpecKey("preprocess", .section("preprocess"), "The image preprocessing chain, whose Jacobian enters every log-density."),
+  ])
+
+  /// `data.preprocess:`.
+  package static let preprocess = SpecSection("preprocess", "Dequantisation, intensity scaling and the logit transform.", keys: [
+    SpecKey("dequantize", .boolean, "Add U[0, 1) noise to integer data before scaling.", default: "false"),
+    SpecKey("levels", .integer, "Intensity levels of the integer data (256 for 8-bit images); data are divided by it.",
+            default: String(SpecDefaults.levels)),
+    SpecKey("logit_alpha", .number, "Real NVP's logit transform logit(α + (1 − 2α)·x) with this α (0.05 in the paper)."),
+  ])
 }

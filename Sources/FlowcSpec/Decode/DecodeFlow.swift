@@ -20,7 +20,7 @@ extension SpecDecoder {
   func decodeFlowItem(_ node: YAMLNode, _ subject: String) -> FlowItem? {
     guard let pairs = node.mapping else {
       var suggestion: String? = nil
-      if let s = node.scalar, LayerSpec.Kind(rawValue: s.value) != nil {
+      if let s = node.scalar, LayerKinds.named(s.value) != nil {
         suggestion = "write a layer as a mapping: '- kind: \(s.value)'"
       }
       if node.scalar?.isNull == true {
@@ -49,7 +49,7 @@ extension SpecDecoder {
 
   /// `- repeat: N` with `layers:`; no other keys.
   func decodeRepeat(_ node: YAMLNode) -> RepeatSpec? {
-    let r = MappingReader(mapping: node, place: "in a repeat", decoder: self)
+    let r = MappingReader(mapping: node, place: "in a repeat", section: .repeatBlock, decoder: self)
     let count = r.require("repeat", .int)
     let layers = r.require("layers", ValueReader { decoder, node, subject -> [FlowItem]? in
       guard let items = node.sequence else {
@@ -63,4 +63,12 @@ extension SpecDecoder {
     guard let count, let layers else { return nil }
     return RepeatSpec(count: count, layers: layers, range: node.range)
   }
+}
+
+extension SpecSection {
+  /// `- repeat: N` with `layers:`.
+  package static let repeatBlock = SpecSection("repeat", "The layers written N times in a row.", keys: [
+    SpecKey("repeat", .integer, "How many times (at least 1).", required: true),
+    SpecKey("layers", .layers, "The layers (and nested repeats) to repeat.", required: true),
+  ])
 }

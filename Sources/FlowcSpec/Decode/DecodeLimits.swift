@@ -3,7 +3,7 @@ import FlowcDiagnostics
 extension SpecDecoder {
   /// `limits:`: resource budgets.
   func decodeLimits(_ node: YAMLNode, _ subject: String) -> LimitsSpec? {
-    guard let r = MappingReader.open(node, subject, place: "in 'limits'", decoder: self) else { return nil }
+    guard let r = MappingReader.open(node, subject, place: "in 'limits'", section: .limits, decoder: self) else { return nil }
     var spec = LimitsSpec(range: node.range)
     spec.memory = r.optional("memory", ValueReader { $0.decodeMemory($1, $2) })
     r.finish()
@@ -131,4 +131,13 @@ package func parseByteSize(_ text: String) -> Int? {
   if let bytes = Int(text) { return bytes }
   guard let bytes = decoder.parseMemory(text, at: range), !scratch.hasErrors else { return nil }
   return bytes
+}
+
+extension SpecSection {
+  /// `limits:`.
+  package static let limits = SpecSection("limits", "Resource budgets checked before anything is allocated.", keys: [
+    SpecKey("memory", .oneOf([.integer, .string]),
+            "Bytes for parameters, optimizer state and a batch's activations: a number of bytes or an amount such as '8 GiB'.",
+            default: "4 GiB"),
+  ])
 }

@@ -5,7 +5,8 @@ extension SpecDecoder {
   /// (`inline: true`, where `use:` may name a template to start from).
   func decodeNet(_ node: YAMLNode, _ subject: String, anchor: SourceRange? = nil, inline: Bool) -> NetSpec? {
     guard let r = MappingReader.open(node, subject, place: "in a net", anchor: anchor,
-                                     expected: "a net mapping (with 'hidden', 'activation', ...)", decoder: self) else {
+                                     expected: "a net mapping (with 'hidden', 'activation', ...)",
+                                     section: inline ? .inlineNet : .net, decoder: self) else {
       return nil
     }
     var net = NetSpec(range: node.range)
@@ -88,4 +89,25 @@ extension SpecDecoder {
     guard let parameter else { return value }
     return double(parameter, "the parameter of '\(name.value)'")?.value
   }
+}
+
+extension SpecSection {
+  /// The keys of a net in `templates:`.
+  package static let net = SpecSection("net", "A conditioner network (an MLP); the layer decides its input and output sizes.",
+                                       keys: netKeys)
+  /// The keys of a net written inside a layer: a template's keys plus `use:`.
+  package static let inlineNet = SpecSection("inline_net", "A network written inside a layer, optionally starting from a template.",
+                                             keys: [SpecKey("use", .string, "A template this net starts from; the keys written here override its own.")]
+                                               + netKeys)
+
+  private static let netKeys: [SpecKey] = [
+    SpecKey("hidden", .list(.integer), "The hidden layer widths, e.g. [256, 256]; a layer's net must end up with one (its own or its template's)."),
+    SpecKey("activation", .function(names: Activation.names, parametrized: ["leaky_relu", "elu"]),
+            "The nonlinearity after every hidden layer.", default: SpecDefaults.activation.description),
+    SpecKey("output_activation", .function(names: Activation.names, parametrized: ["leaky_relu", "elu"]),
+            "Applied to the net's output (e.g. tanh to bound a scale).", default: SpecDefaults.outputActivation.description),
+    SpecKey("init", .names(.rawValues(of: NetInit.self)),
+            "How the weights start: PyTorch's nn.Linear default, or that with the last layer at zero (the coupling starts as the identity).",
+            default: SpecDefaults.netInit.rawValue),
+  ]
 }

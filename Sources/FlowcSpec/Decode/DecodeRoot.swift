@@ -52,7 +52,7 @@ extension SpecDecoder {
       emit(SpecDiagnostics.rootNotMapping(found: describe(root), at: root.range))
       return nil
     }
-    let r = MappingReader(mapping: root, place: "at the top level of the spec", decoder: self)
+    let r = MappingReader(mapping: root, place: "at the top level of the spec", section: .root, decoder: self)
     let start = SourceRange(file: root.range.file, at: root.range.start)
     var spec = FlowSpec(file: source.path, range: root.range)
     spec.version = r.optional("version", .int)
@@ -106,4 +106,27 @@ extension SpecDecoder {
     }
     return true
   }
+}
+
+extension SpecSection {
+  /// The top level of a spec.
+  package static let root = SpecSection("root", "A flowc spec: a normalizing flow, its data and how to train it.", keys: [
+    SpecKey("version", .integer, "The spec language version.", default: "1"),
+    SpecKey("name", .string, "A label for runs and reports; default the file name without extension."),
+    SpecKey("dim", .integer, "The number of features; give `dim` or `shape` (or both, agreeing)."),
+    SpecKey("shape", .list(.integer), "The data's image shape, e.g. [28, 28]; the flow acts on it flattened."),
+    SpecKey("dtype", .names(.rawValues(of: DType.self)), "The element type of every tensor.", default: SpecDefaults.dtype.rawValue),
+    SpecKey("prior", .oneOf([.names(.rawValues(of: PriorSpec.Kind.self)), .section("prior")]),
+            "The base distribution: a name or a mapping with `kind`.", required: true),
+    SpecKey("templates", .mapOf(.section("net")), "Named networks that layers refer to by name."),
+    SpecKey("flow", .layers, "The layers from data to latent, with `repeat` blocks.", required: true),
+    SpecKey("data", .section("data"), "Where examples come from.", required: true),
+    SpecKey("train", .section("train"), "The optimisation settings.", required: true),
+    SpecKey("eval", .section("eval"), "How the trained flow is scored and sampled."),
+    SpecKey("limits", .section("limits"), "Resource budgets."),
+  ])
+
+  /// Every section the language has, for the schema's `$defs` (layer kinds come from
+  /// `LayerKinds`).
+  package static let all: [SpecSection] = [root, data, preprocess, train, eval, limits, prior, net, inlineNet, repeatBlock]
 }

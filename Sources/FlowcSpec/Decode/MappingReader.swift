@@ -45,12 +45,17 @@ extension ValueReader {
 /// Reads the keys of one YAML mapping with typed accessors and reports the keys nobody
 /// asked for.
 ///
+/// A reader for a mapping the language describes carries its `SpecSection`: in debug
+/// builds (the tests) asking for a key the section does not list, or finishing without
+/// having asked for every key it lists, stops with a message, so the decoders and the
+/// key tables that the JSON Schema and the docs are made from cannot drift apart.
+///
 /// Every accessor (`optional`, `require`, `has`, `pair`) declares its key as valid in
 /// this mapping, so the valid keys are exactly those the section decoder reads and
 /// `finish()` can suggest the nearest one for a typo: `unknown key 'hiden' in a net`,
 /// `help: did you mean 'hidden'?`. Call every accessor before `finish()`, even for keys
 /// that turn out not to apply, so that they are not reported as unknown.
-final class MappingReader {
+package final class MappingReader {
   let decoder: SpecDecoder
   /// The mapping node.
   let node: YAMLNode
@@ -61,14 +66,17 @@ final class MappingReader {
   /// Where a missing key is reported: the key this mapping is the value of, or the
   /// mapping's first key.
   let anchor: SourceRange
+  /// The keys this mapping may have, when the language lists them.
+  var section: SpecSection?
   /// Valid keys in the order they were first asked for.
   private(set) var validKeys: [String] = []
   private var valid: Set<String> = []
   private var byName: [String: YAMLPair] = [:]
 
   /// Wraps `node`, which must be a mapping.
-  init(mapping node: YAMLNode, place: String, anchor: SourceRange? = nil, decoder: SpecDecoder) {
+  init(mapping node: YAMLNode, place: String, anchor: SourceRange? = nil, section: SpecSection?, decoder: SpecDecoder) {
     self.decoder = decoder
+    self.section = section
     self.node = node
     self.pairs = node.mapping ?? []
     self.place = place
@@ -79,7 +87,7 @@ final class MappingReader {
   /// A reader for `node` if it is a mapping; otherwise reports that `subject` expects
   /// `expected` and returns nil.
   static func open(_ node: YAMLNode, _ subject: String, place: String, anchor: SourceRange? = nil,
-                   expected: String = "a mapping", decoder: SpecDecoder) -> MappingReader? {
+                   expected: String = "a mapping", section: SpecSection?, decoder: SpecDecoder) -> MappingReader? {
     let anchor = anchor ?? decoder.valueKey
     decoder.valueKey = nil
     guard node.mapping != nil else {
@@ -90,14 +98,17 @@ final class MappingReader {
       }
       return nil
     }
-    return MappingReader(mapping: node, place: place, anchor: anchor, decoder: decoder)
+    return MappingReader(mapping: node, place: place, anchor: anchor, section: section, decoder: decoder)
   }
 
   // MARK: - Keys
 
   /// Declares keys valid without reading them.
   func declare(_ keys: String...) {
-    for k in keys where valid.insert(k).inserted { validKeys.append(k) }
+    for k in keys where valid.insert(k).inserted {
+      assert(section.map { $0.key(k) != nil } ?? true, "key '\(k)' is read but not listed in section '\(section!.name)'")
+      validKeys.append(k)
+    }
   }
 
   /// The pair for `key`, if present; declares the key valid.
@@ -135,9 +146,9 @@ final class MappingReader {
   }
 
   /// A nested mapping under `key`, as a reader whose missing keys are reported at `key`.
-  func optionalMapping(_ key: String, place: String) -> MappingReader? {
+  func optionalMapping(_ key: String, place: String, section: SpecSection?) -> MappingReader? {
     guard let p = pair(key) else { return nil }
-    return MappingReader.open(p.value, "'\(key)'", place: place, anchor: p.key.range, decoder: decoder)
+    return MappingReader.open(p.value, "'\(key)'", place: place, anchor: p.key.range, section: section, decoder: decoder)
   }
 
   // MARK: - Finishing
@@ -146,6 +157,10 @@ final class MappingReader {
   /// keys of this mapping. `notes` adds notes for a key (e.g. which layer kind it
   /// belongs to).
   func finish(notes: (String) -> [Diagnostic.Note] = { _ in [] }) {
+    if let section {
+      let unread = section.keyNames.filter { !valid.contains($0) }
+      assert(unread.isEmpty, "section '\(section.name)' lists \(unread) but its decoder never asks for them")
+    }
     for p in pairs where !valid.contains(p.name) {
       decoder.emit(SpecDiagnostics.unknownKey(p.name, in: place, at: p.key.range, validKeys: validKeys,
                                               notes: notes(p.name)))

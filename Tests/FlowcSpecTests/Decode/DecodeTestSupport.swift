@@ -51,8 +51,7 @@ func layer(_ item: FlowItem?) -> LayerSpec? {
   return nil
 }
 
-/// The coupling options of a layer.
-func coupling(_ item: FlowItem?) -> CouplingSpec? {
-  if case .coupling(let c)? = layer(item)?.options { return c }
-  return nil
+/// The affine coupling options of a layer.
+func coupling(_ item: FlowItem?) -> AffineCouplingSpec? {
+  layer(item)?.options as? AffineCouplingSpec
 }

@@ -1,21 +1,13 @@
-import FlowcSpec
+import FlowcDiagnostics
 
-/// Every default of spec language 1 in one place, so that check, run and diff agree
-/// and docs/spec.md has one table to mirror.
+/// The defaults of the spec's sections (nets, data, train, eval, limits) in one place,
+/// so that check, run and diff agree and docs/spec.md has one table to mirror. Each
+/// layer kind declares its own defaults beside its keys (`Kinds/`).
 package enum SpecDefaults {
   package static let dtype = DType.float32
   package static let activation = Activation.relu
   package static let outputActivation = Activation.identity
   package static let netInit = NetInit.pytorch
-  package static let netIO = NetIO.masked
-  package static let scaleFunction = ScaleFunction.exp
-  package static let diagonalScalingInit = 0.0
-  package static let batchNormMomentum = 0.1
-  package static let batchNormEpsilon = 1e-5
-  package static let linearParametrization = InvertibleLinearSpec.Parametrization.lu
-  package static let linearInit = InvertibleLinearSpec.Init.orthogonal
-  package static let permutationSeed = 0
-  package static let linearSeed = 0
 
   package static let noise = 0.05
   package static let circlesFactor = 0.5

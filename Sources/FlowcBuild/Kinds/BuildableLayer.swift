@@ -1,0 +1,33 @@
+import FlowRuntime
+import FlowcIR
+import FlowcSpec
+
+/// The runtime side of a layer kind: each kind's operation (FlowcIR's `Kinds/`)
+/// conforms in this folder, turning the validated node into the description of its
+/// bijector (FlowRuntime's `Bijectors/`).
+package protocol BuildableLayer: LayerOperation {
+  /// The bijector's configuration for `node`, whose rules the validator has checked.
+  func layerDescription(_ node: GraphNode) -> any LayerDescription
+}
+
+/// A conditioner network's runtime description.
+func mlp(_ n: Net) -> MLPDescription {
+  MLPDescription(inputs: n.inputs, hidden: n.hidden.map(\.value), outputs: n.outputs,
+                 activation: activation(n.activation.value),
+                 outputActivation: n.outputActivation.value == .identity ? nil : activation(n.outputActivation.value),
+                 zeroInitLast: n.initialization == .zeroLast)
+}
+
+func activation(_ a: FlowcSpec.Activation) -> FlowRuntime.Activation {
+  switch a {
+  case .relu: .relu
+  case .leakyReLU(let s): .leakyReLU(slope: s)
+  case .tanh: .tanh
+  case .elu(let x): .elu(alpha: x)
+  case .gelu: .gelu
+  case .sigmoid: .sigmoid
+  case .softplus: .softplus
+  case .identity: .identity
+  }
+}
+

@@ -1,0 +1,41 @@
+import FlowRuntime
+import FlowcIR
+
+extension DiagonalScalingOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    DiagonalScalingDescription(initialLogScale: initialLogScale.value)
+  }
+}
+
+extension PermutationOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription { PermutationDescription(indices: order) }
+}
+
+extension ActNormOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription { ActNormDescription() }
+}
+
+extension BatchNormOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    BatchNormDescription(momentum: momentum.value, epsilon: epsilon.value)
+  }
+}
+
+extension InvertibleLinearOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    LULinearDescription(initialization: initialization == .identity ? .identity : .orthogonal, seed: UInt64(bitPattern: Int64(seed)))
+  }
+}
+
+extension ElementwiseOp: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    switch function.value {
+    case .leakyReLU(let s): return ElementwiseDescription(.leakyReLU(slope: s))
+    case .sigmoid: return ElementwiseDescription(.sigmoid)
+    case .logit: return ElementwiseDescription(.logit)
+    case .tanh: return ElementwiseDescription(.tanh)
+    case .relu, .abs, .square:
+      preconditionFailure("the validator rejects non-monotone elementwise functions")
+    }
+  }
+}

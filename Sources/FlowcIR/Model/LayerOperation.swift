@@ -1,0 +1,126 @@
+import FlowcDiagnostics
+import FlowcSpec
+
+/// What a node of one layer kind computes, with every value concrete; each kind's file
+/// in `Kinds/` defines one. Every consumer of the graph (the validation rules, the
+/// estimate, the IR text, JSON and dot printers, `flowc diff`, the build stage and the
+/// exporters) reads a node through this protocol rather than switching on its kind, so
+/// a new kind is described once, in its own file.
+///
+/// Most requirements have defaults that fit a parameter-free layer acting position by
+/// position (an elementwise function); a kind states only what differs.
+package protocol LayerOperation: Sendable {
+  /// The spec's `kind:` name.
+  var kind: String { get }
+
+  // MARK: - Sizes and cost
+
+  /// Output features for `input` input features (most layers keep the size).
+  func outputDimension(input: Int) -> Int
+  /// Trainable scalars, for a node with `input` features.
+  func parameterCount(input: Int) -> Int
+  /// FLOPs of one forward pass for one sample (2 per multiply-add).
+  func flopsPerSample(input: Int) -> Int
+  /// Values per sample that a training step keeps for the backward pass beyond the
+  /// layer's input and output (e.g. the networks' pre- and post-activations).
+  func activationValuesPerSample(input: Int) -> Int
+
+  // MARK: - Facts for the graph-wide rules
+
+  /// The coupling mask, for the mask, coverage and same-mask rules; nil for layers
+  /// without one.
+  var mask: LayerMask? { get }
+  /// How the layer moves positions, for the coverage and same-mask rules.
+  var positions: PositionMap { get }
+  /// The conditioner networks, for the network rules and the estimate.
+  var nets: [Net] { get }
+  /// Whether the layer initialises itself from the first training batch (ActNorm).
+  var needsInitBatch: Bool { get }
+
+  /// The kind's own rules for `node`. Rules see every copy a `repeat` made; the caller
+  /// keeps the first diagnostic of each id at each place.
+  func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic]
+
+  // MARK: - Printers
+
+  /// The kind's part of an IR line in two columns: what it does to the dimensions (a
+  /// coupling's mask) and the rest; the second may be empty.
+  var irColumns: (String, String) { get }
+  /// The kind's fields of the IR JSON, after `index`, `name`, `kind`, `input`, `output`.
+  var jsonFields: [(String, JSONValue)] { get }
+  /// Every field that changes what the node computes, as `flowc diff` compares them
+  /// (provenance such as mask origins and template names is left out).
+  func comparedFields(_ node: GraphNode) -> [NodeField]
+}
+
+extension LayerOperation {
+  package func outputDimension(input: Int) -> Int { input }
+  package func parameterCount(input: Int) -> Int { 0 }
+  package func flopsPerSample(input: Int) -> Int { input.multipliedSaturating(by: 2) }
+  package func activationValuesPerSample(input: Int) -> Int {
+    nets.reduce(0) { $0.addingSaturating($1.activationValues) }
+  }
+  package var mask: LayerMask? { nil }
+  package var positions: PositionMap { mask.map { .transforms($0.transformed) } ?? .keeps }
+  package var nets: [Net] { [] }
+  package var needsInitBatch: Bool { false }
+  package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] { [] }
+}
+
+/// How a layer moves the positions of its input, for the rules that follow data
+/// dimensions through the flow (`untransformed-dimension`, `same-mask`).
+package enum PositionMap: Sendable {
+  /// Output i is a function of input i alone (elementwise, normalisation, scaling).
+  case keeps
+  /// Output i is input `order[i]` (a permutation).
+  case permutes([Int])
+  /// Every output depends on every input (a dense invertible linear map).
+  case mixes
+  /// The listed positions are transformed as functions of the others; the rest are kept.
+  case transforms([Int])
+}
+
+/// A coupling's mask with where it came from.
+package struct LayerMask: Sendable {
+  /// One entry per dimension: 1 = kept (conditioned on), 0 = transformed. Entries are
+  /// as written (the validator rejects anything but 0 and 1 and a wrong length).
+  package var values: [Int]
+  /// The `keep:` value in the spec.
+  package var range: SourceRange
+  /// How the mask was given: "explicit", "even", "flip of %3", ...
+  package var origin: String
+
+  package init(values: [Int], range: SourceRange, origin: String) {
+    self.values = values
+    self.range = range
+    self.origin = origin
+  }
+
+  /// Indices with mask 1, ascending.
+  package var kept: [Int] { values.indices.filter { values[$0] == 1 } }
+  /// Indices with mask 0, ascending.
+  package var transformed: [Int] { values.indices.filter { values[$0] == 0 } }
+  /// `keeps 1,3 · transforms 0,2`, the same words in the IR and in `flowc diff`.
+  package func text(width: Int? = 48) -> String {
+    "keeps \(IndexListFormat.format(kept, width: width)) · transforms \(IndexListFormat.format(transformed, width: width))"
+  }
+}
+
+/// One field of a node as `flowc diff` compares it: a canonical text (numbers printed
+/// from their parsed value, so `1e-4` and `0.0001` give the same text) and where it
+/// came from.
+package struct NodeField: Sendable {
+  package var name: String
+  package var value: String
+  /// Where the value is written; nil when nowhere (a computed value).
+  package var range: SourceRange?
+  /// Whether the value is a default (the range is then the layer's).
+  package var isDefault: Bool
+
+  package init(_ name: String, _ value: String, at range: SourceRange?, isDefault: Bool = false) {
+    self.name = name
+    self.value = value
+    self.range = range
+    self.isDefault = isDefault
+  }
+}
