@@ -26,7 +26,14 @@
 ///   - dimension: D, the number of values per row.
 /// - Returns: bits per dimension of the dequantized data.
 public func bitsPerDimension(negativeLogLikelihood: Double, preprocessingLogAbsDet: Double, dimension: Int) -> Double {
-  (negativeLogLikelihood - preprocessingLogAbsDet) / (Double(dimension) * M_LN2)
+  bitsPerDimension(nats: negativeLogLikelihood - preprocessingLogAbsDet, dimension: dimension)
+}
+
+/// Bits per dimension of a negative log-likelihood already in data space (the
+/// preprocessing's Jacobian included, as every flowc evaluation reports it):
+/// nats / (D · ln 2). Every bits/dim flowc prints or writes comes from here.
+public func bitsPerDimension(nats: Double, dimension: Int) -> Double {
+  nats / (Double(max(1, dimension)) * M_LN2)
 }
 
 /// The mean bits per dimension of a batch: `bitsPerDimension` of the mean NLL and the mean

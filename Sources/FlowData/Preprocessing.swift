@@ -63,6 +63,13 @@ public struct Preprocessing: Sendable, Equatable {
     try! Preprocessing([.dequantize, .scale(levels: levels), .logit(alpha: alpha)])
   }
 
+  /// Whether scores of data under this chain are reported in bits per dimension: the
+  /// chain scales integer intensities (image data), so bits/dim compare with published
+  /// numbers.
+  public var reportsBitsPerDimension: Bool {
+    steps.contains { if case .scale = $0 { return true } else { return false } }
+  }
+
   /// No preprocessing (toy data): log|det| is 0.
   public static let identity = try! Preprocessing([])
 

@@ -27,8 +27,6 @@ package struct DataPlan: Sendable {
   package var test: Dataset
   /// Dequantize / scale / logit, or the identity.
   package var preprocessing: Preprocessing
-  /// Whether scores are reported in bits per dimension (image data scaled by `levels`).
-  package var reportsBitsPerDimension: Bool
   /// Training rows per epoch (nil for fresh toy draws).
   package var trainingRows: Int?
   /// The generator of dequantization noise for training batches.
@@ -43,7 +41,6 @@ package struct DataPlan: Sendable {
     let seed = UInt64(bitPattern: Int64(d.seed.value))
     let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
     let preprocessing = try makePreprocessing(g)
-    let isImage = preprocessing.steps.contains { if case .scale = $0 { return true }; return false }
     let shape = g.shape?.value.map(\.value)
 
     if let toy = ToySource(rawValue: d.source.value.rawValue) {
@@ -57,7 +54,7 @@ package struct DataPlan: Sendable {
       let mode: ToySampler.Mode = d.fresh.value ? .fresh : .fixed(count: d.trainSize?.value ?? 1)
       let sampler = try ToySampler(source: toy, options: options, mode: mode, generator: Xoshiro256(seed: seed, stream: "train"))
       return DataPlan(toy: sampler, rows: nil, validation: validation, test: test, preprocessing: preprocessing,
-                      reportsBitsPerDimension: false, trainingRows: d.fresh.value ? nil : d.trainSize?.value,
+                      trainingRows: d.fresh.value ? nil : d.trainSize?.value,
                       noise: Xoshiro256(seed: seed, stream: "dequantize"))
     }
 
@@ -83,7 +80,7 @@ package struct DataPlan: Sendable {
     if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
     return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
                     validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
-                    test: test, preprocessing: preprocessing, reportsBitsPerDimension: isImage,
+                    test: test, preprocessing: preprocessing,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
   }
 

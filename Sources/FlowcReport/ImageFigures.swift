@@ -63,8 +63,7 @@ struct ImageFigures {
 
   func bitsPerDimHistogram(_ test: Dataset) -> Canvas {
     let rows = test.rows(0..<min(1_000, test.count))
-    let d = Double(model.dimension)
-    let bpd = model.logDensity(rows).map { -$0 / (d * M_LN2) }.filter(\.isFinite)
+    let bpd = model.logDensity(rows).map { bitsPerDimension(nats: -$0, dimension: model.dimension) }.filter(\.isFinite)
     let range = padded(extent(bpd), 0.02)
     let bins = 30
     let step = (range.upperBound - range.lowerBound) / Double(bins)

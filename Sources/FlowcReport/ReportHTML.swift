@@ -62,11 +62,7 @@ package enum ReportHTML {
   }
 
   static func finalTable(_ directories: [RunDirectory]) -> String {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let finals = directories.map { d in
-      (try? Data(contentsOf: URL(fileURLWithPath: d.final))).flatMap { try? decoder.decode(Runner.FinalMetrics.self, from: $0) }
-    }
+    let finals = directories.map { try? RunFileJSON.read(Runner.FinalMetrics.self, from: $0.final) }
     func g(_ x: Double) -> String { String(format: "%.6g", x) }
     let rows: [(String, (Runner.FinalMetrics) -> String)] = [
       ("test NLL (nats)", { g($0.testNLL) }), ("test bits/dim", { $0.testBitsPerDim.map(g) ?? "" }),

@@ -48,9 +48,7 @@ package enum RunFigures {
   /// The lines of metrics.jsonl (none if the file is missing).
   package static func readMetrics(_ path: String) throws -> [EvaluationRecord] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try text.split(separator: "\n").map { try decoder.decode(EvaluationRecord.self, from: Data($0.utf8)) }
+    return try text.split(separator: "\n").map { try RunFileJSON.decode(EvaluationRecord.self, from: String($0)) }
   }
 
   /// Validation (solid) and training (dashed) NLL against steps, one colour a run; `name`

@@ -55,9 +55,7 @@ package struct RunRecord {
     var final: Runner.FinalMetrics?
     if fm.fileExists(atPath: d.final) {
       do {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        final = try decoder.decode(Runner.FinalMetrics.self, from: Data(contentsOf: URL(fileURLWithPath: d.final)))
+        final = try RunFileJSON.read(Runner.FinalMetrics.self, from: d.final)
       } catch {
         notes.append("final.json is unreadable")
       }

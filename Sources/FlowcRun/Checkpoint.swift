@@ -55,9 +55,9 @@ func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, 
     CheckpointKey.format: CheckpointKey.formatValue,
     CheckpointKey.flowcVersion: flowcVersion,
     CheckpointKey.dtype: graph.graph.dtype.rawValue,
-    CheckpointKey.spec: encodeLine(spec),
+    CheckpointKey.spec: RunFileJSON.line(spec),
     CheckpointKey.resolved: graphJSON(graph).serialized(pretty: false),
-    CheckpointKey.trainer: encodeLine(state),
+    CheckpointKey.trainer: RunFileJSON.line(state),
   ]
   try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
 }
@@ -74,10 +74,8 @@ func readCheckpoint(path: String) throws -> Checkpoint {
   guard file.metadata[CheckpointKey.format] == CheckpointKey.formatValue else {
     throw CheckpointError(path: path, message: "not a flowc checkpoint (its metadata has no '\(CheckpointKey.format): \(CheckpointKey.formatValue)')")
   }
-  let decoder = JSONDecoder()
-  decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  guard let specText = file.metadata[CheckpointKey.spec], let spec = try? decoder.decode(CheckpointSpec.self, from: Data(specText.utf8)),
-    let stateText = file.metadata[CheckpointKey.trainer], let state = try? decoder.decode(TrainerState.self, from: Data(stateText.utf8))
+  guard let specText = file.metadata[CheckpointKey.spec], let spec = try? RunFileJSON.decode(CheckpointSpec.self, from: specText),
+    let stateText = file.metadata[CheckpointKey.trainer], let state = try? RunFileJSON.decode(TrainerState.self, from: stateText)
   else {
     throw CheckpointError(path: path, message: "its metadata lacks the spec or the trainer state; was it written by flowc \(flowcVersion)?")
   }

@@ -61,8 +61,8 @@ package struct RunDirectory: Sendable {
   /// every line it printed.
   package func appendMetrics(_ line: String) throws {
     let url = URL(fileURLWithPath: metrics)
-    if !FileManager.default.fileExists(atPath: metrics) {
-      FileManager.default.createFile(atPath: metrics, contents: nil)
+    if !FileManager.default.fileExists(atPath: metrics), !FileManager.default.createFile(atPath: metrics, contents: nil) {
+      throw RunFileError(path: metrics, problem: "the file cannot be created (is the directory writable, is the disk full?)")
     }
     let handle = try FileHandle(forWritingTo: url)
     defer { try? handle.close() }

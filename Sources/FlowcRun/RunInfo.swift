@@ -23,13 +23,11 @@ package struct RunInfo: Codable, Sendable {
   package var message: String?
 
   package static func read(_ path: String) throws -> RunInfo {
-    try JSONDecoder().decode(RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    try RunFileJSON.read(RunInfo.self, from: path)
   }
 
   package func write(to path: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try RunFileJSON.write(self, to: path)
   }
 }
 

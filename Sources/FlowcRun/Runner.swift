@@ -112,7 +112,7 @@ package enum Runner {
       totalSteps = max(1, (t.epochs?.value ?? 1) * ((rows + t.batchSize.value - 1) / t.batchSize.value))
     }
     let flow = buildFlow(flowDescription(v, seed: t.seed.value), as: T.self)
-    let trainer = Trainer<T>(graph: v, spec: spec, flow: flow, data: data, directory: directory,
+    let trainer = try Trainer<T>(graph: v, spec: spec, flow: flow, data: data, directory: directory,
                               totalSteps: totalSteps, log: log)
     if resume { try trainer.restore(from: directory.lastCheckpoint) }
     trainer.onProgress = progress
@@ -157,28 +157,18 @@ package enum Runner {
     // Training ends with an evaluation at its last step; only a run resumed at its very
     // end has none to reuse.
     let validationNLL = trainer.lastValidation ?? trainer.evaluate(data.validation).nll
-    let roundTrip = trainer.roundTripError(data.test)
-    var rng = Xoshiro256(seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)), stream: "samples")
+    let roundTrip = trainer.evaluator.roundTripError(data.test)
     let count = g.settings.eval.samples.value
     if count > 0 {
-      let wasTraining = flow.isTraining
-      flow.isTraining = false
-      let x = flow.sample(count: count, temperature: g.settings.eval.temperature.value, rng: &rng)
-      flow.isTraining = wasTraining
-      var values = x.storage.map { Float($0) }
-      data.preprocessing.invert(&values)
-      let samples = Dataset(values: values, count: count, dimension: g.dimension.value, shape: g.shape?.value.map(\.value),
-                            source: "samples")
+      let samples = trainer.evaluator.samples(count: count, temperature: g.settings.eval.temperature.value,
+                                              seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)))
       try writeFileBytes(encodeNPY(samples), to: directory.samples)
     }
-    let metrics = FinalMetrics(steps: trainer.step, testNLL: test.nll, testBitsPerDim: test.bitsPerDim,
+    let metrics = FinalMetrics(steps: trainer.step, testNLL: test.nll, testBitsPerDim: test.bitsPerDimension,
                                bestValidationNLL: min(trainer.bestValidation, validationNLL), finalValidationNLL: validationNLL,
                                roundTripMaxError: roundTrip, parameters: v.estimate.parameters,
                                trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(metrics).write(to: URL(fileURLWithPath: directory.final), options: .atomic)
+    try RunFileJSON.write(metrics, to: directory.final)
     info.status = .completed
     try info.write(to: directory.runInfo)
     return .completed(directory, metrics)

@@ -50,6 +50,8 @@ final class Trainer<T: FlowScalar> {
   let checkpointEvery: Int
   let batchSize: Int
   let log: (String) -> Void
+  /// Scores, samples and round trips of the flow being trained.
+  let evaluator: FlowEvaluator
 
   /// Steps done so far.
   var step = 0
@@ -71,8 +73,9 @@ final class Trainer<T: FlowScalar> {
   private(set) var lastValidation: Double?
 
   init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
-       log: @escaping (String) -> Void) {
+       log: @escaping (String) -> Void) throws {
     let t = graph.graph.settings.train
+    self.evaluator = try FlowEvaluator(graph, flow: AnyFlow(flow))
     self.graph = graph
     self.spec = spec
     self.flow = flow
@@ -125,7 +128,7 @@ final class Trainer<T: FlowScalar> {
       }
       if step % evalEvery == 0 || step == totalSteps {
         let record = evaluationRecord(learningRate: report.learningRate, elapsed: elapsed)
-        try directory.appendMetrics(encodeLine(record))
+        try directory.appendMetrics(RunFileJSON.line(record))
         log(progressLine(record))
         lastValidation = record.validationNLL
         if record.validationNLL < bestValidation {
@@ -149,53 +152,13 @@ final class Trainer<T: FlowScalar> {
     lossSum = 0
     lossCount = 0
     return EvaluationRecord(step: step, trainNLL: train, validationNLL: v.nll,
-                            validationBitsPerDim: v.bitsPerDim, gradientNorm: lastGradientNorm,
+                            validationBitsPerDim: v.bitsPerDimension, gradientNorm: lastGradientNorm,
                             learningRate: learningRate, elapsedSeconds: elapsed)
   }
 
-  /// Mean negative log-likelihood of `set` in data space (the preprocessing's Jacobian
-  /// included) and bits/dim where the data are images. Dequantization noise comes from a
-  /// fixed stream, so the same model always gets the same score.
-  func evaluate(_ set: Dataset) -> (nll: Double, bitsPerDim: Double?, perRow: [Double]) {
-    let wasTraining = flow.isTraining
-    flow.isTraining = false
-    defer { flow.isTraining = wasTraining }
-    var noise = Xoshiro256(seed: UInt64(bitPattern: Int64(graph.graph.settings.eval.seed.value)), stream: "eval-dequantize")
-    let size = graph.graph.settings.eval.batchSize.value
-    var perRow: [Double] = []
-    perRow.reserveCapacity(set.count)
-    var chunk = Matrix<T>(rows: 0, cols: 0)
-    for range in set.batchRanges(of: size) {
-      let (x, ld) = data.preprocessing.apply(to: set.rows(range), generator: &noise)
-      fill(&chunk, from: x)
-      let lp = flow.logProb(chunk)
-      for r in 0..<lp.count { perRow.append(-(Double(lp[r]) + ld[r])) }
-    }
-    let nll = perRow.reduce(0, +) / Double(max(1, perRow.count))
-    let bpd = data.reportsBitsPerDimension ? nll / (Double(graph.graph.dimension.value) * M_LN2) : nil
-    return (nll, bpd, perRow)
-  }
-
-  /// max |g(f(x)) − x| over `set`, in the flow's input space.
-  func roundTripError(_ set: Dataset) -> Double {
-    let wasTraining = flow.isTraining
-    flow.isTraining = false
-    defer { flow.isTraining = wasTraining }
-    var noise = Xoshiro256(seed: 0, stream: "round-trip")
-    var worst = 0.0
-    var chunk = Matrix<T>(rows: 0, cols: 0)
-    for range in set.batchRanges(of: graph.graph.settings.eval.batchSize.value) {
-      let (x, _) = data.preprocessing.apply(to: set.rows(range), generator: &noise)
-      fill(&chunk, from: x)
-      let z = flow.forward(chunk).z
-      let back = flow.inverse(z).x
-      for i in 0..<chunk.storage.count {
-        let d = abs(Double(back.storage[i]) - Double(chunk.storage[i]))
-        worst = d.isNaN ? .infinity : max(worst, d)
-      }
-    }
-    return worst
-  }
+  /// The score of `set` in data space (the preprocessing's Jacobian included), through
+  /// the one evaluation path (`FlowEvaluator`).
+  func evaluate(_ set: Dataset) -> FlowEvaluator.Score { evaluator.score(set) }
 
   // MARK: - Helpers
 
@@ -207,16 +170,6 @@ final class Trainer<T: FlowScalar> {
     values.withUnsafeBufferPointer { src in
       m.storage.withUnsafeMutableBufferPointer { dst in
         for i in 0..<(rows * cols) { dst[i] = T(src[i]) }
-      }
-    }
-  }
-
-  /// Copies a batch into a reused matrix (reallocating only when the shape changes).
-  private func fill(_ m: inout Matrix<T>, from d: Dataset) {
-    if m.rows != d.count || m.cols != d.dimension { m = Matrix<T>(rows: d.count, cols: d.dimension) }
-    d.values.withUnsafeBufferPointer { src in
-      m.storage.withUnsafeMutableBufferPointer { dst in
-        for i in 0..<src.count { dst[i] = T(src[i]) }
       }
     }
   }
@@ -264,12 +217,4 @@ struct TrainerState: Codable, Sendable {
   var elapsedSeconds: Double
   var sampler: SamplerState
   var noise: [UInt64]
-}
-
-/// One JSON line.
-func encodeLine(_ value: some Encodable) -> String {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
 }

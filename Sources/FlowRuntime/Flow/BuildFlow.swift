@@ -1,45 +1,5 @@
 import FlowRandom
 
-/// A flow in the precision its description asks for.
-public enum AnyFlow {
-  /// A single-precision flow.
-  case float32(Flow<Float>)
-  /// A double-precision flow.
-  case float64(Flow<Double>)
-
-  /// Number of trainable scalars.
-  public var parameterCount: Int {
-    switch self {
-    case .float32(let f): return f.parameterCount
-    case .float64(let f): return f.parameterCount
-    }
-  }
-
-  /// A snapshot of every parameter and buffer.
-  public func namedTensors() -> [NamedTensor] {
-    switch self {
-    case .float32(let f): return f.namedTensors()
-    case .float64(let f): return f.namedTensors()
-    }
-  }
-
-  /// Restores parameters and buffers (see `Flow.load`).
-  public func load(_ tensors: [NamedTensor], strict: Bool = true) throws {
-    switch self {
-    case .float32(let f): try f.load(tensors, strict: strict)
-    case .float64(let f): try f.load(tensors, strict: strict)
-    }
-  }
-}
-
-/// Builds the flow `description` describes, in the precision of its `dtype`.
-public func buildFlow(_ description: FlowDescription) -> AnyFlow {
-  switch description.dtype {
-  case .float32: return .float32(buildFlow(description, as: Float.self))
-  case .float64: return .float64(buildFlow(description, as: Double.self))
-  }
-}
-
 /// Builds the flow `description` describes with scalar type `T`, whatever its `dtype`
 /// (gradient checks build a float32 description in Double).
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowData
 import FlowcBuild
+import FlowcDiagnostics
 import FlowcDiff
 import FlowcIR
 import FlowcReport
@@ -44,9 +45,9 @@ extension FlowcCommand {
       let logp = model.logDensity(points)
       if let output { try writeOrFail(encodeNPY(doubles: logp), to: output) }
       let nll = -logp.reduce(0, +) / Double(max(1, logp.count))
-      var line = "mean NLL \(String(format: "%.4f", nll)) nats over \(logp.count) points"
-      if model.preprocessing.steps.contains(where: { if case .scale = $0 { return true }; return false }) {
-        line += " (\(String(format: "%.3f", nll / (Double(model.dimension) * M_LN2))) bits/dim)"
+      var line = "mean NLL \(formatFixed(nll, 4)) nats over \(logp.count) points"
+      if model.preprocessing.reportsBitsPerDimension {
+        line += " (\(formatFixed(bitsPerDimension(nats: nll, dimension: model.dimension), 3)) bits/dim)"
       }
       print(line)
     }

@@ -1,0 +1,141 @@
+import FlowRandom
+
+/// A flow in either precision, behind one interface that takes and returns rows as
+/// `[Float]` (the data's own type) and log-densities as `[Double]`. Everything outside
+/// the training loop (evaluation, sampling, encoding, figures) goes through this type, so
+/// that Float32 and Float64 flows share one code path.
+public enum AnyFlow {
+  /// A single-precision flow.
+  case float32(Flow<Float>)
+  /// A double-precision flow.
+  case float64(Flow<Double>)
+
+  /// Wraps a flow of either scalar type.
+  public init<T: FlowScalar>(_ flow: Flow<T>) {
+    if let f = flow as? Flow<Float> {
+      self = .float32(f)
+    } else if let f = flow as? Flow<Double> {
+      self = .float64(f)
+    } else {
+      preconditionFailure("flows are Float or Double")
+    }
+  }
+
+  /// Number of features D.
+  public var dimension: Int {
+    switch self {
+    case .float32(let f): return f.dimension
+    case .float64(let f): return f.dimension
+    }
+  }
+
+  /// Number of trainable scalars.
+  public var parameterCount: Int {
+    switch self {
+    case .float32(let f): return f.parameterCount
+    case .float64(let f): return f.parameterCount
+    }
+  }
+
+  /// Training mode (batch statistics, ActNorm initialisation) or evaluation mode.
+  public var isTraining: Bool {
+    get {
+      switch self {
+      case .float32(let f): return f.isTraining
+      case .float64(let f): return f.isTraining
+      }
+    }
+    nonmutating set {
+      switch self {
+      case .float32(let f): f.isTraining = newValue
+      case .float64(let f): f.isTraining = newValue
+      }
+    }
+  }
+
+  /// A snapshot of every parameter and buffer.
+  public func namedTensors() -> [NamedTensor] {
+    switch self {
+    case .float32(let f): return f.namedTensors()
+    case .float64(let f): return f.namedTensors()
+    }
+  }
+
+  /// Restores parameters and buffers (see `Flow.load`).
+  public func load(_ tensors: [NamedTensor], strict: Bool = true) throws {
+    switch self {
+    case .float32(let f): try f.load(tensors, strict: strict)
+    case .float64(let f): try f.load(tensors, strict: strict)
+    }
+  }
+
+  /// log p(x) of `rows` rows of row-major `values` in the flow's input space.
+  public func logProb(_ values: [Float], rows: Int) -> [Double] {
+    switch self {
+    case .float32(let f): return f.logProb(Matrix(rows: rows, cols: f.dimension, storage: values)).map(Double.init)
+    case .float64(let f): return f.logProb(Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init)))
+    }
+  }
+
+  /// z = f(x) of `rows` rows.
+  public func forward(_ values: [Float], rows: Int) -> [Float] {
+    switch self {
+    case .float32(let f): return f.forward(Matrix(rows: rows, cols: f.dimension, storage: values)).z.storage
+    case .float64(let f):
+      return f.forward(Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init))).z.storage.map(Float.init)
+    }
+  }
+
+  /// x = f⁻¹(z) of `rows` rows of latents.
+  public func inverse(_ values: [Float], rows: Int) -> [Float] {
+    switch self {
+    case .float32(let f): return f.inverse(Matrix(rows: rows, cols: f.dimension, storage: values)).x.storage
+    case .float64(let f):
+      return f.inverse(Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init))).x.storage.map(Float.init)
+    }
+  }
+
+  /// max |f⁻¹(f(x)) − x| over `rows` rows, computed in the flow's own precision;
+  /// infinity if any value is NaN.
+  public func roundTripError(_ values: [Float], rows: Int) -> Double {
+    func worst<T: FlowScalar>(_ f: Flow<T>, _ x: Matrix<T>) -> Double {
+      let back = f.inverse(f.forward(x).z).x
+      var worst = 0.0
+      for i in 0..<x.storage.count {
+        let d = abs(Double(back.storage[i]) - Double(x.storage[i]))
+        if d.isNaN { return .infinity }
+        worst = max(worst, d)
+      }
+      return worst
+    }
+    switch self {
+    case .float32(let f): return worst(f, Matrix(rows: rows, cols: f.dimension, storage: values))
+    case .float64(let f): return worst(f, Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init)))
+    }
+  }
+
+  /// `count` draws z from the prior at `temperature`, row-major.
+  public func priorSample(count: Int, temperature: Double, rng: inout Xoshiro256) -> [Float] {
+    switch self {
+    case .float32(let f): return f.prior.sample(count: count, temperature: temperature, rng: &rng).storage
+    case .float64(let f): return f.prior.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)
+    }
+  }
+
+  /// `count` samples in the flow's input space: prior draws at `temperature` mapped
+  /// through the inverse.
+  public func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> [Float] {
+    switch self {
+    case .float32(let f): return f.sample(count: count, temperature: temperature, rng: &rng).storage
+    case .float64(let f): return f.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)
+    }
+  }
+}
+
+/// Builds the flow `description` describes, in the precision of its `dtype`.
+public func buildFlow(_ description: FlowDescription) -> AnyFlow {
+  switch description.dtype {
+  case .float32: return .float32(buildFlow(description, as: Float.self))
+  case .float64: return .float64(buildFlow(description, as: Double.self))
+  }
+}

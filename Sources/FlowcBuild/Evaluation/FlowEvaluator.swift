@@ -1,0 +1,162 @@
+import FlowData
+import FlowRandom
+import FlowRuntime
+import FlowcIR
+
+/// The one path from data-space rows to what a flow says about them: log-densities,
+/// scores in nats and bits per dimension, samples, latents and the inverse round trip.
+/// The trainer's validation and test scores, `flowc eval`, `flowc sample` and the
+/// figures all go through it, so they give the same numbers on the same checkpoint.
+///
+/// Work goes in batches of `batchSize` rows (the spec's `eval.batch_size`), so memory
+/// stays bounded whatever the number of rows. Each call switches the flow to evaluation
+/// mode (running statistics, no initialisation) and restores its mode afterwards.
+package struct FlowEvaluator {
+  package let flow: AnyFlow
+  /// The spec's preprocessing chain (its log|det| enters every log-density).
+  package let preprocessing: Preprocessing
+  package let batchSize: Int
+  /// The data's image shape, carried to samples and decoded rows.
+  package let shape: [Int]?
+  /// The seed of the dequantization noise when scoring (the spec's `eval.seed`): the
+  /// same model always gets the same score.
+  package let scoringSeed: UInt64
+
+  package init(flow: AnyFlow, preprocessing: Preprocessing, batchSize: Int, shape: [Int]?, scoringSeed: UInt64) {
+    self.flow = flow
+    self.preprocessing = preprocessing
+    self.batchSize = max(1, batchSize)
+    self.shape = shape
+    self.scoringSeed = scoringSeed
+  }
+
+  /// The flow's number of features.
+  package var dimension: Int { flow.dimension }
+
+  /// A data set's score: the mean negative log-likelihood in nats, bits per dimension
+  /// where the data are images, and each row's negative log-likelihood.
+  package struct Score: Sendable {
+    package var nll: Double
+    package var bitsPerDimension: Double?
+    package var perRow: [Double]
+  }
+
+  /// Runs `body` with the flow in evaluation mode.
+  private func evaluating<R>(_ body: () throws -> R) rethrows -> R {
+    let wasTraining = flow.isTraining
+    flow.isTraining = false
+    defer { flow.isTraining = wasTraining }
+    return try body()
+  }
+
+  /// log p(x) of each data-space row: the flow's log-density of the preprocessed row plus
+  /// the preprocessing's log|det|. Dequantization noise comes from `seed` (default: the
+  /// scoring seed).
+  package func logDensities(_ data: Dataset, seed: UInt64? = nil) -> [Double] {
+    evaluating {
+      var noise = Xoshiro256(seed: seed ?? scoringSeed, stream: "eval-dequantize")
+      var out: [Double] = []
+      out.reserveCapacity(data.count)
+      for range in data.batchRanges(of: batchSize) {
+        let (x, ld) = preprocessing.apply(to: data.rows(range), generator: &noise)
+        let lp = flow.logProb(x.values, rows: x.count)
+        for r in lp.indices { out.append(lp[r] + ld[r]) }
+      }
+      return out
+    }
+  }
+
+  /// The score of `data` (see `Score`).
+  package func score(_ data: Dataset) -> Score {
+    let perRow = logDensities(data).map { -$0 }
+    let nll = perRow.reduce(0, +) / Double(max(1, perRow.count))
+    return Score(nll: nll, bitsPerDimension: preprocessing.reportsBitsPerDimension ? bitsPerDimension(nats: nll, dimension: dimension) : nil,
+                 perRow: perRow)
+  }
+
+  /// `count` samples in data space (the inverse preprocessing applied), made in batches:
+  /// prior draws at `temperature` from the stream `samples` of `seed`, mapped through the
+  /// inverse flow. Batching consumes the generator exactly as one large draw would, so the
+  /// samples do not depend on the batch size. `body` receives each batch in order.
+  package func sample(count: Int, temperature: Double, seed: UInt64, _ body: (Dataset) throws -> Void) rethrows {
+    try evaluating {
+      var rng = Xoshiro256(seed: seed, stream: "samples")
+      var done = 0
+      while done < count {
+        let n = min(batchSize, count - done)
+        var values = flow.sample(count: n, temperature: temperature, rng: &rng)
+        preprocessing.invert(&values)
+        try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, source: "samples"))
+        done += n
+      }
+    }
+  }
+
+  /// `count` samples gathered in one data set (for counts that fit in memory).
+  package func samples(count: Int, temperature: Double, seed: UInt64) -> Dataset {
+    var values: [Float] = []
+    values.reserveCapacity(count * dimension)
+    sample(count: count, temperature: temperature, seed: seed) { values += $0.values }
+    return Dataset(values: values, count: count, dimension: dimension, shape: shape, source: "samples")
+  }
+
+  /// z = f(x) of data-space rows (through the preprocessing, dequantization noise from
+  /// `seed`), `dimension` values a row.
+  package func encode(_ data: Dataset, seed: UInt64 = 0) -> [Float] {
+    evaluating {
+      var noise = Xoshiro256(seed: seed, stream: "eval-dequantize")
+      var out: [Float] = []
+      out.reserveCapacity(data.values.count)
+      for range in data.batchRanges(of: batchSize) {
+        let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
+        out += flow.forward(x.values, rows: x.count)
+      }
+      return out
+    }
+  }
+
+  /// x = g(z) in data space (the inverse preprocessing applied), for `z` of `dimension`
+  /// values a row.
+  package func decode(_ z: [Float]) -> Dataset {
+    evaluating {
+      let count = z.count / max(1, dimension)
+      var values = flow.inverse(z, rows: count)
+      preprocessing.invert(&values)
+      return Dataset(values: values, count: count, dimension: dimension, shape: shape, source: "decoded")
+    }
+  }
+
+  /// `count` draws z from the prior at `temperature` (what `sample` maps to data space),
+  /// from the stream `prior` of `seed`.
+  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64) -> [Float] {
+    var rng = Xoshiro256(seed: seed, stream: "prior")
+    return flow.priorSample(count: count, temperature: temperature, rng: &rng)
+  }
+
+  /// max |g(f(x)) − x| over `data`, in the flow's input space (after preprocessing, with
+  /// dequantization noise from the stream `round-trip` of seed 0); infinity if any value
+  /// is NaN.
+  package func roundTripError(_ data: Dataset) -> Double {
+    evaluating {
+      var noise = Xoshiro256(seed: 0, stream: "round-trip")
+      var worst = 0.0
+      for range in data.batchRanges(of: batchSize) {
+        let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
+        worst = max(worst, flow.roundTripError(x.values, rows: x.count))
+      }
+      return worst
+    }
+  }
+}
+
+extension FlowEvaluator {
+  /// The evaluator of `flow` built from the validated graph `v`: its preprocessing, eval
+  /// batch size, image shape and eval seed.
+  /// - Throws: `DataError` when the preprocessing constants are invalid (the validator
+  ///   rejects those first).
+  package init(_ v: ValidatedGraph, flow: AnyFlow) throws {
+    let g = v.graph
+    self.init(flow: flow, preprocessing: try DataPlan.makePreprocessing(g), batchSize: g.settings.eval.batchSize.value,
+              shape: g.shape?.value.map(\.value), scoringSeed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)))
+  }
+}
