@@ -95,6 +95,9 @@ let package = Package(
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
+    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
+    .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
+    .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
   ]
 )

@@ -10,6 +10,19 @@ import Testing
     #expect(r.stdout.contains("479 MFLOP per training step"))
   }
 
+  /// The broken examples' rendered diagnostics, as the README and docs quote them,
+  /// compared whole (`FLOWC_UPDATE_GOLDEN=1` rewrites examples/*.expected.txt).
+  @Test(arguments: ["broken", "broken-typos"])
+  func brokenExamplesPrintTheirExpectedDiagnostics(_ name: String) throws {
+    let r = try FlowcBinary.run(["check", "--no-color", "examples/\(name).yaml"])
+    #expect(r.status == 1)
+    let golden = FlowcBinary.root.appendingPathComponent("examples/\(name).expected.txt")
+    if ProcessInfo.processInfo.environment["FLOWC_UPDATE_GOLDEN"] == "1" {
+      try Data((r.stdout + r.stderr).utf8).write(to: golden)
+    }
+    #expect(r.stdout + r.stderr == (try String(contentsOf: golden, encoding: .utf8)))
+  }
+
   @Test func emitIRShowsBothSidesOfEveryMask() throws {
     let r = try FlowcBinary.run(["check", "--emit", "ir", "specs/realnvp-moons.yaml"])
     #expect(r.status == 0)

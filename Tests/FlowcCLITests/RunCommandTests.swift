@@ -63,6 +63,14 @@ import Testing
     #expect(eval.status == 0, "\(eval.stderr)")
     let testNLL = final["test_nll"] as! Double
     #expect(eval.stdout.contains(String(format: "mean NLL %.4f nats over 500 points", testNLL)), "\(eval.stdout) vs \(testNLL)")
+    // `flowc eval -o` writes the same per-point values whose mean final.json reports.
+    let perPoint = try readNPYDoubles(logp)
+    #expect(abs(-perPoint.reduce(0, +) / Double(perPoint.count) - testNLL) <= 1e-9 * abs(testNLL))
+    // `flowc report` redraws the run's report.html with the same test NLL.
+    let report = try FlowcBinary.run(["report", dir])
+    #expect(report.status == 0, "\(report.stderr)")
+    let html = try String(contentsOfFile: "\(dir)/report.html", encoding: .utf8)
+    #expect(html.contains(String(format: "%.6g", testNLL)))
     // The same weights evaluated in Float64 give the same score to float32 precision.
     let eval64 = try FlowcBinary.run(["eval", "\(dir)/checkpoints/last.safetensors", "--float64"])
     #expect(eval64.status == 0, "\(eval64.stderr)")
@@ -188,5 +196,17 @@ import Testing
     }
     let missing = try FlowcBinary.run(["run", try spec("npy", "\(dir)/nope.npy"), "--out", "\(dir)/runs", "--quiet"])
     #expect(missing.status == 1 && missing.stderr.contains("\(dir)/nope.npy"))
+  }
+}
+
+/// The float64 values of a 1-D .npy file that `flowc eval -o` wrote (little-endian `<f8`).
+func readNPYDoubles(_ path: String) throws -> [Double] {
+  let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+  let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+  let header = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
+  #expect(header.contains("'descr': '<f8'"))
+  let body = bytes[(10 + headerLength)...]
+  return stride(from: body.startIndex, to: body.endIndex, by: 8).map { i in
+    Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[i + $1]) << (8 * UInt64($1)) })
   }
 }

@@ -1,0 +1,66 @@
+import FlowcBuild
+import FlowcDiff
+import FlowcIR
+import FlowcSpec
+import FlowcTestSupport
+import Foundation
+import Testing
+
+/// Every registered layer kind reaches every consumer of the graph: the IR JSON, the diff
+/// fields, the JSON Schema, the runtime (numeric check of inverse and log-det) and the
+/// docs. A kind added with its own files and a registration line, but missing one of
+/// its parts, fails here by name.
+@Suite struct LayerKindCoverageTests {
+  /// A valid 2-D spec whose flow starts with the kind's example layer; a reversal and a
+  /// second copy follow, so that a coupling's example transforms both dimensions.
+  static func spec(_ kind: any LayerOptions.Type) -> String {
+    moonsSpec(flow: "  - \(kind.example)\n  - {kind: permutation, order: reverse}\n  - \(kind.example)")
+  }
+
+  static let docs: String = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return (try? String(contentsOf: root.appendingPathComponent("docs/spec.md"), encoding: .utf8)) ?? ""
+  }()
+
+  @Test(arguments: LayerKinds.names)
+  func kindReachesEveryConsumer(_ name: String) throws {
+    let kind = try #require(LayerKinds.named(name))
+    let v = try graph(Self.spec(kind))
+    let node = try #require(v.graph.nodes.first)
+    #expect(node.op.kind == name)
+
+    // IR JSON: the node with its kind.
+    guard case .object(let root) = graphJSON(v), case .array(let nodes)? = root.first(where: { $0.0 == "nodes" })?.1,
+          case .object(let first)? = nodes.first else {
+      Issue.record("no nodes in the IR JSON")
+      return
+    }
+    #expect(first.contains { $0.0 == "kind" && $0.1 == .string(name) })
+    // IR text: a line with the kind.
+    #expect(emitIRText(v).contains("%0  \(name)"))
+
+    // diff: the node's fields, and a change in one of them is seen.
+    let fields = nodeFields(node)
+    #expect(fields.contains { $0.name == "features" })
+
+    // JSON Schema: a definition with the kind's keys.
+    let schema = emitSpecSchema()
+    #expect(schema.contains("\"layer.\(name)\""))
+    #expect(schema.contains("\"const\": \"\(name)\""))
+    for key in kind.keys { #expect(schema.contains("\"\(key.name)\""), "schema lacks \(name).\(key.name)") }
+
+    // Runtime: a bijector, whose inverse and log-det pass the numeric check.
+    #expect(node.op is any BuildableLayer, "\(name) has no runtime layer (Sources/FlowcBuild/Kinds/)")
+    let report = numericCheck(v)
+    #expect(report.passed, "\(name): \(report.rows)")
+
+    // docs/spec.md: a heading naming the kind, and every key.
+    let headings = Self.docs.split(separator: "\n").filter { $0.hasPrefix("#") }
+    #expect(headings.contains { $0.contains("`\(name)`") }, "docs/spec.md has no heading for `\(name)`")
+    for key in kind.keys { #expect(Self.docs.contains("`\(key.name)`"), "docs/spec.md does not mention \(name)'s `\(key.name)`") }
+  }
+
+  @Test func everyKindHasOneName() {
+    #expect(Set(LayerKinds.names).count == LayerKinds.all.count)
+  }
+}
