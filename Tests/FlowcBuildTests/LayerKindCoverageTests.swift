@@ -3,6 +3,7 @@ import FlowcDiff
 import FlowcIR
 import FlowcSpec
 import FlowcTestSupport
+import FlowRuntime
 import Foundation
 import Testing
 
@@ -17,10 +18,12 @@ import Testing
     moonsSpec(flow: "  - \(kind.example)\n  - {kind: permutation, order: reverse}\n  - \(kind.example)")
   }
 
-  static let docs: String = {
+  static func doc(_ name: String) -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return (try? String(contentsOf: root.appendingPathComponent("docs/spec.md"), encoding: .utf8)) ?? ""
-  }()
+    return (try? String(contentsOf: root.appendingPathComponent("docs/\(name)"), encoding: .utf8)) ?? ""
+  }
+  static let docs = doc("spec.md")
+  static let checkpointDocs = doc("checkpoint.md")
 
   @Test(arguments: LayerKinds.names)
   func kindReachesEveryConsumer(_ name: String) throws {
@@ -53,6 +56,16 @@ import Testing
     #expect(node.op is any BuildableLayer, "\(name) has no runtime layer (Sources/FlowcBuild/Kinds/)")
     let report = numericCheck(v)
     #expect(report.passed, "\(name): \(report.rows)")
+
+    // docs/checkpoint.md: every tensor the kind's layer stores, by its documented name
+    // (`layers.i.scale_net.k.weight` for the k-th linear layer of a net; its bias beside it).
+    let flow = buildFlow(flowDescription(v, seed: 0), as: Double.self)
+    for tensor in flow.namedTensors() where tensor.name.hasPrefix("layers.0.") {
+      let local = String(tensor.name.dropFirst("layers.0.".count))
+      let documented = local.split(separator: ".").map { $0.allSatisfy(\.isNumber) ? "k" : String($0) }.joined(separator: ".")
+      if documented.contains(".k."), documented.hasSuffix(".bias") { continue }
+      #expect(Self.checkpointDocs.contains("`layers.i.\(documented)`"), "docs/checkpoint.md lacks \(name)'s `layers.i.\(documented)`")
+    }
 
     // docs/spec.md: a heading naming the kind, and every key.
     let headings = Self.docs.split(separator: "\n").filter { $0.hasPrefix("#") }
