@@ -78,9 +78,9 @@ enum IRDiagnostics {
     .error("permutation-invalid", "permutation entry \(entry) is outside 0..\(d - 1)", at: r)
   }
 
-  static func permutationSize(_ count: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
-    .error("permutation-size", "permutation has \(count) entries but the flow has dimension \(dimension.value)",
-           at: r, notes: [dimensionNote(dimension)])
+  static func permutationSize(_ count: Int, width: Int, note: Diagnostic.Note, at r: SourceRange) -> Diagnostic {
+    .error("permutation-size", "permutation has \(count) entries but the flow has dimension \(width)",
+           at: r, notes: [note])
   }
 
   static func scaleNotPositive(at r: SourceRange) -> Diagnostic {
@@ -92,5 +92,45 @@ enum IRDiagnostics {
   /// "the flow's dimension 2 is set here".
   static func dimensionNote(_ dimension: Located<Int>) -> Diagnostic.Note {
     Diagnostic.Note("the flow's dimension \(dimension.value) is set here", at: dimension.range)
+  }
+
+  static func convNetNeedsImage(_ role: String, type: String, reason: String, at r: SourceRange) -> Diagnostic {
+    .error("conv-net-needs-image", "the \(role) network is a '\(type)' net, which needs an image input, but \(reason)",
+           at: r, suggestion: "declare the data as 'shape: [C, H, W]', use channel masks ('first_half') or a checkerboard with net_io 'masked', or use an MLP ('type: mlp')")
+  }
+
+  static func netKeyUnused(_ key: String, type: String, at r: SourceRange) -> Diagnostic {
+    .warning("unused-setting", "'\(key)' has no effect on a '\(type)' net", at: r, suggestion: "remove it, or change the net's 'type'")
+  }
+
+  static func kernelSize(_ k: Int, at r: SourceRange) -> Diagnostic {
+    .error("kernel-size", "kernel size \(k) is not an odd number >= 1; convolutions here are same-padded, which needs an odd kernel to keep the image's size",
+           at: r, suggestion: "use 1, 3 or 5")
+  }
+
+  static func needsImage(_ what: String, input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error("needs-image", "'\(what)' needs an image input [C, H, W], but this layer's input is a vector of \(input.count) features",
+           at: r, suggestion: "declare the data's shape with channels first, e.g. 'shape: [1, 28, 28]'")
+  }
+
+  static func splitChannels(_ keep: Int, of c: Int, at r: SourceRange) -> Diagnostic {
+    .error("split-channels", c < 2 ? "a split needs at least two channels, and its input has \(c)"
+                                   : "a split keeps 'channels' = \(keep) of its \(c) channels; it must keep at least 1 and send at least 1 to the prior",
+           at: r, suggestion: c < 2 ? "squeeze first: [1, 28, 28] becomes [4, 14, 14]" : "keep between 1 and \(c - 1) channels (the default keeps half)")
+  }
+
+  static func splitNetWithoutLearnedPrior(at r: SourceRange) -> Diagnostic {
+    .warning("unused-setting", "'net' has no effect on a split with the standard prior", at: r,
+             suggestion: "add 'prior: learned', or remove 'net'")
+  }
+
+  static func squeezeOddSize(_ input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error("squeeze-odd-size", "a squeeze halves the height and width, but its input \(input) has an odd one",
+           at: r, suggestion: "squeeze only images with an even height and width (28 → 14 → 7 allows two squeezes)")
+  }
+
+  static func channelMaskOneChannel(_ generator: String, input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error("channel-mask-one-channel", "'\(generator)' splits the channels, but this layer's input \(input) has one channel",
+           at: r, suggestion: "squeeze first ([1, 28, 28] becomes [4, 14, 14]), or use 'checkerboard'")
   }
 }

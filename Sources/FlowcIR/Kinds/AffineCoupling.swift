@@ -11,8 +11,8 @@ package struct AffineCouplingOp: LayerOperation {
   package var kind: String { AffineCouplingSpec.kind }
   package var mask: LayerMask? { coupling.mask }
   package var nets: [Net] { coupling.nets.all }
-  package func parameterCount(input: Int) -> Int { coupling.nets.parameterCount }
-  package func flopsPerSample(input: Int) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
+  package func parameterCount(input: TensorShape) -> Int { coupling.nets.parameterCount }
+  package func flopsPerSample(input: TensorShape) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
 
   /// How the nets are given: `shared` (one two-headed net) or `separate`.
   var layout: String {

@@ -7,7 +7,7 @@ package struct BatchNormOp: LayerOperation {
   package var epsilon: Located<Double>
 
   package var kind: String { BatchNormSpec.kind }
-  package func parameterCount(input: Int) -> Int { input.multipliedSaturating(by: 2) }
+  package func parameterCount(input: TensorShape) -> Int { input.count.multipliedSaturating(by: 2) }
 
   /// `batchnorm-epsilon`: BatchNorm divides by sqrt(var + eps), so eps > 0;
   /// `value-range` for the momentum.

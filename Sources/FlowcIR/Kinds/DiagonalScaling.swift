@@ -6,7 +6,7 @@ package struct DiagonalScalingOp: LayerOperation {
   package var initialLogScale: Located<Double>
 
   package var kind: String { DiagonalScalingSpec.kind }
-  package func parameterCount(input: Int) -> Int { input }
+  package func parameterCount(input: TensorShape) -> Int { input.count }
 
   /// `value-range`: the start must be finite.
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] {

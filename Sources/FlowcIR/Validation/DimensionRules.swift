@@ -18,9 +18,10 @@ import FlowcSpec
   }
   var seen = Set<SourceRange>()  // a repeated layer is reported once, at its spec line
   for node in g.nodes {
-    if let m = node.op.mask, m.values.count != d, seen.insert(m.range).inserted {
-      out.append(.error("mask-size", "mask has \(m.values.count) entries but the flow has dimension \(d)",
-                        at: m.range, notes: [dimNote] + repeatNote(node),
+    if let m = node.op.mask, m.values.count != node.inputDim, seen.insert(m.range).inserted {
+      let message = node.inputDim == d ? "mask has \(m.values.count) entries but the flow has dimension \(d)"
+        : "mask has \(m.values.count) entries but layer %\(node.index) acts on \(node.inputDim) features"
+      out.append(.error("mask-size", message, at: m.range, notes: [widthNote(node, in: g)] + repeatNote(node),
                         suggestion: "write one 0/1 entry per dimension, or use a generator such as 'even'"))
     }
   }
@@ -31,6 +32,15 @@ import FlowcSpec
                       at: source.range, notes: [dimNote], suggestion: "set 'dim: 2'"))
   }
   return out
+}
+
+/// Where a node's width comes from: the flow's `dim` (or `shape`), or the split before it
+/// that passed on fewer features.
+func widthNote(_ node: GraphNode, in g: FlowGraph) -> Diagnostic.Note {
+  if let split = g.nodes[..<node.index].last(where: { $0.factoredShape != nil }) {
+    return .init("the split %\(split.index) passes on \(split.outputDim) features (\(split.outputShape)) here", at: split.range)
+  }
+  return IRDiagnostics.dimensionNote(g.dimension)
 }
 
 /// Points at the `repeat` that expanded a layer. Rules report a repeated layer once,

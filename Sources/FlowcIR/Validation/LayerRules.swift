@@ -17,7 +17,8 @@ import FlowcSpec
   return out
 }
 
-/// `value-range` for the networks: every hidden width is at least 1 and activation
+/// `value-range` and `kernel-size` for the networks: every hidden width and channel count
+/// is at least 1, kernel sizes are odd (same padding keeps the image size), activation
 /// parameters are finite.
 @Sendable func checkNetworks(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
@@ -26,6 +27,21 @@ import FlowcSpec
     for net in node.op.nets {
       for h in net.hidden where h.value < 1 && seen.insert(h.range).inserted {
         out.append(valueRange("a hidden width", h.value, "at least 1", at: h.range))
+      }
+      if let conv = net.conv {
+        for k in conv.kernelSizes where !(k.value >= 1 && k.value % 2 == 1) && seen.insert(k.range).inserted {
+          out.append(IRDiagnostics.kernelSize(k.value, at: k.range))
+        }
+        if conv.channels.value < 1, seen.insert(conv.channels.range).inserted {
+          out.append(valueRange("a convolutional net's 'channels'", conv.channels.value, "at least 1", at: conv.channels.range))
+        }
+        switch conv.layout {
+        case .plain(let kernels) where kernels.isEmpty && seen.insert(net.range).inserted:
+          out.append(valueRange("the number of 'kernels'", 0, "at least 1", at: net.range))
+        case .residual(let blocks, _) where blocks.value < 1 && seen.insert(blocks.range).inserted:
+          out.append(valueRange("'blocks'", blocks.value, "at least 1", at: blocks.range))
+        default: break
+        }
       }
       for a in [net.activation, net.outputActivation] {
         switch a.value {

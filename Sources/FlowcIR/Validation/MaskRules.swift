@@ -10,11 +10,16 @@ import FlowcSpec
   // spec location once.
   var seen = Set<SourceRange>()
   for node in g.nodes {
-    guard let c = node.op.mask, c.values.count == g.dimension.value, seen.insert(c.range).inserted else { continue }
+    guard let c = node.op.mask, c.values.count == node.inputDim, seen.insert(c.range).inserted else { continue }
     let bad = c.values.enumerated().filter { $0.element != 0 && $0.element != 1 }
     if let first = bad.first {
       out.append(.error("mask-values", "mask entry \(first.offset) is \(first.element); mask entries are 0 (transformed) or 1 (kept)",
                         at: c.range, notes: repeatNote(node)))
+      continue
+    }
+    if let image = node.inputShape.image, image.channels == 1, c.origin == "first_half" || c.origin == "second_half" {
+      // FrEIA#8: a single-channel image has no channel to split off.
+      out.append(IRDiagnostics.channelMaskOneChannel(c.origin, input: node.inputShape, at: c.range))
       continue
     }
     if c.kept.isEmpty {
@@ -37,13 +42,16 @@ import FlowcSpec
   // With a malformed mask or permutation the dimensions cannot be followed; those get
   // their own diagnostics, and guessing here would only add a misleading one.
   for node in g.nodes {
-    if let m = node.op.mask, m.values.count != d || m.values.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
-    if case .permutes(let order) = node.op.positions, order.count != d || Set(order) != Set(0..<d) { return [] }
+    let w = node.inputDim
+    if let m = node.op.mask, m.values.count != w || m.values.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
+    if case .permutes(let order) = node.op.positions, order.count != w || Set(order) != Set(0..<w) { return [] }
   }
   // origin[i]: the data dimension now at position i, or nil once positions are mixed.
+  // A split passes on the first positions only; the others go to the prior as they are.
   var origin: [Int]? = Array(0..<d)
   var covered = [Bool](repeating: false, count: d)
   for node in g.nodes {
+    if let o = origin, node.inputDim < o.count { origin = Array(o.prefix(node.inputDim)) }
     switch node.op.positions {
     case .permutes(let order):
       guard let o = origin else { continue }
@@ -76,7 +84,7 @@ import FlowcSpec
   var previous: (LayerMask, GraphNode)?
   for node in g.nodes {
     if let c = node.op.mask {
-      if let (p, pn) = previous, p.values == c.values, c.values.count == g.dimension.value, seen.insert(c.range).inserted {
+      if let (p, pn) = previous, p.values == c.values, c.values.count == node.inputDim, seen.insert(c.range).inserted {
         out.append(.warning("same-mask", "coupling %\(node.index) has the same mask as coupling %\(pn.index) just before it",
                             at: c.range,
                             notes: [.init("the previous coupling's mask", at: p.range)] + repeatNote(node),
