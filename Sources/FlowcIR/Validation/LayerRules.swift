@@ -25,13 +25,13 @@ import FlowcSpec
   for node in g.nodes {
     for net in node.op.nets {
       for h in net.hidden where h.value < 1 && seen.insert(h.range).inserted {
-        out.append(valueRange("a hidden width", h.value, "at least 1", at: h.range))
+        out.append(IRDiagnostics.valueRange("a hidden width", h.value, "at least 1", at: h.range))
       }
       for a in [net.activation, net.outputActivation] {
         switch a.value {
         case .leakyReLU(let x), .elu(let x):
           if !x.isFinite, seen.insert(a.range).inserted {
-            out.append(valueRange("the activation parameter", x, "a finite number", at: a.range))
+            out.append(IRDiagnostics.valueRange("the activation parameter", x, "a finite number", at: a.range))
           }
         default: break
         }
@@ -39,10 +39,4 @@ import FlowcSpec
     }
   }
   return out
-}
-
-/// The `value-range` diagnostic: "lr is -0.001; it must be > 0".
-func valueRange(_ what: String, _ value: some CustomStringConvertible, _ requirement: String, at r: SourceRange) -> Diagnostic {
-  let shown = (value as? Double).map(formatNumber) ?? value.description
-  return .error("value-range", "\(what) is \(shown); it must be \(requirement)", at: r)
 }
