@@ -29,28 +29,24 @@ package struct SourceFile: Sendable {
   }
 
   /// Reads a file from disk, refusing directories, unreadable paths and files over `maxBytes`.
-  /// - Throws: a ``Diagnostic`` with id `io-error` and no source location.
+  /// - Throws: a ``Diagnostic`` from ``ReadDiagnostics`` (`io-error`, `file-too-large`), with no source location.
   package static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> SourceFile {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw Diagnostic(id: "io-error", severity: .error, message: "no such file '\(path)'",
-                       suggestion: "check the path; flowc takes a YAML spec file")
+      throw ReadDiagnostics.noSuchFile(path)
     }
     if isDir.boolValue {
-      throw Diagnostic(id: "io-error", severity: .error, message: "'\(path)' is a directory, not a spec file")
+      throw ReadDiagnostics.isDirectory(path)
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw Diagnostic(id: "io-error", severity: .error, message: "cannot open '\(path)' for reading",
-                       suggestion: "check the file's permissions")
+      throw ReadDiagnostics.notOpenable(path)
     }
     defer { try? handle.close() }
     // Read one byte past the limit: that tells "exactly at the limit" from "over it"
     // without reading an arbitrarily large file into memory.
     let data = (try? handle.read(upToCount: maxBytes + 1)) ?? Data()
     if data.count > maxBytes {
-      throw Diagnostic(id: "file-too-large", severity: .error,
-                       message: "'\(path)' is larger than \(maxBytes >> 20) MiB; a spec file is a few kilobytes",
-                       suggestion: "is this the right file?")
+      throw ReadDiagnostics.fileTooLarge(path, maxBytes: maxBytes)
     }
     return SourceFile(path: path, bytes: [UInt8](data))
   }

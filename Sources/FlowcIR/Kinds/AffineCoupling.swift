@@ -28,7 +28,7 @@ package struct AffineCouplingOp: LayerOperation {
       out.append(IRDiagnostics.scaleNotPositive(at: scaleFunction.range))
     }
     if let clamp = scaleClamp, !(clamp.value > 0 && clamp.value.isFinite) {
-      out.append(valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
+      out.append(IRDiagnostics.valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
     }
     return out
   }

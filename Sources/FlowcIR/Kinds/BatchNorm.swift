@@ -14,7 +14,7 @@ package struct BatchNormOp: LayerOperation {
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] {
     var out: [Diagnostic] = []
     if !(0...1).contains(momentum.value) {
-      out.append(valueRange("batch_norm momentum", momentum.value, "between 0 and 1", at: momentum.range))
+      out.append(IRDiagnostics.valueRange("batch_norm momentum", momentum.value, "between 0 and 1", at: momentum.range))
     }
     if !(epsilon.value > 0) || !epsilon.value.isFinite {
       out.append(IRDiagnostics.batchNormEpsilon(epsilon.value, at: epsilon.range))

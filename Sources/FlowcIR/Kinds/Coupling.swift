@@ -102,13 +102,10 @@ extension Lowering {
       if scale != nil, s == nil { return nil }
       nets = .separate(scale: s, shift: t)
     case (_, _, .some):
-      diagnostics.emit(IRDiagnostics.couplingNets(kind, at: layer.range, problem: "has both 'net' and separate networks",
-                                                  suggestion: "give either 'net' (one network, two heads) or 'scale' and 'shift'"))
+      diagnostics.emit(IRDiagnostics.couplingNetsBoth(kind, at: layer.range))
       return nil
     default:
-      let want = affine ? "'scale' and 'shift' networks, or one 'net' with two heads" : "a 'shift' network (or 'net')"
-      diagnostics.emit(IRDiagnostics.couplingNets(kind, at: layer.kind.range, problem: "needs \(want)",
-                                                  suggestion: affine ? "add 'scale: <template>' and 'shift: <template>'" : "add 'shift: <template>'"))
+      diagnostics.emit(IRDiagnostics.couplingNetsMissing(kind, affine: affine, at: layer.kind.range))
       return nil
     }
     return Coupling(mask: LayerMask(values: mask, range: keep.range, origin: origin), io: io, nets: nets)

@@ -44,8 +44,7 @@ struct Lowering {
 
   mutating func run() -> FlowGraph? {
     if let v = spec.version, v.value != 1 {
-      diagnostics.emit(.error("unsupported-version", "spec language version \(v.value) is not known to this flowc, which reads version 1",
-                              at: v.range, suggestion: "write 'version: 1', or use the flowc that wrote this spec"))
+      diagnostics.emit(IRDiagnostics.unsupportedVersion(v.value, at: v.range))
       return nil
     }
     guard let dim = resolveDimension(), let flow = spec.flow, let priorSpec = spec.prior else { return nil }
@@ -104,7 +103,7 @@ struct Lowering {
       case .repeat(let r):
         guard r.count.value >= 1 else {
           if reportedRepeats.insert(r.count.range).inserted {
-            diagnostics.emit(valueRange("the repeat count", r.count.value, "at least 1", at: r.count.range))
+            diagnostics.emit(IRDiagnostics.valueRange("the repeat count", r.count.value, "at least 1", at: r.count.range))
           }
           continue
         }
