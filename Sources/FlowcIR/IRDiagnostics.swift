@@ -71,9 +71,10 @@ package enum IRDiagnostics {
   }
 
   /// A convolutional net where the layer cannot give it an image (`reason` says why).
-  static func convNetNeedsImage(_ role: String, type: String, reason: String, at r: SourceRange) -> Diagnostic {
-    .error(ID.convNetNeedsImage, "the \(role) network is a '\(type)' net, which needs an image input, but \(reason)",
-           at: r, suggestion: "declare the data as 'shape: [C, H, W]', use channel masks ('first_half') or a checkerboard with net_io 'masked', or use an MLP ('type: mlp')")
+  static func convNetNeedsImage(_ role: String, type: String, reason: String, at r: SourceRange,
+                                typeSetAt: SourceRange?) -> Diagnostic {
+    .error(ID.convNetNeedsImage, "the \(role == "net" ? "coupling's" : role) network is a '\(type)' net, which needs an image input, but \(reason)",
+           at: r, notes: typeSetAt.map { [.init("the net's type is set here", at: $0)] } ?? [], suggestion: "declare the data as 'shape: [C, H, W]', use channel masks ('first_half') or a checkerboard with net_io 'masked', or use an MLP ('type: mlp')")
   }
 
   /// A coupling with `net` and also `scale` or `shift`.

@@ -11,8 +11,10 @@ package struct SqueezeOp: LayerOperation {
   package var kind: String { SqueezeSpec.kind }
   package func flopsPerSample(input: TensorShape) -> Int { 0 }
 
+  /// [4C, H/2, W/2]; an input the squeeze cannot take passes on unchanged, so its error
+  /// is not followed by others about the sizes after it.
   package func outputShape(input: TensorShape) -> TensorShape {
-    guard let (c, h, w) = input.image else { return input }
+    guard let (c, h, w) = input.image, h % 2 == 0, w % 2 == 0 else { return input }
     return .image(c.multipliedSaturating(by: 4), h / 2, w / 2)
   }
 

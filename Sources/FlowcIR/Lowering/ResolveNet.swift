@@ -77,9 +77,10 @@ extension Lowering {
     switch slot.image {
     case .success(let i): image = i
     case .failure(let problem):
-      let place = spec.type?.range ?? ref.range
-      if reportedPlaces.insert(place).inserted {
-        diagnostics.emit(IRDiagnostics.convNetNeedsImage(role, type: type.rawValue, reason: problem.reason, at: place))
+      // At the layer's reference to the net (the template itself may be fine elsewhere).
+      if reportedPlaces.insert(ref.range).inserted {
+        diagnostics.emit(IRDiagnostics.convNetNeedsImage(role, type: type.rawValue, reason: problem.reason, at: ref.range,
+                                                         typeSetAt: spec.type?.range))
       }
       return nil
     }
