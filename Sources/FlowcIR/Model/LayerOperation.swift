@@ -68,7 +68,8 @@ extension LayerOperation {
   package var mask: LayerMask? { nil }
   package var positions: PositionMap { mask.map { .transforms($0.transformed) } ?? .keeps }
   package var nets: [Net] { [] }
-  package var needsInitBatch: Bool { false }
+  /// A layer whose networks normalise with ActNorm initialises those from its first batch.
+  package var needsInitBatch: Bool { nets.contains { $0.conv?.norm.value == .actnorm } }
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] { [] }
 }
 
