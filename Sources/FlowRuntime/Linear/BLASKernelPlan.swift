@@ -18,7 +18,10 @@
 /// | anything else | Prescott |
 ///
 /// Every list ends with `Prescott`, the generic SSE3 kernel every x86-64 CPU runs. The
-/// names are OpenBLAS's own (`OPENBLAS_CORETYPE`, `openblas_get_corename()`).
+/// names are OpenBLAS's own (`OPENBLAS_CORETYPE`, `openblas_get_corename()`). OpenBLAS
+/// 0.3.21 does not accept `Cooperlake` in `OPENBLAS_CORETYPE` (its name lookup stops one
+/// entry short) and then picks from the features, which on a CPU with AVX-512 BF16 is
+/// Cooperlake again; `BLASKernelDecision` checks whatever actually runs.
 /// `FLOWC_BLAS_CANDIDATES` replaces the list (`fromList`), e.g. to try SkylakeX first on
 /// a Zen 5 and let the check decide.
 public struct BLASKernelPlan: Sendable, Equatable {
