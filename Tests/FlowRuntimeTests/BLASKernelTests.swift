@@ -7,9 +7,12 @@ import Testing
 /// not run on.
 @Suite struct BLASKernelPlanTests {
   typealias F = CPUFeatures.Feature
+  /// A Haswell-class feature set.
   static let avx2: Set<F> = [.sse3, .sse4_2, .avx, .fma, .avx2]
+  /// A Skylake-X-class feature set.
   static let avx512: Set<F> = avx2.union([.avx512f, .avx512dq, .avx512bw, .avx512vl])
 
+  /// The plan for a made-up CPU.
   static func plan(_ vendor: String, _ family: Int, _ model: Int, _ features: Set<F>) -> BLASKernelPlan {
     BLASKernelPlan.forCPU(CPUFeatures(vendor: vendor, family: family, model: model, features: features))
   }
@@ -85,6 +88,7 @@ import Testing
 /// The product check: the active kernel passes, wrong products are rejected, a correct
 /// product in another summation order is not.
 @Suite struct BLASKernelCheckTests {
+  /// The shape of `T.gemm` as a function value.
   typealias Gemm<T> = (Bool, Bool, Int, Int, Int, T, UnsafePointer<T>, Int, UnsafePointer<T>, Int, T,
                        UnsafeMutablePointer<T>, Int) -> Void
 
@@ -143,8 +147,10 @@ import Testing
 
 /// The steps of the choice, through every path, without restarting anything.
 @Suite struct BLASKernelDecisionTests {
+  /// The plan on this project's AMD EPYC (Zen 3).
   static let zen3 = BLASKernelPlan(candidates: ["Zen", "Haswell", "Sandybridge", "Prescott"],
                                    reason: "cpuid: AuthenticAMD family 25 model 1, AVX2 and FMA, no AVX-512")
+  /// The plan on an Emerald Rapids Xeon.
   static let xeon = BLASKernelPlan(candidates: ["Cooperlake", "SkylakeX", "Haswell", "Sandybridge", "Prescott"],
                                    reason: "cpuid: GenuineIntel family 6 model 207, AVX-512 with BF16")
 

@@ -159,8 +159,11 @@ enum Exec {
 /// What the crash handler does for one signal: print a message and/or execute flowc
 /// again with the next kernel. Plain C pointers, read-only in the handler.
 private struct CrashAction {
+  /// Written to standard error first (nil: nothing).
   var message: UnsafeMutablePointer<CChar>?
+  /// The message's length in bytes.
   var messageLength: Int
+  /// The environment to execute flowc with (nil: no kernel left, die of the signal).
   var environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 }
 
@@ -170,11 +173,13 @@ private let crashSignals: [Int32] = [SIGILL, SIGSEGV, SIGBUS, SIGFPE]
 
 /// One action per entry of `crashSignals` while a check runs, else nil.
 nonisolated(unsafe) private var crashActions: UnsafeMutablePointer<CrashAction>?
-/// `/proc/self/exe` and argv as C pointers, for the handler.
+/// `/proc/self/exe` as a C string, for the handler.
 nonisolated(unsafe) private var crashPath: UnsafeMutablePointer<CChar>?
+/// The process's argv, for the handler.
 nonisolated(unsafe) private var crashArgv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
-/// The handler: async-signal-safe calls only (write, execve, signal, raise).
+/// The handler: async-signal-safe calls only (write, execve, signal, raise), and the
+/// slot of `signo` in `crashSignals` by a switch rather than a search of the array.
 private func crashHandler(_ signo: Int32) {
   let slot: Int
   switch signo {
@@ -198,7 +203,7 @@ enum CrashFallback {
   /// Runs `body` (the check) with the crash handlers installed, then restores the
   /// previous ones (the Swift runtime's backtracer).
   static func guarding<R>(_ attempt: BLASKernelAttempt, _ body: () -> R) -> R {
-    let names = ["SIGILL", "SIGSEGV", "SIGBUS", "SIGFPE"]
+    let names = ["SIGILL", "SIGSEGV", "SIGBUS", "SIGFPE"]  // in the order of crashSignals
     let actions = UnsafeMutablePointer<CrashAction>.allocate(capacity: crashSignals.count)
     for (i, name) in names.enumerated() {
       var action = CrashAction(message: nil, messageLength: 0, environment: nil)
@@ -233,6 +238,8 @@ enum CrashFallback {
     let result = body()
     for (i, signo) in crashSignals.enumerated() { sigaction(signo, &previous[i], nil) }
     crashActions = nil
+    free(crashPath)
+    crashPath = nil
     for i in 0..<crashSignals.count {
       free(actions[i].message)
       if let env = actions[i].environment { Exec.release(env) }

@@ -126,6 +126,7 @@ public struct BLASKernelAttempt: Sendable, Equatable {
   }
 }
 
+/// The candidates left to try.
 extension BLASKernelPlan {
   /// The candidates not yet rejected, in order.
   func remaining(after rejected: [BLASKernelMarker.Rejection]) -> [String] {
@@ -179,6 +180,7 @@ public struct BLASKernelMarker: Sendable, Equatable {
   }
 }
 
+/// Keeping a reason inside one field of `BLASKernelMarker.text`.
 extension String {
   /// The string with `;` replaced by `,`.
   fileprivate var replacingSemicolons: String { String(map { $0 == ";" ? "," : $0 }) }

@@ -87,6 +87,7 @@ public struct BLASKernelPlan: Sendable, Equatable {
   }
 }
 
+/// Trimming for `BLASKernelPlan.fromList` (FlowRuntime does not import Foundation).
 extension Substring {
   /// The text without leading and trailing spaces and tabs.
   fileprivate var trimmingSpaces: String {

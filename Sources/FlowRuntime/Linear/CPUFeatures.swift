@@ -10,6 +10,8 @@ public struct CPUFeatures: Sendable, Equatable {
   /// The instruction-set extensions the kernel choice looks at, named as in
   /// /proc/cpuinfo.
   public enum Feature: String, Sendable, CaseIterable, Comparable {
+    /// SSE3 (Linux's `pni`), SSE4.2, AVX, FMA3, AVX2, the AVX-512 foundation, doubleword
+    /// and quadword, byte and word, and vector-length subsets, and AVX-512 BF16.
     case sse3, sse4_2, avx, fma, avx2, avx512f, avx512dq, avx512bw, avx512vl, avx512_bf16
 
     /// In declaration order (oldest first), so descriptions list them the same way every time.

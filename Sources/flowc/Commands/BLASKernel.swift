@@ -15,6 +15,7 @@ extension FlowcCommand {
     @Flag(help: "Also print who chose the kernel, why, and the candidates in order.")
     var verbose = false
 
+    /// Prints the selection `FlowcCommand.main` settled on before parsing.
     func run() {
       let selection = BLASKernelChoice.selection
       print(selection.kernel)
