@@ -5,6 +5,7 @@
 //   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
+//   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
 
 let package = Package(
@@ -38,6 +39,9 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // The x86 cpuid and xgetbv instructions (header only, links nothing), for choosing
+    // OpenBLAS's kernel.
+    .systemLibrary(name: "CCPUID"),
 
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom"),
@@ -50,7 +54,7 @@ let package = Package(
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
     // that must set errno, so elementwise loops (Adam's update) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom"],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 
@@ -77,6 +81,7 @@ let package = Package(
       name: "flowc",
       dependencies: [
         "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -98,6 +103,6 @@ let package = Package(
     .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]
 )
