@@ -7,6 +7,9 @@
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 import PackageDescription
 
+/// swift-numerics' `Real`: the elementary functions for Float and Double.
+let realModule = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+
 let package = Package(
   name: "flowc",
   platforms: [.macOS(.v13)],
@@ -14,7 +17,10 @@ let package = Package(
     .executable(name: "flowc", targets: ["flowc"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `Real` (exp, log, log(onePlus:), tanh, erf, ...) for Float and Double, in place of
+    // hand-written libm wrappers.
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
   ],
   targets: [
     // MARK: - System libraries
@@ -40,7 +46,7 @@ let package = Package(
     ),
 
     // MARK: - Shared by the runtime and the data readers
-    .target(name: "FlowRandom"),
+    .target(name: "FlowRandom", dependencies: [realModule]),
     .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
     .target(name: "SafeTensors"),
     // Plot types (axes, scatter, heat map, line chart, image grid) drawn with cairo.
@@ -50,7 +56,7 @@ let package = Package(
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
     // that must set errno, so elementwise loops (Adam's update) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom", realModule],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 
