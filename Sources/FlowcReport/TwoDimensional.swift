@@ -99,7 +99,6 @@ enum TwoDimensional {
       left.line(c.x, c.y, color: .gray, width: 0.8)
     }
     left.scatter(x.x, x.y, color: Color.data.opacity(0.7), radius: 1.2)
-    let zc = columns(mapped)
     // The view follows the data's image: far from the data a trained flow can throw the
     // grid very far out, and a view holding all of it would shrink the data to a dot.
     let right = Axes(canvas: canvas, cell: canvas.cell(row: 0, column: 1, rows: 1, columns: 2),
