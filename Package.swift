@@ -8,6 +8,11 @@
 //   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
 
+/// swift-numerics' `Real`: the elementary functions for Float and Double.
+let realModule = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+/// swift-system's `FileDescriptor`, `FilePath` and `Stat`.
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
   name: "flowc",
   platforms: [.macOS(.v13)],
@@ -15,7 +20,12 @@ let package = Package(
     .executable(name: "flowc", targets: ["flowc"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `Real` (exp, log, log(onePlus:), tanh, erf, ...) for Float and Double, in place of
+    // hand-written libm wrappers.
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    // `FileDescriptor`, `FilePath` and `Stat` for the bounded file readers and path joins.
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     // MARK: - System libraries
@@ -44,9 +54,9 @@ let package = Package(
     .systemLibrary(name: "CCPUID"),
 
     // MARK: - Shared by the runtime and the data readers
-    .target(name: "FlowRandom"),
-    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
-    .target(name: "SafeTensors"),
+    .target(name: "FlowRandom", dependencies: [realModule]),
+    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom", systemPackage]),
+    .target(name: "SafeTensors", dependencies: [systemPackage]),
     // Plot types (axes, scatter, heat map, line chart, image grid) drawn with cairo.
     .target(name: "FlowPlot", dependencies: ["CCairo"]),
 
@@ -54,12 +64,12 @@ let package = Package(
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
     // that must set errno, so elementwise loops (Adam's update) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom"],
+      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom", realModule],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 
     // MARK: - Compiler stages
-    .target(name: "FlowcDiagnostics"),
+    .target(name: "FlowcDiagnostics", dependencies: [systemPackage]),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
     // Lowering, validation, estimate, emitters, and `Pipeline.check` (read -> parse ->
     // decode -> lower -> validate). Links libyaml only: no BLAS, cairo or zlib.
@@ -72,9 +82,9 @@ let package = Package(
     .target(name: "FlowcBuild", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom"]),
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
-                                             "FlowRandom", "SafeTensors"]),
+                                             "FlowRandom", "SafeTensors", systemPackage]),
     // Figures, report.html, run records, run diffs and the runs table.
-    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
+    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
 
     // MARK: - Command-line tool
     .executableTarget(
