@@ -4,6 +4,24 @@ import FlowcSpec
 /// The catalog of lowering and validation messages: one factory per message,
 /// alphabetical by id. Ids are documented in docs/diagnostics.md.
 enum IRDiagnostics {
+  /// An explicit `maf`/`iaf` order that lists an index twice: some dimension would get no
+  /// degree, and the layer would not be autoregressive (nor invertible).
+  static func autoregressiveOrderDuplicate(_ duplicate: Int, missing: Int, at r: SourceRange) -> Diagnostic {
+    .error("autoregressive-order",
+           "order lists \(duplicate) twice and never lists \(missing), so it is not an autoregressive order: dimension \(missing) would have no place",
+           at: r, suggestion: "list every dimension exactly once, or write 'order: natural', 'reversed' or 'random'")
+  }
+
+  static func autoregressiveOrderOutOfRange(_ entry: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
+    .error("autoregressive-order", "order entry \(entry) is outside 0..\(d - 1)", at: r,
+           suggestion: "list every dimension from 0 to \(d - 1) exactly once")
+  }
+
+  static func autoregressiveOrderSize(_ count: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
+    .error("autoregressive-order", "order has \(count) entries but the flow has dimension \(dimension.value)",
+           at: r, notes: [dimensionNote(dimension)], suggestion: "list every dimension exactly once, or write 'order: natural'")
+  }
+
   static func checkerboardShape(at r: SourceRange, shape: [Int]?) -> Diagnostic {
     .error("checkerboard-shape",
            shape == nil ? "a checkerboard mask needs the image 'shape' of the data"
@@ -67,6 +85,23 @@ enum IRDiagnostics {
   static func linearNotSquare(_ inputs: Int, features: Int, at r: SourceRange) -> Diagnostic {
     .error("linear-not-square", "linear layer maps \(inputs) features to \(features); only a square matrix is invertible",
            at: r, suggestion: "leave 'features' out or set it to \(inputs)")
+  }
+
+  /// A MADE hidden layer narrower than D − 1: the inputs of degree c+1 ... D−1 reach no
+  /// output (see `MADEConnectivity`); says which dimensions each output cannot see.
+  static func madeNarrowHidden(layer: Int, width: Int, dimension d: Int, order: [Int], reachable c: Int,
+                               missing: [(output: Int, inputs: [Int])], at r: SourceRange, orderAt: SourceRange,
+                               notes: [Diagnostic.Note]) -> Diagnostic {
+    let lost = Array(order[c..<(d - 1)])
+    let which = lost.count == 1 ? "dimension \(lost[0]) (number \(c + 1) in the order) reaches"
+      : "dimensions \(IndexListFormat.format(lost, width: 24)) (numbers \(c + 1) to \(d - 1) in the order) reach"
+    var shown = missing.prefix(3).map { "\($0.output) without \(IndexListFormat.format($0.inputs, width: 24))" }
+    shown[0] = "dimension \(missing[0].output) is modelled without \(IndexListFormat.format(missing[0].inputs, width: 24))"
+    let more = missing.count > 3 ? "; and \(missing.count - 3) more" : ""
+    return .warning("made-narrow-hidden",
+                    "hidden layer \(layer) of the MADE has \(width) unit\(width == 1 ? "" : "s"), fewer than D - 1 = \(d - 1): \(which) no output, so \(shown.joined(separator: "; "))\(more)",
+                    at: r, notes: [.init("the order is set here", at: orderAt)] + notes,
+                    suggestion: "make every hidden layer at least \(d - 1) wide, so each dimension can depend on all dimensions before it")
   }
 
   static func permutationDuplicate(_ duplicate: Int, missing: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {

@@ -21,6 +21,14 @@ package protocol LayerOperation: Sendable {
   func parameterCount(input: Int) -> Int
   /// FLOPs of one forward pass for one sample (2 per multiply-add).
   func flopsPerSample(input: Int) -> Int
+  /// FLOPs of one inverse (sampling) pass for one sample; the forward's for every layer
+  /// but the autoregressive ones, whose two directions differ by a factor D.
+  func samplingFlopsPerSample(input: Int) -> Int
+  /// FLOPs of one training step (recording forward and backward) for one sample: three
+  /// forward passes' worth for every layer whose density direction is one pass.
+  func trainingFlopsPerSample(input: Int) -> Int
+  /// Sequential network passes each direction takes (1 and 1 but for `maf`, `iaf`).
+  func passes(input: Int) -> LayerPasses
   /// Values per sample that a training step keeps for the backward pass beyond the
   /// layer's input and output (e.g. the networks' pre- and post-activations).
   func activationValuesPerSample(input: Int) -> Int
@@ -57,6 +65,9 @@ extension LayerOperation {
   package func outputDimension(input: Int) -> Int { input }
   package func parameterCount(input: Int) -> Int { 0 }
   package func flopsPerSample(input: Int) -> Int { input.multipliedSaturating(by: 2) }
+  package func samplingFlopsPerSample(input: Int) -> Int { flopsPerSample(input: input) }
+  package func trainingFlopsPerSample(input: Int) -> Int { flopsPerSample(input: input).multipliedSaturating(by: 3) }
+  package func passes(input: Int) -> LayerPasses { .single }
   package func activationValuesPerSample(input: Int) -> Int {
     nets.reduce(0) { $0.addingSaturating($1.activationValues) }
   }

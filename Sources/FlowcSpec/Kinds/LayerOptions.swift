@@ -45,6 +45,8 @@ package enum LayerKinds {
     BatchNormSpec.self,
     InvertibleLinearSpec.self,
     ElementwiseSpec.self,
+    MAFSpec.self,
+    IAFSpec.self,
   ]
 
   /// The keys every layer has.
