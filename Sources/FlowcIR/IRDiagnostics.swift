@@ -118,9 +118,9 @@ enum IRDiagnostics {
            at: r, notes: [dimensionNote(dimension)])
   }
 
-  static func scaleNotPositive(at r: SourceRange) -> Diagnostic {
+  static func scaleNotPositive(at r: SourceRange, layer: String = "coupling") -> Diagnostic {
     .error("scale-not-positive",
-           "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the coupling is not invertible",
+           "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the \(layer) is not invertible",
            at: r, suggestion: "use 'exp' (Real NVP) or 'sigmoid' (Glow): both are always positive")
   }
 

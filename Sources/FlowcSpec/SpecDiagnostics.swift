@@ -139,7 +139,7 @@ package enum SpecDiagnostics {
 
   /// `seed: 3` on a `maf` or `iaf` layer whose `order` is not `random`.
   static func seedWithoutRandomOrder(_ kind: String, at range: SourceRange, order: SourceRange?) -> Diagnostic {
-    .error("seed-without-random", "'seed' applies only to a '\(kind)' layer with 'order: random'", at: range,
+    .error("seed-without-random", "'seed' applies only to '\(kind)' layers with 'order: random'", at: range,
            notes: order.map { [.init("the order is set here", at: $0)] } ?? [.init("the order defaults to 'natural'", at: nil)],
            suggestion: "remove 'seed', or write 'order: random'")
   }

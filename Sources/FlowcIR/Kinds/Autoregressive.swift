@@ -57,7 +57,7 @@ package struct Autoregressive: Sendable {
       out.append(IRDiagnostics.autoregressiveOrderDuplicate(dup, missing: count.indices.first { count[$0] == 0 }!, at: orderRange))
     }
     if scaleFunction.value == .linear {
-      out.append(IRDiagnostics.scaleNotPositive(at: scaleFunction.range))
+      out.append(IRDiagnostics.scaleNotPositive(at: scaleFunction.range, layer: "\(node.op.kind) layer"))
     }
     if let clamp = scaleClamp, !(clamp.value > 0 && clamp.value.isFinite) {
       out.append(valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
