@@ -90,14 +90,17 @@ enum IRDiagnostics {
   /// A MADE hidden layer narrower than D − 1: the inputs of degree c+1 ... D−1 reach no
   /// output (see `MADEConnectivity`); says which dimensions each output cannot see.
   static func madeNarrowHidden(layer: Int, width: Int, dimension d: Int, order: [Int], reachable c: Int,
-                               missing: [(output: Int, inputs: [Int])], at r: SourceRange, orderAt: SourceRange,
-                               notes: [Diagnostic.Note]) -> Diagnostic {
-    let lost = Array(order[c..<(d - 1)])
-    let which = lost.count == 1 ? "dimension \(lost[0]) (number \(c + 1) in the order) reaches"
-      : "dimensions \(IndexListFormat.format(lost, width: 24)) (numbers \(c + 1) to \(d - 1) in the order) reach"
-    var shown = missing.prefix(3).map { "\($0.output) without \(IndexListFormat.format($0.inputs, width: 24))" }
-    shown[0] = "dimension \(missing[0].output) is modelled without \(IndexListFormat.format(missing[0].inputs, width: 24))"
-    let more = missing.count > 3 ? "; and \(missing.count - 3) more" : ""
+                               affected: Int, shown missing: [(output: Int, inputs: [Int], count: Int)],
+                               at r: SourceRange, orderAt: SourceRange, notes: [Diagnostic.Note]) -> Diagnostic {
+    let lost = order[c..<(d - 1)]
+    let which = lost.count == 1 ? "dimension \(lost.first!) (number \(c + 1) in the order) reaches"
+      : "dimensions \(IndexListFormat.format(Array(lost.prefix(16)), width: 24))\(lost.count > 16 ? ",..." : "") (numbers \(c + 1) to \(d - 1) in the order) reach"
+    func list(_ m: (output: Int, inputs: [Int], count: Int)) -> String {
+      IndexListFormat.format(m.inputs, width: 24) + (m.count > m.inputs.count ? ",... (\(m.count) entries)" : "")
+    }
+    var shown = missing.map { "\($0.output) without \(list($0))" }
+    shown[0] = "dimension \(missing[0].output) is modelled without \(list(missing[0]))"
+    let more = affected > missing.count ? "; and \(affected - missing.count) more" : ""
     return .warning("made-narrow-hidden",
                     "hidden layer \(layer) of the MADE has \(width) unit\(width == 1 ? "" : "s"), fewer than D - 1 = \(d - 1): \(which) no output, so \(shown.joined(separator: "; "))\(more)",
                     at: r, notes: [.init("the order is set here", at: orderAt)] + notes,

@@ -39,7 +39,8 @@ import Testing
       let out = m.count / reach.count
       reach = (0..<out).map { o in (0..<dim).map { i in reach.indices.contains { m[o * reach.count + $0] == 1 && reach[$0][i] } } }
     }
-    let (_, missing) = connectivity.missingInputs
+    let (affected, missing) = connectivity.missingInputs(limit: dim, inputLimit: dim)
+    #expect(affected == missing.count)
     for i in 0..<dim {
       let seen = Set((0..<dim).filter { reach[2 * i][$0] || reach[2 * i + 1][$0] })
       let before = Set(ar.order.prefix { $0 != i })
@@ -78,5 +79,17 @@ import Testing
     #expect(emitIRText(maf).contains("autoregressive: sampling runs 4 sequential passes in %0 (maf)"))
     #expect(emitIRText(iaf).contains("autoregressive: density runs 4 sequential passes in %0 (iaf), and so does training"))
     #expect(emitGraphJSON(iaf).contains("\"sampling_flops_per_sample\": \(f)"))
+  }
+
+  /// The narrow-MADE warning names what is cut off with bounded work and text, even for
+  /// a large D.
+  @Test func narrowWarningIsBoundedForLargeDimensions() throws {
+    let result = check(Self.spec(dim: 200_000, layers: "  - {kind: maf, net: {hidden: [3]}, order: reversed}"))
+    #expect(result.validated != nil)
+    let d = try #require(result.diagnostics.diagnostics.first { $0.id == "made-narrow-hidden" })
+    #expect(d.message.count < 400, "\(d.message)")
+    #expect(d.message.contains("fewer than D - 1 = 199999"))
+    #expect(d.message.contains("so dimension 199995 is modelled without 199996; 199994 without 199996,199995;"), "\(d.message)")
+    #expect(d.message.contains("; and 199993 more"), "\(d.message)")
   }
 }

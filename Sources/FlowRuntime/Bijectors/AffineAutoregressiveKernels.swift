@@ -29,6 +29,7 @@ struct AffineAutoregressiveKernels<T: FlowScalar> {
     return (m, u, m * du, du)
   }
 
+  /// y = x·m + t everywhere; logDet[r] = Σ_i log m_ri.
   func forward(_ x: Matrix<T>, _ theta: Matrix<T>, _ y: inout Matrix<T>, _ logDet: inout [T]) {
     let n = x.rows, d = x.cols
     y.resize(rows: n)
@@ -52,6 +53,7 @@ struct AffineAutoregressiveKernels<T: FlowScalar> {
     }
   }
 
+  /// x[:, i] = (y[:, i] − t_i) / m_i for one column.
   func inverseColumn(_ i: Int, _ y: Matrix<T>, _ theta: Matrix<T>, _ x: inout Matrix<T>) {
     let n = y.rows, d = y.cols
     y.storage.withUnsafeBufferPointer { yp in
@@ -66,6 +68,7 @@ struct AffineAutoregressiveKernels<T: FlowScalar> {
     }
   }
 
+  /// logDet[r] = −Σ_i log m_ri (log m does not depend on x).
   func inverseLogDet(_ x: Matrix<T>, _ theta: Matrix<T>, _ logDet: inout [T]) {
     let n = x.rows, d = x.cols
     prepare(&logDet, rows: n)
@@ -80,6 +83,7 @@ struct AffineAutoregressiveKernels<T: FlowScalar> {
     }
   }
 
+  /// ∂y/∂x = m at every entry.
   func derivative(_ x: Matrix<T>, _ theta: Matrix<T>, _ out: inout Matrix<T>) {
     let n = x.rows, d = x.cols
     out.resize(rows: n, cols: d)

@@ -40,9 +40,13 @@ public struct AutoregressiveLayout: Sendable, Hashable, Codable {
 ///   forward passes to solve, D input-gradient passes and one weight-gradient pass,
 ///   about (2D + 2)/3 times an MAF step.
 final class AutoregressiveCore<T: FlowScalar> {
+  /// Number of features D.
   let dimension: Int
+  /// order[k] is the dimension generated k-th.
   let order: [Int]
+  /// The masked network: θ = MADE(u).
   let made: MADE<T>
+  /// The transform's batch kernels.
   let kernels: AutoregressiveKernels<T>
   /// The order as a fixed buffer [D] (dimension order[k] generated k-th).
   let orderBuffer: Buffer<T>
@@ -57,10 +61,12 @@ final class AutoregressiveCore<T: FlowScalar> {
   var thetaGradient: Matrix<T>
   /// dL/du returned by the backward passes.
   var inputGradient: Matrix<T>
-  /// g and the diagonal of J in `backwardSolve`.
+  /// g = z̄ + ℓ̄·∂ℓ/∂z in `backwardSolve`.
   var totalGradient: Matrix<T>
+  /// The diagonal of J = ∂A/∂z in `backwardSolve`.
   var diagonal: Matrix<T>
 
+  /// Builds the MADE (weights from `rng`) and the transform's kernels.
   init(_ layout: AutoregressiveLayout, rng: inout Xoshiro256) {
     let d = layout.order.count, k = layout.transform.parametersPerDimension
     dimension = d
@@ -76,7 +82,9 @@ final class AutoregressiveCore<T: FlowScalar> {
     diagonal = output
   }
 
+  /// The MADE's weights and biases.
   var parameters: [Parameter<T>] { made.parameters }
+  /// The MADE's masks, then the order: all fixed.
   var buffers: [Buffer<T>] { made.masks + [orderBuffer] }
 
   /// output = A(u), logDet = Σ log τ′: one network pass.

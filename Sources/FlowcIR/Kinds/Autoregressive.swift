@@ -17,9 +17,11 @@ package struct Autoregressive: Sendable {
   package var orderRange: SourceRange
   /// The MADE: D inputs, the spec's hidden widths, D·k outputs.
   package var net: Net
+  /// The elementwise transform the MADE parametrises.
   package var transform: Located<AutoregressiveTransform>
   /// exp or sigmoid; `linear` is kept as written for the validator to reject.
   package var scaleFunction: Located<ScaleFunction>
+  /// Soft bound c: s = c·tanh(s/c) before the scale function.
   package var scaleClamp: Located<Double>?
 
   /// Network outputs per dimension (2 for `affine`).
@@ -64,9 +66,11 @@ package struct Autoregressive: Sendable {
     }
     if let degrees = inputDegrees(dimension: d), net.hidden.allSatisfy({ $0.value >= 1 }),
        let narrow = MADEConnectivity(inputDegrees: degrees, hidden: net.hidden.map(\.value)).narrowest {
-      let missing = MADEConnectivity(inputDegrees: degrees, hidden: net.hidden.map(\.value)).missingInputs
+      let connectivity = MADEConnectivity(inputDegrees: degrees, hidden: net.hidden.map(\.value))
+      let missing = connectivity.missingInputs(limit: 3)
       out.append(IRDiagnostics.madeNarrowHidden(layer: narrow + 1, width: net.hidden[narrow].value, dimension: d,
-                                                order: order, reachable: missing.reachableDegree, missing: missing.perOutput,
+                                                order: order, reachable: connectivity.reachableDegree,
+                                                affected: missing.outputs, shown: missing.shown,
                                                 at: net.hidden[narrow].range, orderAt: orderRange, notes: repeatNote(node)))
     }
     return out
@@ -84,6 +88,7 @@ package struct Autoregressive: Sendable {
     return [net.irText, t, "passes: density \(passes.density) · sampling \(passes.sampling)"].joined(separator: "  ")
   }
 
+  /// The IR JSON fields of either kind.
   func jsonFields(_ passes: LayerPasses, dimension d: Int) -> [(String, JSONValue)] {
     let degrees = inputDegrees(dimension: d)
     return [
@@ -103,6 +108,7 @@ package struct Autoregressive: Sendable {
     ]
   }
 
+  /// The fields `flowc diff` compares.
   func comparedFields(_ node: GraphNode) -> [NodeField] {
     [
       NodeField("order", IndexListFormat.format(order, width: nil), at: orderRange),
@@ -127,7 +133,9 @@ package enum AutoregressiveDirection: Sendable {
 /// How many sequential network passes each direction of a layer takes for one batch:
 /// 1 for every layer but the autoregressive ones, whose slow direction takes D.
 package struct LayerPasses: Sendable, Equatable {
+  /// Passes of the forward (data → latent) direction.
   package var density: Int
+  /// Passes of the inverse (latent → data) direction.
   package var sampling: Int
 
   package init(density: Int, sampling: Int) {
@@ -179,7 +187,9 @@ extension Autoregressive {
 /// min(w, D − 1) over the hidden layers. When some w < D − 1 the inputs of degree
 /// c+1 ... D−1 reach no output at all.
 package struct MADEConnectivity: Sendable {
+  /// Each input dimension's degree (a permutation of 1...D).
   package var inputDegrees: [Int]
+  /// The hidden widths.
   package var hidden: [Int]
 
   package init(inputDegrees: [Int], hidden: [Int]) {
@@ -202,20 +212,25 @@ package struct MADEConnectivity: Sendable {
     return hidden.firstIndex(of: w)
   }
 
-  /// The largest input degree that reaches any output (c above), and for every output
-  /// dimension, in order of generation, the earlier dimensions it cannot see.
-  package var missingInputs: (reachableDegree: Int, perOutput: [(output: Int, inputs: [Int])]) {
-    let d = dimension
-    let c = hidden.reduce(max(0, d - 1)) { min($0, $1) }
+  /// The largest input degree that reaches any output (c above).
+  package var reachableDegree: Int { hidden.reduce(max(0, dimension - 1)) { min($0, $1) } }
+
+  /// The output dimensions that miss some earlier input, in order of generation (those
+  /// of degree c + 2 ... D): how many there are, and for the first `limit` of them the
+  /// earlier dimensions they cannot see (degrees c + 1 ..< theirs), each list cut after
+  /// `inputLimit` entries with its full length beside it. Bounded work for any D.
+  package func missingInputs(limit: Int, inputLimit: Int = 16)
+    -> (outputs: Int, shown: [(output: Int, inputs: [Int], count: Int)]) {
+    let d = dimension, c = reachableDegree
+    guard c + 2 <= d else { return (0, []) }
     var byDegree = [Int](repeating: 0, count: d + 1)
     for (i, m) in inputDegrees.enumerated() { byDegree[m] = i }
-    var out: [(Int, [Int])] = []
-    if c + 2 <= d {
-      for m in (c + 2)...d {
-        out.append((byDegree[m], ((c + 1)..<m).map { byDegree[$0] }))
-      }
+    var shown: [(Int, [Int], Int)] = []
+    for m in (c + 2)...min(d, c + 1 + limit) {
+      let degrees = (c + 1)..<m
+      shown.append((byDegree[m], degrees.prefix(inputLimit).map { byDegree[$0] }, degrees.count))
     }
-    return (c, out)
+    return (d - c - 1, shown)
   }
 
   /// How many weights of the [out, in] matrices the masks hold at zero, with `k`
