@@ -142,6 +142,7 @@ def parse_args(argv=None):
     p.add_argument("--noise", type=float, default=0.05)
     p.add_argument("--sample-count", type=int, default=100000)
     p.add_argument("--log-every", type=int, default=1000, help="print the loss every N steps (not with --json)")
+    p.add_argument("--save-test", metavar="PATH", help="also write the test points to PATH (.npy, float32) for `flowc eval`")
     p.add_argument("--json", action="store_true", help="print only one JSON line of results")
     return p.parse_args(argv)
 
@@ -153,6 +154,8 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     batches = np.random.default_rng(args.seed)
     test = torch.from_numpy(make_moons(args.test_size, args.noise, np.random.default_rng(args.test_seed)))
+    if args.save_test:
+        np.save(args.save_test, test.numpy())
 
     flow = MAF(args.layers, args.hidden, args.clamp)
     n_params = sum(p.numel() for p in flow.parameters())
@@ -193,6 +196,8 @@ def main(argv=None):
         "parameters": n_params,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
+        "blas": "mkl" if torch.backends.mkl.is_available() else "other",
+        "mkldnn": torch.backends.mkldnn.is_available(),
     }
     if args.json:
         print(json.dumps(result))

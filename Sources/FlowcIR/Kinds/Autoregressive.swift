@@ -64,9 +64,9 @@ package struct Autoregressive: Sendable {
     if let clamp = scaleClamp, !(clamp.value > 0 && clamp.value.isFinite) {
       out.append(valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
     }
-    if let degrees = inputDegrees(dimension: d), net.hidden.allSatisfy({ $0.value >= 1 }),
-       let narrow = MADEConnectivity(inputDegrees: degrees, hidden: net.hidden.map(\.value)).narrowest {
+    if let degrees = inputDegrees(dimension: d), net.hidden.allSatisfy({ $0.value >= 1 }) {
       let connectivity = MADEConnectivity(inputDegrees: degrees, hidden: net.hidden.map(\.value))
+      guard let narrow = connectivity.narrowest else { return out }
       let missing = connectivity.missingInputs(limit: 3)
       out.append(IRDiagnostics.madeNarrowHidden(layer: narrow + 1, width: net.hidden[narrow].value, dimension: d,
                                                 order: order, reachable: connectivity.reachableDegree,
