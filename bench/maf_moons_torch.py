@@ -2,8 +2,9 @@
 """specs/maf-moons.yaml as a plain PyTorch script: the reference `flowc run` is compared with
 (bench/train-maf-compare.sh).
 
-Written from docs/spec.md's `maf` section, not from flowc's code, and without nflows or zuko
-(their MADEs assign degrees and initialise differently); the flow is exactly the spec's:
+Written from docs/spec.md's `maf` section, not from flowc's code, and without nflows or zuko:
+zuko's MADE assigns hidden degrees differently, and nflows' MAF layer scales by
+sigmoid(s + 2) + 1e-3 with no exp/clamp option; the flow here is exactly the spec's:
 
 * L masked autoregressive layers (--layers, default 10), orders alternating natural [0, 1]
   and reversed [1, 0]; each layer
