@@ -25,6 +25,14 @@ package protocol LayerOperation: Sendable {
   func parameterCount(input: TensorShape) -> Int
   /// FLOPs of one forward pass for one sample (2 per multiply-add).
   func flopsPerSample(input: TensorShape) -> Int
+  /// FLOPs of one inverse (sampling) pass for one sample; the forward's for every layer
+  /// but the autoregressive ones, whose two directions differ by a factor D.
+  func samplingFlopsPerSample(input: TensorShape) -> Int
+  /// FLOPs of one training step (recording forward and backward) for one sample: three
+  /// forward passes' worth for every layer whose density direction is one pass.
+  func trainingFlopsPerSample(input: TensorShape) -> Int
+  /// Sequential network passes each direction takes (1 and 1 but for `maf`, `iaf`).
+  func passes(input: TensorShape) -> LayerPasses
   /// Values per sample that a training step keeps for the backward pass beyond the
   /// layer's input and output (e.g. the networks' pre- and post-activations).
   func activationValuesPerSample(input: TensorShape) -> Int
@@ -62,6 +70,9 @@ extension LayerOperation {
   package func factoredShape(input: TensorShape) -> TensorShape? { nil }
   package func parameterCount(input: TensorShape) -> Int { 0 }
   package func flopsPerSample(input: TensorShape) -> Int { input.count.multipliedSaturating(by: 2) }
+  package func samplingFlopsPerSample(input: TensorShape) -> Int { flopsPerSample(input: input) }
+  package func trainingFlopsPerSample(input: TensorShape) -> Int { flopsPerSample(input: input).multipliedSaturating(by: 3) }
+  package func passes(input: TensorShape) -> LayerPasses { .single }
   package func activationValuesPerSample(input: TensorShape) -> Int {
     nets.reduce(0) { $0.addingSaturating($1.activationValues) }
   }

@@ -54,6 +54,8 @@ package enum LayerKinds {
     SqueezeSpec.self,
     SplitSpec.self,
     InvertibleConv1x1Spec.self,
+    MAFSpec.self,
+    IAFSpec.self,
   ]
 
   /// The keys every layer has.

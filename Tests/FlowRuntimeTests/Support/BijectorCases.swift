@@ -153,5 +153,52 @@ func makeBijectorCases() -> [BijectorCase] {
     let lu = LULinear<Double>(dimension: 4, initialization: .orthogonal, seed: 3)
     return Composed<Double>([a, c, Permutation(indices: [3, 1, 0, 2]), lu, Elementwise(.tanh, dimension: 4)])
   }))
+  return cases + makeAutoregressiveCases()
+}
+
+/// The autoregressive layers: MAF and IAF, each with every kind of order, both scale
+/// functions, with and without a clamp, deep and shallow MADEs (one narrower than
+/// D − 1, one without hidden layers).
+func makeAutoregressiveCases() -> [BijectorCase] {
+  var cases: [BijectorCase] = []
+  let d = 5
+  let orders: [(String, [Int])] = [("natural", Array(0..<d)), ("reversed", Array((0..<d).reversed())), ("random", [3, 0, 4, 1, 2])]
+  var k = 0
+  for inverse in [false, true] {
+    for (orderName, order) in orders {
+      for scale in [ScaleFunction.exp, .sigmoid] {
+        let clamp: Double? = k % 2 == 0 ? nil : 1.5
+        let hidden = [[8, 6], [10], [2], []][k % 4]
+        let act = allActivations[(k + 2) % allActivations.count]
+        let layout = AutoregressiveLayout(
+          order: order, net: MLPDescription(inputs: d, hidden: hidden, outputs: 2 * d, activation: act),
+          transform: .affine(scaleFunction: scale, clamp: clamp))
+        let seed = UInt64(100 + k)
+        cases.append(BijectorCase(
+          name: "\(inverse ? "iaf" : "maf") order=\(orderName) \(scale) clamp=\(clamp.map { "\($0)" } ?? "none") hidden=\(hidden) act=\(act)",
+          make: {
+            var rng = Xoshiro256(seed: seed)
+            let b: any Bijector<Double> =
+              inverse
+              ? InverseAutoregressive<Double>(InverseAutoregressiveDescription(layout), rng: &rng)
+              : MaskedAutoregressive<Double>(MaskedAutoregressiveDescription(layout), rng: &rng)
+            // Scale the weights down so the D-pass direction stays in a moderate range.
+            for p in b.parameters { for i in p.value.indices { p.value[i] *= 0.7 } }
+            return b
+          }))
+        k += 1
+      }
+    }
+  }
+  // One dimension: the MADE's outputs are constants (its hidden units have degree 0).
+  let one = AutoregressiveLayout(order: [0], net: MLPDescription(inputs: 1, hidden: [4], outputs: 2, activation: .tanh),
+                                 transform: .affine(scaleFunction: .exp, clamp: nil))
+  for inverse in [false, true] {
+    cases.append(BijectorCase(name: "\(inverse ? "iaf" : "maf") one dimension", make: {
+      var rng = Xoshiro256(seed: 7)
+      return inverse ? InverseAutoregressive<Double>(InverseAutoregressiveDescription(one), rng: &rng)
+        : MaskedAutoregressive<Double>(MaskedAutoregressiveDescription(one), rng: &rng)
+    }))
+  }
   return cases
 }
