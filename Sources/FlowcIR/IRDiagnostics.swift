@@ -42,6 +42,17 @@ enum IRDiagnostics {
            at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
   }
 
+  static func splineBound(node: Int, position: Int, values: ClosedRange<Double>, origin: String, bound: InputBound,
+                          source: SourceRange) -> Diagnostic {
+    let b = bound.interval
+    return .warning(
+      "spline-bound",
+      "the values of dimension \(position) reaching %\(node) can lie in [\(formatFixed(values.lowerBound, 2)), \(formatFixed(values.upperBound, 2))] (\(origin)), beyond the spline's bound [\(formatNumber(b.lowerBound)), \(formatNumber(b.upperBound))]: \(bound.outside)",
+      at: bound.range,
+      notes: [.init("the data source is set here", at: source)],
+      suggestion: bound.suggestion)
+  }
+
   static func unknownTemplate(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
     let guess = EditDistance.suggestion(for: name, among: known)
     return .error("unknown-template", "no template named '\(name)'", at: r,
