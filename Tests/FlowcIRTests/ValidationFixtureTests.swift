@@ -31,7 +31,7 @@ import Testing
       "data-dimension", "missing-path", "missing-train-size", "unused-setting", "train-length", "epochs-fresh-data",
       "resource-budget", "flip-without-previous", "unknown-template", "coupling-nets", "missing-hidden",
       "shared-net-output-activation", "checkerboard-shape", "flow-too-large", "dimension-too-large",
-      "unsupported-version", "logit-unscaled-data",
+      "unsupported-version", "logit-unscaled-data", "spline-bound",
     ]
     var covered = Set<String>()
     for name in Self.invalid {
