@@ -166,4 +166,49 @@ import Testing
     for k in x.storage.indices { #expect(abs(y.storage[k] - x.storage[k]) < 1e-6) }
     for v in ld { #expect(abs(v) < 1e-6) }
   }
+  /// backward against central differences in Float64, for x and every parameter, at points
+  /// just inside each bin's edges, mid-bin, just inside ±B and in the tails (where dx = dy
+  /// and no parameter has a gradient).
+  @Test(arguments: [SplineTails.linear, .absent])
+  func backwardMatchesFiniteDifferencesNearEdgesAndInTails(_ tails: SplineTails) {
+    let s = RationalQuadraticSpline(bins: 5, bound: 2, tails: tails, minBinWidth: 1e-2, minBinHeight: 1e-2, minDerivative: 1e-2)
+    let kernel = RationalQuadraticSplineKernel<Double>(s)
+    var u: [Double] = Self.parameters(s, seed: 21)
+    let (xs, _, _) = kernel.knots(of: u)
+    var points: [Double] = []
+    for k in 0..<5 {
+      let w = xs[k + 1] - xs[k]
+      points += [xs[k] + 0.01 * w, xs[k] + 0.5 * w, xs[k + 1] - 0.01 * w]
+    }
+    if tails == .linear { points += [-2.5, 2.5, 1e6, -1e6] }
+    let gy = 0.7, gl = -1.3
+    func loss(_ x: Double) -> Double {
+      let (y, ld) = Self.forward(kernel, x, u)
+      return gy * y + gl * ld
+    }
+    var ws = [Double](repeating: 0, count: kernel.workspaceCount)
+    for x in points {
+      var dU = [Double](repeating: 0, count: s.parameterCount)
+      let dx = u.withUnsafeBufferPointer { ub in
+        ws.withUnsafeMutableBufferPointer { wb in
+          dU.withUnsafeMutableBufferPointer { db in
+            kernel.backward(x, dY: gy, dLogAbsDet: gl, ub.baseAddress!, workspace: wb.baseAddress!, dU: db.baseAddress!)
+          }
+        }
+      }
+      let h = 1e-7 * Swift.max(1, abs(x))
+      let numericX = (loss(x + h) - loss(x - h)) / (2 * h)
+      #expect(abs(dx - numericX) <= 1e-6 * Swift.max(1, abs(numericX)), "x \(x): dx \(dx) vs \(numericX)")
+      for i in u.indices {
+        let v = u[i]
+        u[i] = v + 1e-6
+        let up = loss(x)
+        u[i] = v - 1e-6
+        let down = loss(x)
+        u[i] = v
+        let numeric = (up - down) / 2e-6
+        #expect(abs(dU[i] - numeric) <= 1e-6 * Swift.max(1, abs(numeric)), "x \(x), u[\(i)]: \(dU[i]) vs \(numeric)")
+      }
+    }
+  }
 }
