@@ -180,10 +180,10 @@ public struct RationalQuadraticSplineKernel<T: FlowScalar>: Sendable {
   /// The bin of `v` among the knots at `knots` (K + 1 ascending values from −B to B):
   /// the k with knot_k ≤ v < knot_{k+1}, and K − 1 for v = B. `v` is inside [−B, B].
   ///
-  /// A plain comparison against the stored knots, with no ε added to the last one (the
-  /// nudge that lets a value at the top edge fall outside every bin in nflows #87): a
-  /// value exactly on an interior knot belongs to the bin it starts, where θ = 0 and the
-  /// result is that bin's knot exactly.
+  /// A plain comparison against the stored knots, with no ε added to the last one (as
+  /// nflows' `searchsorted` does), so every value in [−B, B] gets the bin that contains
+  /// it: a value exactly on an interior knot belongs to the bin it starts, where θ = 0 and
+  /// the result is that bin's knot exactly, and B belongs to the last bin (θ = 1).
   @inlinable
   func bin(_ v: T, _ knots: UnsafePointer<T>) -> Int {
     var k = 0
