@@ -36,6 +36,10 @@ echo "NSF on two moons (specs/nsf-moons.yaml vs bench/nsf_moons_torch.py): $step
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE; threads: $threads for both (flowc --threads, torch.set_num_threads)"
 : >"$work/results.jsonl"
+# The PyTorch script's test points (numpy's generator), so flowc's model is also scored on them:
+# the two test sets differ by their own sampling error, about 0.01 nats.
+"$python" -c "import sys, numpy as np; sys.path.insert(0, 'bench'); from realnvp_moons_torch import make_moons; \
+np.save(sys.argv[1], make_moons(10000, 0.05, np.random.default_rng(1000003)))" "$work/torch-test.npy"
 for seed in "${seeds[@]}"; do
   echo "seed $seed: flowc ..." >&2
   out="$work/flowc-$seed"
@@ -45,12 +49,14 @@ for seed in "${seeds[@]}"; do
     --out "$out" --quiet >"$work/flowc-$seed.txt"
   cat "$work/flowc-$seed.txt" >&2
   rundir=$(ls -d "$out"/*/ | head -1)
+  "$flowc" eval "$rundir/checkpoints/last.safetensors" --data "$work/torch-test.npy" | tail -1 >"$work/flowc-$seed.cross"
   echo "seed $seed: torch ..." >&2
   "$python" bench/nsf_moons_torch.py --seed "$seed" --steps "$steps" --threads "$threads" --json >"$work/torch-$seed.json"
-  "$python" - "$seed" "$rundir" "$work/torch-$seed.json" "$work/flowc-$seed.cpu" >>"$work/results.jsonl" <<'PY'
+  "$python" - "$seed" "$rundir" "$work/torch-$seed.json" "$work/flowc-$seed.cpu" "$work/flowc-$seed.cross" >>"$work/results.jsonl" <<'PY'
 import json, sys
-seed, rundir, torch_path, cpu_path = sys.argv[1:5]
+seed, rundir, torch_path, cpu_path, cross_path = sys.argv[1:6]
 final = json.load(open(rundir + "/final.json"))
+final["nll_on_torch_points"] = float(open(cross_path).read().split("mean NLL")[1].split()[0])
 user, system = (float(v) for v in open(cpu_path).read().split()[-2:])
 final["cpu_ms_per_step"] = 1000 * (user + system) / final["steps"]  # the whole process: start-up and evaluation too
 torch_result = json.loads(open(torch_path).read().strip().splitlines()[-1])
@@ -83,6 +89,9 @@ print(f"{'mean':>4}  {statistics.mean(fl):>10.4f}  {statistics.mean(to):>10.4f} 
       f"{frt:>12.3g}  {max(r['torch']['round_trip_max_error'] for r in rows):>12.3g}  {fms:>13.2f}  {tms:>13.2f}  "
       f"{fcpu:>12.2f}  {tcpu:>12.2f}  {tcpu / fcpu:>15.2f}")
 print()
+print("flowc's models on the PyTorch script's test points: " + ", ".join(
+    f"seed {r['seed']} {r['flowc']['nll_on_torch_points']:.4f}" for r in rows)
+    + f"; mean {statistics.mean(r['flowc']['nll_on_torch_points'] for r in rows):.4f} (torch {statistics.mean(to):.4f})")
 print(f"parameters: flowc {rows[0]['flowc']['parameters']:,}, torch {rows[0]['torch']['parameters']:,}; "
       f"test points: flowc {rows[0]['flowc']['test_points']} (eval.seed stream), torch {rows[0]['torch']['test_points']} "
       "(numpy default_rng(1000003))")
