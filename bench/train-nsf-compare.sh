@@ -6,6 +6,10 @@
 # seed by seed, one after the other (never in parallel, so the timings are clean), and prints the
 # test NLL, the inverse round trip and the time per step of both, side by side, with their ratio.
 #
+# Measured with the commands below (seeds 0 1 2, one thread each, 2 cores shared with other jobs):
+# test NLL flowc 0.3079 0.3083 0.3080 (mean 0.3081; 0.2946 on the PyTorch script's test points),
+# PyTorch 0.2949 0.2948 0.2942 (mean 0.2946); 18 vs 59 ms of CPU per step.
+#
 # Targets: flowc's mean test NLL <= 0.31 nats (the entropy of the data is about 0.29) and every
 # round trip < 1e-4 (exit status 1 otherwise). The two use different random streams (flowc's
 # Xoshiro256 vs torch/numpy) for the initial weights, the batches and the test points, so per-seed
