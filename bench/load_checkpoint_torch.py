@@ -23,6 +23,8 @@ Supported (anything else is refused with a message naming it, exit status 2):
   * scale_function exp or sigmoid (sigmoid(s + 2)), optional scale_clamp c (s <- c*tanh(s/c)),
     applied after the net's output activation;
   * activations relu, leaky_relu(a), tanh, elu(a), gelu, sigmoid, softplus, none;
+  * spline_coupling (rational-quadratic splines, linear tails or none, any bins, bound and minima;
+    docs/spec.md section 6.7), net_io masked or split;
   * permutation layers (y[i] = x[order[i]]);
   * maf and iaf layers with the affine transform: the MADE's masked nn.Linear layers from
     `layers.{i}.net.{k}.weight`, `.bias` and `.mask` (the masks checked against the degrees of
@@ -295,6 +297,68 @@ class Autoregressive(nn.Module):
         return y, -log_m.sum(dim=1)
 
 
+class SplineCoupling(nn.Module):
+    """A rational-quadratic spline coupling (docs/spec.md 6.7): per transformed feature a block of
+    P = 3K - 1 (linear tails) or 3K + 1 (none) network outputs [widths K, heights K, derivatives],
+    dimension-major; knots by softmax with minimum sizes, slopes m + softplus(d + log(e^(1-m) - 1))."""
+
+    def __init__(self, node, tensors, prefix, dtype):
+        super().__init__()
+        mask = node["mask"]
+        d = len(mask)
+        self.io = node["net_io"]
+        if self.io not in ("masked", "split"):
+            raise Unsupported(f"net_io {self.io!r} in node {node['name']!r}")
+        self.register_buffer("b", torch.tensor(mask, dtype=dtype))
+        self.kept = [i for i in range(d) if mask[i] == 1]
+        self.transformed = [i for i in range(d) if mask[i] == 0]
+        self.bins, self.bound, self.tails = node["bins"], node["bound"], node["tails"]
+        self.min_w, self.min_h, self.min_d = node["min_bin_width"], node["min_bin_height"], node["min_derivative"]
+        if self.tails not in ("linear", "none"):
+            raise Unsupported(f"tails {self.tails!r} in node {node['name']!r}")
+        self.p = 3 * self.bins - 1 if self.tails == "linear" else 3 * self.bins + 1
+        if node["parameters_per_dimension"] != self.p:
+            raise Unsupported(f"node {node['name']!r}: {node['parameters_per_dimension']} parameters per dimension, expected {self.p}")
+        positions = self.transformed if self.io == "masked" else range(len(self.transformed))
+        self.cols = [q * self.p + c for q in positions for c in range(self.p)]
+        self.net = make_mlp(node["nets"][0], tensors, prefix + "net.", dtype)
+
+    def edges(self, v, minimum):
+        sizes = minimum + (1 - self.bins * minimum) * torch.softmax(v, dim=-1)
+        inner = -self.bound + 2 * self.bound * torch.cumsum(sizes[..., :-1], dim=-1)
+        ends = torch.full_like(inner[..., :1], self.bound)
+        return torch.cat([-ends, inner, ends], dim=-1)
+
+    def forward(self, x):
+        h = x * self.b if self.io == "masked" else x[:, self.kept]
+        u = self.net(h)[:, self.cols].reshape(x.shape[0], len(self.transformed), self.p)
+        k_ = self.bins
+        xs, ys = self.edges(u[..., :k_], self.min_w), self.edges(u[..., k_:2 * k_], self.min_h)
+        slopes = self.min_d + nn.functional.softplus(u[..., 2 * k_:] + math.log(math.expm1(1 - self.min_d)))
+        if self.tails == "linear":
+            one = torch.ones_like(slopes[..., :1])
+            slopes = torch.cat([one, slopes, one], dim=-1)
+        v = x[:, self.transformed]
+        B = self.bound
+        inside = (v >= -B) & ((v < B) if self.tails == "linear" else (v <= B))
+        w = torch.where(inside, v, torch.zeros_like(v))
+        k = (torch.searchsorted(xs.contiguous(), w[..., None].contiguous(), right=True)[..., 0] - 1).clamp(0, k_ - 1)
+        g = lambda t, i: t.gather(-1, i[..., None])[..., 0]
+        x0, x1, y0, y1, d0, d1 = g(xs, k), g(xs, k + 1), g(ys, k), g(ys, k + 1), g(slopes, k), g(slopes, k + 1)
+        s = (y1 - y0) / (x1 - x0)
+        theta = ((w - x0) / (x1 - x0)).clamp(0, 1)
+        t = theta * (1 - theta)
+        den = s + (d0 + d1 - 2 * s) * t
+        out = y0 + (y1 - y0) * (s * theta ** 2 + d0 * t) / den
+        ld = torch.log(s * s * (d1 * theta ** 2 + 2 * s * t + d0 * (1 - theta) ** 2)) - 2 * torch.log(den)
+        nan = torch.full_like(v, float("nan"))
+        outside_y = v if self.tails == "linear" else nan
+        outside_ld = torch.zeros_like(v) if self.tails == "linear" else nan
+        y = x.clone()
+        y[:, self.transformed] = torch.where(inside, out, outside_y)
+        return y, torch.where(inside, ld, outside_ld).sum(dim=1)
+
+
 class Permute(nn.Module):
     def __init__(self, order):
         super().__init__()
@@ -316,6 +380,8 @@ class CheckpointFlow(nn.Module):
             kind = node["kind"]
             if kind in ("affine_coupling", "additive_coupling"):
                 layers.append(Coupling(node, tensors, prefix, dtype))
+            elif kind == "spline_coupling":
+                layers.append(SplineCoupling(node, tensors, prefix, dtype))
             elif kind == "permutation":
                 layers.append(Permute(node["order"]))
             elif kind in ("maf", "iaf"):

@@ -42,6 +42,7 @@ package enum IRDiagnostics {
     case scaleNotPositive = "scale-not-positive"
     case shapeDimension = "shape-dimension"
     case sharedNetOutputActivation = "shared-net-output-activation"
+    case splineBound = "spline-bound"
     case splitChannels = "split-channels"
     case squeezeOddSize = "squeeze-odd-size"
     case trainLength = "train-length"
@@ -297,6 +298,18 @@ package enum IRDiagnostics {
     .error(ID.sharedNetOutputActivation,
            "an output activation on a two-headed 'net' would apply to the shift head too",
            at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
+  }
+
+  /// A spline whose input values can leave its bound (a warning).
+  static func splineBound(node: Int, position: Int, values: ClosedRange<Double>, origin: String, bound: InputBound,
+                          source: SourceRange) -> Diagnostic {
+    let b = bound.interval
+    return .warning(
+      ID.splineBound,
+      "the values of dimension \(position) reaching %\(node) can lie in [\(formatFixed(values.lowerBound, 2)), \(formatFixed(values.upperBound, 2))] (\(origin)), beyond the spline's bound [\(formatNumber(b.lowerBound)), \(formatNumber(b.upperBound))]: \(bound.outside)",
+      at: bound.range,
+      notes: [.init("the data source is set here", at: source)],
+      suggestion: bound.suggestion)
   }
 
   /// A split whose `channels` cannot be kept (`c`: its input's channels).

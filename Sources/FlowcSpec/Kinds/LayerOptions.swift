@@ -45,6 +45,7 @@ package enum LayerKinds {
   package static let all: [any LayerOptions.Type] = [
     AffineCouplingSpec.self,
     AdditiveCouplingSpec.self,
+    SplineCouplingSpec.self,
     DiagonalScalingSpec.self,
     PermutationSpec.self,
     ActNormSpec.self,

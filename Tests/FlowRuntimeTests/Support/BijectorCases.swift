@@ -81,6 +81,29 @@ func makeBijectorCases() -> [BijectorCase] {
     }))
     k += 1
   }
+  // Spline couplings: io × tails × bins; a bound of 1.5 puts some of the inputs drawn from
+  // [−2, 2] in the linear tails, and 2.5 keeps the tail-less ones inside the domain.
+  for io in [ConditionerIO.masked, .split] {
+    for tails in [SplineTails.linear, .absent] {
+      for bins in [3, 8] {
+        let keep = [false, true, true, false, false]
+        let spline = RationalQuadraticSpline(bins: bins, bound: tails == .linear ? 1.5 : 2.5, tails: tails,
+                                             minBinWidth: 1e-2, minBinHeight: 2e-3, minDerivative: 1e-2)
+        let p = spline.parameterCount
+        let desc = SplineCouplingDescription(
+          keep: keep, io: io, net: net(io == .masked ? 5 : 2, (io == .masked ? 5 : 3) * p, hidden: [8], allActivations[k % 8]),
+          spline: spline)
+        let seed = UInt64(k)
+        cases.append(BijectorCase(name: "spline \(io) tails=\(tails.rawValue) bins=\(bins)", make: {
+          var rng = Xoshiro256(seed: seed)
+          let b = SplineCoupling<Double>(desc, rng: &rng)
+          randomize(b, seed: seed, scale: 0.5)
+          return b
+        }, rows: 4))
+        k += 1
+      }
+    }
+  }
   cases.append(BijectorCase(name: "diagonal scaling", make: {
     let b = DiagonalScaling<Double>(dimension: 4, initialLogScale: -0.2)
     randomize(b, seed: 1)
