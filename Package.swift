@@ -86,9 +86,12 @@ let package = Package(
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
     // PNG decoding through cairo, for the figure tests.
     .target(name: "PNGTestSupport", dependencies: ["CCairo"], path: "Tests/PNGTestSupport"),
+    // A per-thread allocation counter (malloc interposed in the test binary), for the
+    // runtime's no-allocation-per-step tests.
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
-    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
+    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom", "AllocationCounter"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
     .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "PNGTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
