@@ -11,7 +11,9 @@ let package = Package(
   name: "flowc",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "flowc", targets: ["flowc"])
+    .executable(name: "flowc", targets: ["flowc"]),
+    // The numerical runtime alone, for the benchmark drivers in bench/ (their own packages).
+    .library(name: "FlowRuntime", targets: ["FlowRuntime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")

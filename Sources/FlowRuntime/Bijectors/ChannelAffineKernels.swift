@@ -5,6 +5,8 @@
 // - the ActNorm bijector per channel on rows of CHW images: [N, C, H·W];
 // - the ActNorm inside a ConvNet, on its channel-major batch: [1, C, N·H·W].
 // Callers pass scale_c = exp(s_c) precomputed, once per channel rather than per element.
+// Inner loops index a run's own pointer by j alone: an overflow-checked `base + j` in the
+// loop would keep it from vectorising.
 
 /// y = (x + bias)·scale per channel; x and y may be the same buffer.
 @inlinable
@@ -22,7 +24,13 @@ func channelAffineForward<T: FlowScalar>(
   for o in 0..<outer {
     for c in 0..<channels {
       let base = (o * channels + c) * inner, b = bias[c], s = scale[c]
-      for j in 0..<inner { y[base + j] = (x[base + j] + b) * s }
+      let xr = x + base, yr = y + base
+      if UnsafePointer(yr) == xr {
+        // In place: one pointer, so the loop vectorises without an overlap check.
+        for j in 0..<inner { yr[j] = (yr[j] + b) * s }
+      } else {
+        for j in 0..<inner { yr[j] = (xr[j] + b) * s }
+      }
     }
   }
 }
@@ -43,7 +51,8 @@ func channelAffineInverse<T: FlowScalar>(
   for o in 0..<outer {
     for c in 0..<channels {
       let base = (o * channels + c) * inner, b = bias[c], s = inverseScale[c]
-      for j in 0..<inner { x[base + j] = y[base + j] * s - b }
+      let yr = y + base, xr = x + base
+      for j in 0..<inner { xr[j] = yr[j] * s - b }
     }
   }
 }
@@ -67,18 +76,15 @@ func channelAffineBackward<T: FlowScalar>(
     }
     return
   }
+  // Per channel run: Σ dx = s·Σ dy and Σ dx·(x + b) = s·(Σ dy·x + b·Σ dy).
   for o in 0..<outer {
     for c in 0..<channels {
       let base = (o * channels + c) * inner, b = bias[c], s = scale[c]
-      var sb: T = 0, ss: T = 0
-      for j in 0..<inner {
-        let v = dy[base + j] * s
-        dx[base + j] = v
-        sb += v
-        ss += v * (x[base + j] + b)
-      }
-      dBias[c] += sb
-      dLogScale[c] += ss
+      let (dyx, sdy) = productAndPlainSums(dy + base, x + base, count: inner)
+      let gr = dy + base, dr = dx + base
+      for j in 0..<inner { dr[j] = gr[j] * s }
+      dBias[c] += s * sdy
+      dLogScale[c] += s * (dyx + b * sdy)
     }
   }
 }
@@ -94,16 +100,11 @@ func channelAffineBackwardFromOutput<T: FlowScalar>(
   for o in 0..<outer {
     for c in 0..<channels {
       let base = (o * channels + c) * inner, s = scale[c]
-      var sb: T = 0, ss: T = 0
-      for j in 0..<inner {
-        let v = g[base + j]
-        ss += v * y[base + j]
-        let d = v * s
-        g[base + j] = d
-        sb += d
-      }
-      dBias[c] += sb
-      dLogScale[c] += ss
+      let gr = g + base
+      let (gy, sg) = productAndPlainSums(UnsafePointer(gr), y + base, count: inner)
+      for j in 0..<inner { gr[j] *= s }
+      dBias[c] += s * sg
+      dLogScale[c] += gy
     }
   }
 }

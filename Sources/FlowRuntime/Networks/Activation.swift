@@ -57,12 +57,14 @@ func mapBiased<T: FlowScalar>(
   _ a: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int,
   _ f: (T) -> T
 ) {
+  // Row pointers, so the inner loop indexes by j alone: an overflow-checked `base + j`
+  // in the loop would keep it from vectorising.
   for r in 0..<rows {
-    let base = r * cols
+    let ar = a + r * cols, hr = h + r * cols
     for j in 0..<cols {
-      let v = a[base + j] + bias[j]
-      a[base + j] = v
-      h[base + j] = f(v)
+      let v = ar[j] + bias[j]
+      ar[j] = v
+      hr[j] = f(v)
     }
   }
 }
@@ -77,7 +79,11 @@ func activationBackward<T: FlowScalar>(
   case .identity:
     break
   case .relu:
-    for i in 0..<count where a[i] <= 0 { g[i] = 0 }
+    // g·[a > 0] as a product with a 0/1 mask rather than `if a ≤ 0 { g = 0 }`: the signs
+    // of pre-activations are random, so that branch is mispredicted half the time, and a
+    // conditional store does not vectorise. (The product differs only for a non-finite
+    // g at a ≤ 0, NaN instead of 0; backward never runs on a non-finite loss.)
+    for i in 0..<count { g[i] *= a[i] > 0 ? 1 : 0 }
   case .leakyReLU(let slope):
     let s = T(slope)
     for i in 0..<count { g[i] = a[i] > 0 ? g[i] : s * g[i] }
@@ -86,7 +92,10 @@ func activationBackward<T: FlowScalar>(
   case .elu(let alpha):
     // For x ≤ 0, d/dx alpha·(eˣ − 1) = alpha·eˣ = h + alpha.
     let al = T(alpha)
-    for i in 0..<count where a[i] <= 0 { g[i] *= h[i] + al }
+    for i in 0..<count {
+      let d = h[i] + al
+      g[i] *= a[i] > 0 ? 1 : d
+    }
   case .gelu:
     // d/dx x·Φ(x) = Φ(x) + x·φ(x).
     let r: T = 1 / T(2).squareRoot()

@@ -168,16 +168,17 @@ public final class Conv2D<T: FlowScalar> {
     weight.value.withUnsafeBufferPointer { wb in
       bias.value.withUnsafeBufferPointer { bb in
         let wp = wb.baseAddress!, bp = bb.baseAddress!
+        // The output starts as the bias and gemm adds onto it (beta = 1): one pass over it
+        // instead of gemm's zeroing (beta = 0) and a bias pass after.
+        fillChannels(y, bp, channels: cout, length: length)
         switch scheme {
         case .pointwise:
-          T.gemm(transA: false, transB: false, m: cout, n: length, k: cin, alpha: 1, a: wp, lda: cin, b: x, ldb: length, beta: 0, c: y, ldc: length)
-          addChannelBias(y, bp, channels: cout, length: length)
+          T.gemm(transA: false, transB: false, m: cout, n: length, k: cin, alpha: 1, a: wp, lda: cin, b: x, ldb: length, beta: 1, c: y, ldc: length)
         case .inputPatches:
           gatherPatches(x, ws, channels: cin, batch: n, height: height, width: width, kernel: k, shift: 1)
           T.gemm(
             transA: false, transB: false, m: cout, n: length, k: cin * kk, alpha: 1, a: wp, lda: cin * kk, b: ws, ldb: length,
-            beta: 0, c: y, ldc: length)
-          addChannelBias(y, bp, channels: cout, length: length)
+            beta: 1, c: y, ldc: length)
         case .outputPatches:
           offsetWeight.withUnsafeMutableBufferPointer { ob in
             let op = ob.baseAddress!
@@ -189,7 +190,6 @@ public final class Conv2D<T: FlowScalar> {
           }
           // out[co, i, j] = b + Σ_d Z[(co, d), i + dy − p, j + dx − p]: Z's entry at (i′, j′) goes to
           // (i′ − (dy − p), j′ − (dx − p)), the adjoint of the patch gather with shift −1.
-          fillChannels(y, bp, channels: cout, length: length)
           addPatches(ws, y, channels: cout, batch: n, height: height, width: width, kernel: k, shift: -1)
         }
       }

@@ -84,22 +84,8 @@ func fillChannels<T: FlowScalar>(_ out: UnsafeMutablePointer<T>, _ bias: UnsafeP
   }
 }
 
-/// out[c, ·] += bias[c] for `channels` rows of `length` values.
-@inlinable
-func addChannelBias<T: FlowScalar>(_ out: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, channels: Int, length: Int) {
-  for c in 0..<channels {
-    let row = out + c * length, b = bias[c]
-    for j in 0..<length { row[j] += b }
-  }
-}
-
 /// gradient[c] += Σ_j g[c, j], the bias gradient of `channels` rows of `length` values.
 @inlinable
 func addChannelSums<T: FlowScalar>(_ g: UnsafePointer<T>, _ gradient: UnsafeMutablePointer<T>, channels: Int, length: Int) {
-  for c in 0..<channels {
-    let row = g + c * length
-    var s: T = 0
-    for j in 0..<length { s += row[j] }
-    gradient[c] += s
-  }
+  for c in 0..<channels { gradient[c] += plainSum(g + c * length, count: length) }
 }
