@@ -12,6 +12,12 @@
 /// Σ a[i]·b[i] and Σ a[i] over `n` elements, each from eight interleaved partial sums.
 @inlinable
 func productAndPlainSums<T: FlowScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count n: Int) -> (products: T, sum: T) {
+  // Float (training) goes through explicit 8-lane vectors: the compiler packs the eight
+  // scalar partial sums below only partly. The test on T folds away in specialised code.
+  if T.self == Float.self {
+    let (p, s) = floatProductAndPlainSums(UnsafeRawPointer(a), UnsafeRawPointer(b), count: n)
+    return (T(p), T(s))
+  }
   var p0: T = 0, p1: T = 0, p2: T = 0, p3: T = 0, p4: T = 0, p5: T = 0, p6: T = 0, p7: T = 0
   var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
   let blocks = n / 8
@@ -31,9 +37,42 @@ func productAndPlainSums<T: FlowScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointe
   return (p, s)
 }
 
+/// `productAndPlainSums` for Float elements at `a` and `b`, in SIMD8 registers.
+@inlinable
+func floatProductAndPlainSums(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count n: Int) -> (products: Float, sum: Float) {
+  var p = SIMD8<Float>(), s = SIMD8<Float>()
+  let blocks = n / 8
+  for k in 0..<blocks {
+    let x = a.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self)
+    let y = b.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self)
+    p += x * y
+    s += x
+  }
+  var ps = p.sum(), ss = s.sum()
+  let fa = a.assumingMemoryBound(to: Float.self), fb = b.assumingMemoryBound(to: Float.self)
+  for i in (8 * blocks)..<n {
+    ps += fa[i] * fb[i]
+    ss += fa[i]
+  }
+  return (ps, ss)
+}
+
+/// `plainSum` for Float elements at `a`, in SIMD8 registers.
+@inlinable
+func floatPlainSum(_ a: UnsafeRawPointer, count n: Int) -> Float {
+  var s = SIMD8<Float>()
+  let blocks = n / 8
+  for k in 0..<blocks { s += a.loadUnaligned(fromByteOffset: 32 * k, as: SIMD8<Float>.self) }
+  var total = s.sum()
+  let fa = a.assumingMemoryBound(to: Float.self)
+  for i in (8 * blocks)..<n { total += fa[i] }
+  return total
+}
+
 /// Σ a[i] over `n` elements, from eight interleaved partial sums.
 @inlinable
 func plainSum<T: FlowScalar>(_ a: UnsafePointer<T>, count n: Int) -> T {
+  if T.self == Float.self { return T(floatPlainSum(UnsafeRawPointer(a), count: n)) }
   var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
   let blocks = n / 8
   for k in 0..<blocks {

@@ -15,8 +15,6 @@ final class ConvNetUnit<T: FlowScalar> {
   let normInPlace: Bool
   /// Pixels per image, H·W.
   let plane: Int
-  /// H·W zeros: the bias of `biasActivationForward`, which adds one per column.
-  let zeros: [T]
 
   /// ActNorm output, when not in place.
   let normOutput = ScratchBuffer<T>()
@@ -37,7 +35,6 @@ final class ConvNetUnit<T: FlowScalar> {
     self.activation = activation == .identity ? nil : activation
     self.normInPlace = normInPlace
     self.plane = plane
-    zeros = [T](repeating: 0, count: plane)
   }
 
   /// Every parameter in `nn.Sequential` order: the ActNorm's, then the convolution's.
@@ -48,18 +45,32 @@ final class ConvNetUnit<T: FlowScalar> {
   /// initialises from this batch.
   func forward(_ input: UnsafeMutablePointer<T>, batch n: Int, initialize: Bool) -> UnsafeMutablePointer<T> {
     let c = conv.inputChannels, length = n * plane
-    var a = input
-    if let norm {
-      let target = normInPlace ? input : normOutput.reserve(c * length)
-      norm.forward(input, target, length: length, initialize: initialize)
-      a = target
-    }
-    var h = a
-    if let activation {
+    var a = input, h = input
+    switch (norm, activation) {
+    case (let norm?, let activation?):
+      // ActNorm and nonlinearity in one pass.
+      norm.prepare(input, length: length, initialize: initialize)
       h = activationOutput.reserve(c * length)
-      zeros.withUnsafeBufferPointer { z in
-        biasActivationForward(activation, a: a, bias: z.baseAddress!, h: h, rows: c * n, cols: plane)
+      if !normInPlace { a = normOutput.reserve(c * length) }
+      norm.bias.value.withUnsafeBufferPointer { bp in
+        norm.scale.withUnsafeBufferPointer { sp in
+          if normInPlace {
+            normActivationForwardInPlace(activation, x: a, h: h, bias: bp.baseAddress!, scale: sp.baseAddress!, channels: c, length: length)
+          } else {
+            normActivationForward(
+              activation, x: input, a: a, h: h, bias: bp.baseAddress!, scale: sp.baseAddress!, channels: c, length: length)
+          }
+        }
       }
+    case (let norm?, nil):
+      if !normInPlace { a = normOutput.reserve(c * length) }
+      norm.forward(input, a, length: length, initialize: initialize)
+      h = a
+    case (nil, let activation?):
+      h = activationOutput.reserve(c * length)
+      activationForward(activation, a: a, h: h, count: c * length)
+    case (nil, nil):
+      break
     }
     preActivation = a
     convInput = h

@@ -29,9 +29,9 @@ final class NetworkActNorm<T: FlowScalar> {
   /// Whether the data-dependent initialisation has happened (read from the buffer).
   var isInitialized: Bool { initializedFlag.value[0] != 0 }
 
-  /// y = (x + bias)·exp(log_scale) from `x` into `y` (which may be `x`), over `length`
-  /// values per channel; first initialises from `x` when `initialize` is set and the flag is 0.
-  func forward(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, length: Int, initialize: Bool) {
+  /// Initialises from `x` (`length` values per channel) when `initialize` is set and the
+  /// flag is 0, then computes `scale` = exp(log_scale) for a pass.
+  func prepare(_ x: UnsafePointer<T>, length: Int, initialize: Bool) {
     if initialize && !isInitialized {
       bias.value.withUnsafeMutableBufferPointer { bp in
         logScale.value.withUnsafeMutableBufferPointer { sp in
@@ -41,6 +41,12 @@ final class NetworkActNorm<T: FlowScalar> {
       initializedFlag.value[0] = 1
     }
     for c in 0..<channels { scale[c] = T.exp(logScale.value[c]) }
+  }
+
+  /// y = (x + bias)·exp(log_scale) from `x` into `y` (which may be `x`), over `length`
+  /// values per channel; first initialises from `x` when `initialize` is set and the flag is 0.
+  func forward(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, length: Int, initialize: Bool) {
+    prepare(x, length: length, initialize: initialize)
     bias.value.withUnsafeBufferPointer { bp in
       scale.withUnsafeBufferPointer { sp in
         channelAffineForward(x, y, bias: bp.baseAddress!, scale: sp.baseAddress!, outer: 1, channels: channels, inner: length)
