@@ -10,6 +10,7 @@ public struct ActNormDescription: LayerDescription, Hashable {
   /// Per feature (`channels` nil) or per channel.
   public init(channels: Int? = nil) { self.channels = channels }
 
+  /// The layer on `d` features, uninitialised (`rng` is not used).
   public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
     if let c = channels { return ActNorm<T>(dimension: d, channels: c) }
     return ActNorm<T>(dimension: d)

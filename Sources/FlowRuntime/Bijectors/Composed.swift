@@ -51,10 +51,12 @@ public final class Composed<T: FlowScalar>: Bijector {
   /// Multi-scale: the D-wide output of the latest pass (forward, inverse or backward each
   /// have their own, so that a caller holding one result does not force a copy).
   var joined: Matrix<T>, joinedInverse: Matrix<T>, joinedGradient: Matrix<T>
-  /// Multi-scale: per layer i, its input narrowed to widths[i] columns (forward), the
-  /// last layer's latents (inverse) and its gradient (backward); and the input of layer i−1
-  /// widened back to widths[i−1] (inverse, backward). Empty where the width does not change.
+  /// Multi-scale: per layer i, its input narrowed to widths[i] columns (forward, empty
+  /// where the width does not drop), and the last layer's latents (inverse) and gradient
+  /// (backward).
   var narrowed: [Matrix<T>], narrowedInverse: Matrix<T>, narrowedGradient: Matrix<T>
+  /// Multi-scale: per layer i where the width drops, layer i's inverse output (or its input
+  /// gradient) widened back to widths[i−1] columns with the features parked there.
   var widened: [Matrix<T>], widenedGradient: [Matrix<T>]
 
   /// Chains `layers` on `dimension` features (default: the first layer's width). Every

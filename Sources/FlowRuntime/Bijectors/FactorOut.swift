@@ -33,6 +33,7 @@ public struct FactorOutDescription: LayerDescription, Hashable {
     net?.hash(into: &hasher)
   }
 
+  /// The layer on `d` features; the learned prior's weights come from `rng`.
   public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
     FactorOut<T>(dimension: d, keep: keep, net: net, rng: &rng)
   }

@@ -30,6 +30,7 @@ public struct InvertibleConv1x1Description: LayerDescription, Hashable {
     self.seed = seed
   }
 
+  /// The layer on `d` = C·H·W features (its random start comes from `seed`, not `rng`).
   public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
     InvertibleConv1x1<T>(
       dimension: d, channels: channels, parametrization: parametrization, initialization: initialization, seed: seed)

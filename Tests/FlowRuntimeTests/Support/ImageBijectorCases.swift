@@ -3,9 +3,11 @@ import FlowRuntime
 
 /// A [c, h, w] image shape.
 struct ImageShape: Sendable, CustomStringConvertible {
+  /// Channels, height, width.
   let c: Int, h: Int, w: Int
   /// c·h·w.
   var count: Int { c * h * w }
+  /// `[c,h,w]`, for test names.
   var description: String { "[\(c),\(h),\(w)]" }
 }
 
