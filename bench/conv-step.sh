@@ -14,8 +14,9 @@
 #
 #   bench/conv-step.sh                                  (SHAPES="4,14,14 8,7,7", THREADS="1 2")
 #   SHAPES=4,14,14 THREADS=1 REPS=3 STEPS=8 HIDDEN=64 BATCH=64 bench/conv-step.sh
-# Environment: SHAPES, THREADS, STEPS (8), HIDDEN (64), BATCH (64), REPS (3), ITERS (20),
-# PYTHON (python3). OPENBLAS_CORETYPE defaults to Haswell, as in .ci.
+# Environment: SHAPES, THREADS, STEPS (8), HIDDEN (64), BATCH (64), REPS (3), ITERS (10),
+# PYTHON (python3). On a loaded machine PyTorch at 2 threads is very slow (its OpenMP threads
+# spin), so the default run takes a few minutes there. OPENBLAS_CORETYPE defaults to Haswell, as in .ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
@@ -25,7 +26,7 @@ steps="${STEPS:-8}"
 hidden="${HIDDEN:-64}"
 batch="${BATCH:-64}"
 reps="${REPS:-3}"
-iters="${ITERS:-20}"
+iters="${ITERS:-10}"
 python="${PYTHON:-python3}"
 driver=bench/conv-step/.build/release/ConvStep
 echo "building bench/conv-step (release) ..." >&2

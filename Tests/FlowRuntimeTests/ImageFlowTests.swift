@@ -219,4 +219,25 @@ import Testing
     for k in heldOut.storage.indices { worst = max(worst, abs(back.storage[k] - heldOut.storage[k])) }
     #expect(worst < 1e-3, "round trip error \(worst)")
   }
+
+  @Test func convNetActNormsAreNotReinitialisedAfterLoading() {
+    let s = ImageShape(c: 2, h: 4, w: 4), one = ImageShape(c: 1, h: 4, w: 4)
+    let description = FlowDescription(
+      dimension: 32, prior: .standardNormal,
+      layers: [
+        AffineCouplingDescription(keep: channelSplit(s, channels: 1), io: .split, nets: .shared(convNet(one, out: 2, .relu))),
+        FactorOutDescription(keep: 16, net: convNet(one, out: 2, .tanh)),
+      ],
+      widths: [32, 32], seed: 4)
+    var rng = Xoshiro256(seed: 5)
+    let x = randomMatrix(rows: 6, cols: 32, in: -1...2, rng: &rng).converted(to: Float.self)
+    let trained = buildFlow(description, as: Float.self)
+    _ = trained.lossAndGradients(x)  // initialises every ActNorm inside the networks
+    let saved = trained.namedTensors()
+    #expect(saved.filter { $0.name.hasSuffix("initialized") }.map(\.values) == [[1], [1], [1], [1]])
+    let restored = buildFlow(description, as: Float.self)
+    try? restored.load(saved)
+    _ = restored.lossAndGradients(randomMatrix(rows: 6, cols: 32, in: -5...5, rng: &rng).converted(to: Float.self))
+    #expect(restored.namedTensors() == saved)
+  }
 }
