@@ -14,6 +14,8 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 static __thread int counting;
 static __thread long count;
 
+/// Called on every counted allocation: a breakpoint target for finding where one comes from
+/// (`gdb -ex 'break allocation_counter_hit' -ex 'commands' -ex 'bt 16' ...` on the test binary).
 __attribute__((noinline)) void allocation_counter_hit(void) { __asm__ volatile(""); }
 
 static inline void note(void) {
