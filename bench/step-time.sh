@@ -17,11 +17,11 @@
 #   bench/step-time.sh                      (THREADS="1 2", SHORT=200, LONG=1000, REPS=5)
 #   THREADS=1 REPS=5 bench/step-time.sh
 # Environment: THREADS, SHORT, LONG, REPS, FLOWC (default .build-bench/release/flowc, built if
-# missing), PYTHON (python3). OPENBLAS_CORETYPE defaults to Haswell, as in .ci (Debian's OpenBLAS
-# predates recent CPUs); flowc's kernel is read back from run.json.
+# missing), PYTHON (python3). flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set,
+# overrides it); the kernel and why are read back from run.json. bench/blas-kernels.sh compares
+# the kernels' sgemm rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 thread_counts="${THREADS:-1 2}"
 short="${SHORT:-200}"
 long="${LONG:-1000}"
@@ -128,9 +128,10 @@ for r in rows:
         print(f"threads {r['threads']}: nominal AVX2 peak 32 FLOP/cycle x {mhz / 1000:.2f} GHz x {r['threads']} = "
               f"{32 * mhz / 1000 * r['threads']:.0f} GFLOP/s (a higher measured rate means the clock boosts); "
               f"measured 2048^3 sgemm {peak:.0f} GFLOP/s")
-    print(f"threads {r['threads']}: flowc: OpenBLAS kernel {r['run']['blasCore']}, {r['run']['threads']} BLAS threads (run.json); "
+    print(f"threads {r['threads']}: flowc: OpenBLAS kernel {r['run']['blasCore']} ({r['run'].get('blasKernelReason', 'no reason recorded')}), "
+          f"{r['run']['threads']} BLAS threads (run.json); "
           f"torch {ti['torch']}: {ti['threads']} threads, BLAS {ti['blas']} + oneDNN; "
           f"of the measured sgemm rate flowc reaches {100 * flops / fb / 1e6 / peak:.0f}%, torch {100 * flops / pb / 1e6 / peak:.0f}%")
 EOF
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "(FLOP rate = $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP / step time: only the matrix products are counted; numpy's sgemm runs OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)"
+echo "(FLOP rate = $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP / step time: only the matrix products are counted; numpy's sgemm runs its bundled OpenBLAS's kernel, ${OPENBLAS_CORETYPE:-its own choice})"

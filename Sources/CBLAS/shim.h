@@ -14,3 +14,10 @@ void dgetrf_(const blasint *m, const blasint *n, double *a, const blasint *lda,
 /// The inverse of a matrix from its dgetrf factors, in place (LAPACK dgetri).
 void dgetri_(const blasint *n, double *a, const blasint *lda, const blasint *ipiv,
              double *work, const blasint *lwork, blasint *info);
+/// Householder QR factorisation, A = Q·R, in place (LAPACK dgeqrf).
+void dgeqrf_(const blasint *m, const blasint *n, double *a, const blasint *lda,
+             double *tau, double *work, const blasint *lwork, blasint *info);
+/// Forms the first n columns of Q from dgeqrf's reflectors, in place (LAPACK dorgqr).
+void dorgqr_(const blasint *m, const blasint *n, const blasint *k, double *a,
+             const blasint *lda, const double *tau, double *work, const blasint *lwork,
+             blasint *info);

@@ -42,6 +42,8 @@ package struct Diagnostic: Error, Hashable, Sendable, Codable {
   /// What to do about it, printed as a `help:` line.
   package var suggestion: String?
 
+  /// A diagnostic from its parts. Stages use their catalog instead, whose ids are typed
+  /// (``DiagnosticID``); this takes a plain id for values read back or made in tests.
   package init(id: String, severity: Severity, message: String, at range: SourceRange? = nil,
               notes: [Note] = [], suggestion: String? = nil) {
     self.id = id
@@ -52,14 +54,16 @@ package struct Diagnostic: Error, Hashable, Sendable, Codable {
     self.suggestion = suggestion
   }
 
-  package static func error(_ id: String, _ message: String, at range: SourceRange?,
+  /// An error with an id from a stage's catalog; the catalogs' factories call this.
+  package static func error(_ id: some DiagnosticID, _ message: String, at range: SourceRange?,
                            notes: [Note] = [], suggestion: String? = nil) -> Diagnostic {
-    Diagnostic(id: id, severity: .error, message: message, at: range, notes: notes, suggestion: suggestion)
+    Diagnostic(id: id.rawValue, severity: .error, message: message, at: range, notes: notes, suggestion: suggestion)
   }
 
-  package static func warning(_ id: String, _ message: String, at range: SourceRange?,
+  /// A warning with an id from a stage's catalog; the catalogs' factories call this.
+  package static func warning(_ id: some DiagnosticID, _ message: String, at range: SourceRange?,
                              notes: [Note] = [], suggestion: String? = nil) -> Diagnostic {
-    Diagnostic(id: id, severity: .warning, message: message, at: range, notes: notes, suggestion: suggestion)
+    Diagnostic(id: id.rawValue, severity: .warning, message: message, at: range, notes: notes, suggestion: suggestion)
   }
 }
 

@@ -1,96 +1,351 @@
 import FlowcDiagnostics
 import FlowcSpec
 
-/// The catalog of lowering and validation messages: one factory per message,
-/// alphabetical by id. Ids are documented in docs/diagnostics.md.
-enum IRDiagnostics {
+/// The lowering and validation messages: one factory per message, alphabetical by id.
+///
+/// Lowering, the validation rules and the layer kinds (`Kinds/`) all build their
+/// diagnostics here, so no call site spells an id or message text. A rule about a
+/// layer inside a `repeat` passes the node, and the factory adds the note naming the
+/// repeat. docs/diagnostics.md sections 4 and 5 document every id.
+package enum IRDiagnostics {
+  /// Every id these stages emit; the raw value is the id printed and documented.
+  package enum ID: String, DiagnosticID {
+    case batchnormEpsilon = "batchnorm-epsilon"
+    case channelMaskOneChannel = "channel-mask-one-channel"
+    case checkerboardShape = "checkerboard-shape"
+    case convNetNeedsImage = "conv-net-needs-image"
+    case couplingNets = "coupling-nets"
+    case dataDimension = "data-dimension"
+    case dimensionTooLarge = "dimension-too-large"
+    case elementwiseNotMonotone = "elementwise-not-monotone"
+    case epochsFreshData = "epochs-fresh-data"
+    case flipWithoutPrevious = "flip-without-previous"
+    case flowTooLarge = "flow-too-large"
+    case kernelSize = "kernel-size"
+    case linearNotLU = "linear-not-lu"
+    case linearNotSquare = "linear-not-square"
+    case logitUnscaledData = "logit-unscaled-data"
+    case maskKeepsNothing = "mask-keeps-nothing"
+    case maskSize = "mask-size"
+    case maskTransformsNothing = "mask-transforms-nothing"
+    case maskValues = "mask-values"
+    case missingHidden = "missing-hidden"
+    case missingPath = "missing-path"
+    case missingTrainSize = "missing-train-size"
+    case needsImage = "needs-image"
+    case permutationInvalid = "permutation-invalid"
+    case permutationSize = "permutation-size"
+    case resourceBudget = "resource-budget"
+    case sameMask = "same-mask"
+    case scaleNotPositive = "scale-not-positive"
+    case shapeDimension = "shape-dimension"
+    case sharedNetOutputActivation = "shared-net-output-activation"
+    case splitChannels = "split-channels"
+    case squeezeOddSize = "squeeze-odd-size"
+    case trainLength = "train-length"
+    case unknownTemplate = "unknown-template"
+    case unsupportedVersion = "unsupported-version"
+    case untransformedDimension = "untransformed-dimension"
+    case unusedSetting = "unused-setting"
+    case valueRange = "value-range"
+  }
+
+  /// `batch_norm` with `epsilon` zero, negative or not finite.
+  static func batchNormEpsilon(_ eps: Double, at r: SourceRange) -> Diagnostic {
+    .error(ID.batchnormEpsilon, "batch_norm epsilon must be a finite number > 0 (it is \(formatNumber(eps))); with 0 a constant feature divides by zero",
+           at: r, suggestion: "use the default 1e-5")
+  }
+
+  /// A channel mask (`first_half`, `second_half`) on a one-channel image (FrEIA#8).
+  static func channelMaskOneChannel(_ generator: String, input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error(ID.channelMaskOneChannel, "'\(generator)' splits the channels, but this layer's input \(input) has one channel",
+           at: r, suggestion: "squeeze first ([1, 28, 28] becomes [4, 14, 14]), or use 'checkerboard'")
+  }
+
+  /// `keep: checkerboard` without a 2-D `shape` (nil: no shape at all).
   static func checkerboardShape(at r: SourceRange, shape: [Int]?) -> Diagnostic {
-    .error("checkerboard-shape",
+    .error(ID.checkerboardShape,
            shape == nil ? "a checkerboard mask needs the image 'shape' of the data"
                         : "a checkerboard mask needs a 2-D 'shape' (rows, columns), this one has \(shape!.count) \(shape!.count == 1 ? "axis" : "axes")",
            at: r, suggestion: "declare 'shape: [28, 28]' at the top of the spec, or use 'even'/'odd' masks")
   }
 
-  static func couplingNets(_ kind: String, at r: SourceRange, problem: String, suggestion: String) -> Diagnostic {
-    .error("coupling-nets", "\(kind) \(problem)", at: r, suggestion: suggestion)
+  /// A convolutional net where the layer cannot give it an image (`reason` says why).
+  static func convNetNeedsImage(_ role: String, type: String, reason: String, at r: SourceRange,
+                                typeSetAt: SourceRange?) -> Diagnostic {
+    .error(ID.convNetNeedsImage, "the \(role == "net" ? "coupling's" : role) network is a '\(type)' net, which needs an image input, but \(reason)",
+           at: r, notes: typeSetAt.map { [.init("the net's type is set here", at: $0)] } ?? [], suggestion: "declare the data as 'shape: [C, H, W]', use channel masks ('first_half') or a checkerboard with net_io 'masked', or use an MLP ('type: mlp')")
   }
 
+  /// A coupling with `net` and also `scale` or `shift`.
+  static func couplingNetsBoth(_ kind: String, at r: SourceRange) -> Diagnostic {
+    .error(ID.couplingNets, "\(kind) has both 'net' and separate networks", at: r,
+           suggestion: "give either 'net' (one network, two heads) or 'scale' and 'shift'")
+  }
+
+  /// A coupling without the networks its kind needs (`affine`: scale and shift).
+  static func couplingNetsMissing(_ kind: String, affine: Bool, at r: SourceRange) -> Diagnostic {
+    let want = affine ? "'scale' and 'shift' networks, or one 'net' with two heads" : "a 'shift' network (or 'net')"
+    return .error(ID.couplingNets, "\(kind) needs \(want)", at: r,
+                  suggestion: affine ? "add 'scale: <template>' and 'shift: <template>'" : "add 'shift: <template>'")
+  }
+
+  /// A toy source (2-D points) in a flow of another dimension.
+  static func dataDimension(_ source: String, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
+    .error(ID.dataDimension, "data source '\(source)' draws 2-dimensional points but the flow has dimension \(dimension.value)",
+           at: r, notes: [dimensionNote(dimension)], suggestion: "set 'dim: 2'")
+  }
+
+  /// A dimension over `SpecDefaults.maxDimension`, refused before anything is expanded.
   static func dimensionTooLarge(_ d: Int, at r: SourceRange) -> Diagnostic {
-    .error("dimension-too-large", "dimension \(d) is larger than flowc supports (\(SpecDefaults.maxDimension))",
+    .error(ID.dimensionTooLarge, "dimension \(d) is larger than flowc supports (\(SpecDefaults.maxDimension))",
            at: r, suggestion: "flows here act on flattened vectors; is the shape right?")
   }
 
+  /// An elementwise function that is not invertible, and why.
+  static func elementwiseNotMonotone(_ function: String, why: String, at r: SourceRange) -> Diagnostic {
+    .error(ID.elementwiseNotMonotone, "elementwise '\(function)' is not strictly monotone, so it is not invertible: \(why)",
+           at: r, suggestion: "use leaky_relu with a slope > 0, sigmoid, logit or tanh")
+  }
+
+  /// `epochs` when toy data are drawn fresh for every batch.
+  static func epochsFreshData(at r: SourceRange) -> Diagnostic {
+    .error(ID.epochsFreshData, "an epoch is a pass over a fixed training set, but the data are drawn fresh for every batch",
+           at: r, suggestion: "use 'steps', or set 'fresh: false' with a 'train_size' under 'data'")
+  }
+
+  /// `keep: flip` on the first coupling.
   static func flipWithoutPrevious(at r: SourceRange) -> Diagnostic {
-    .error("flip-without-previous", "'flip' takes the previous coupling's mask, but no coupling comes before this one",
+    .error(ID.flipWithoutPrevious, "'flip' takes the previous coupling's mask, but no coupling comes before this one",
            at: r, suggestion: "give the first coupling an explicit mask or a generator such as 'even'")
   }
 
+  /// More than `SpecDefaults.maxLayers` layers after expansion (`Int.max`: past counting).
   static func flowTooLarge(_ n: Int, at r: SourceRange) -> Diagnostic {
-    .error("flow-too-large",
+    .error(ID.flowTooLarge,
            "the flow expands to \(n == .max ? "more than \(SpecDefaults.maxLayers)" : String(n)) layers; at most \(SpecDefaults.maxLayers) are supported",
            at: r, suggestion: "lower the repeat counts")
   }
 
-  static func missingHidden(_ role: String, at r: SourceRange) -> Diagnostic {
-    .error("missing-hidden", "the \(role) network has no 'hidden' sizes", at: r,
-           suggestion: "add 'hidden: [256, 256]' to the network or its template")
-  }
-
-  static func sharedNetOutputActivation(at r: SourceRange, setAt activation: SourceRange) -> Diagnostic {
-    .error("shared-net-output-activation",
-           "an output activation on a two-headed 'net' would apply to the shift head too",
-           at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
-  }
-
-  static func unknownTemplate(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
-    let guess = EditDistance.suggestion(for: name, among: known)
-    return .error("unknown-template", "no template named '\(name)'", at: r,
-                  suggestion: guess.map { "did you mean '\($0)'?" }
-                    ?? (known.isEmpty ? "define it under 'templates:'" : "templates defined: \(known.joined(separator: ", "))"))
-  }
-
-  static func batchNormEpsilon(_ eps: Double, at r: SourceRange) -> Diagnostic {
-    .error("batchnorm-epsilon", "batch_norm epsilon must be a finite number > 0 (it is \(formatNumber(eps))); with 0 a constant feature divides by zero",
-           at: r, suggestion: "use the default 1e-5")
-  }
-
-  static func elementwiseNotMonotone(_ function: String, why: String, at r: SourceRange) -> Diagnostic {
-    .error("elementwise-not-monotone", "elementwise '\(function)' is not strictly monotone, so it is not invertible: \(why)",
-           at: r, suggestion: "use leaky_relu with a slope > 0, sigmoid, logit or tanh")
+  /// `parametrization: dense`.
+  /// A convolution kernel size that is even or below 1 (same padding needs it odd).
+  static func kernelSize(_ k: Int, at r: SourceRange) -> Diagnostic {
+    .error(ID.kernelSize, "kernel size \(k) is not an odd number >= 1; convolutions here are same-padded, which needs an odd kernel to keep the image's size",
+           at: r, suggestion: "use 1, 3 or 5")
   }
 
   static func linearNotLU(at r: SourceRange) -> Diagnostic {
-    .error("linear-not-lu", "a 'dense' linear layer can become singular during training",
+    .error(ID.linearNotLU, "a 'dense' linear layer can become singular during training",
            at: r, suggestion: "use 'parametrization: lu' (Glow): invertible by construction, log-det in O(D)")
   }
 
+  /// A linear layer whose `features` differ from its inputs.
   static func linearNotSquare(_ inputs: Int, features: Int, at r: SourceRange) -> Diagnostic {
-    .error("linear-not-square", "linear layer maps \(inputs) features to \(features); only a square matrix is invertible",
+    .error(ID.linearNotSquare, "linear layer maps \(inputs) features to \(features); only a square matrix is invertible",
            at: r, suggestion: "leave 'features' out or set it to \(inputs)")
   }
 
+  /// `logit_alpha` on data that are neither dequantized nor scaled into [0, 1].
+  static func logitUnscaledData(_ source: String, at r: SourceRange) -> Diagnostic {
+    .warning(ID.logitUnscaledData, "the logit transform expects data in [0, 1], but '\(source)' data are neither dequantized nor scaled by 'levels'",
+             at: r, suggestion: "set 'dequantize: true' for integer pixel data, or remove 'logit_alpha'")
+  }
+
+  /// A mask without a 1.
+  static func maskKeepsNothing(at r: SourceRange, node: GraphNode) -> Diagnostic {
+    .error(ID.maskKeepsNothing, "this mask keeps no dimension, so the coupling's networks see nothing",
+           at: r, notes: repeatNote(node), suggestion: "a 1 marks a kept dimension; keep about half")
+  }
+
+  /// A mask with other than one entry per feature of its layer (`width`: the flow's
+  /// dimension, or fewer after a split; `note` says where the width comes from).
+  static func maskSize(_ count: Int, width: Int, flowDimension: Int, note: Diagnostic.Note, at r: SourceRange,
+                       node: GraphNode) -> Diagnostic {
+    .error(ID.maskSize, width == flowDimension ? "mask has \(count) entries but the flow has dimension \(width)"
+                                               : "mask has \(count) entries but layer %\(node.index) acts on \(width) features",
+           at: r, notes: [note] + repeatNote(node),
+           suggestion: "write one 0/1 entry per dimension, or use a generator such as 'even'")
+  }
+
+  /// A mask without a 0.
+  static func maskTransformsNothing(at r: SourceRange, node: GraphNode) -> Diagnostic {
+    .error(ID.maskTransformsNothing, "this mask keeps every dimension, so the coupling transforms nothing",
+           at: r, notes: repeatNote(node), suggestion: "a 0 marks a transformed dimension; transform about half")
+  }
+
+  /// The first mask entry that is neither 0 nor 1.
+  static func maskValues(entry: Int, value: Int, at r: SourceRange, node: GraphNode) -> Diagnostic {
+    .error(ID.maskValues, "mask entry \(entry) is \(value); mask entries are 0 (transformed) or 1 (kept)",
+           at: r, notes: repeatNote(node))
+  }
+
+  /// A network (`role`: scale, shift or net) whose template chain gives no `hidden`.
+  static func missingHidden(_ role: String, at r: SourceRange) -> Diagnostic {
+    .error(ID.missingHidden, "the \(role) network has no 'hidden' sizes", at: r,
+           suggestion: "add 'hidden: [256, 256]' to the network or its template")
+  }
+
+  /// A file data source without `path`.
+  static func missingPath(_ source: String, at r: SourceRange) -> Diagnostic {
+    .error(ID.missingPath, "data source '\(source)' reads a file, but 'path' is not given",
+           at: r, suggestion: "add 'path: <file>' to 'data'")
+  }
+
+  /// `fresh: false` without `train_size`.
+  static func missingTrainSize(at r: SourceRange) -> Diagnostic {
+    .error(ID.missingTrainSize, "with 'fresh: false' the training set is drawn once, so it needs 'train_size'",
+           at: r, suggestion: "add 'train_size: 10000', or use 'fresh: true' for a new batch every step")
+  }
+
+  /// A layer that needs an image [C, H, W] on a vector input.
+  static func needsImage(_ what: String, input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error(ID.needsImage, "'\(what)' needs an image input [C, H, W], but this layer's input is a vector of \(input.count) features",
+           at: r, suggestion: "declare the data's shape with channels first, e.g. 'shape: [1, 28, 28]'")
+  }
+
+  /// An order that lists an index twice (and so misses another).
   static func permutationDuplicate(_ duplicate: Int, missing: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
-    .error("permutation-invalid", "permutation lists \(duplicate) twice and never lists \(missing), so it is not invertible",
+    .error(ID.permutationInvalid, "permutation lists \(duplicate) twice and never lists \(missing), so it is not invertible",
            at: r, suggestion: "list every index from 0 to \(d - 1) exactly once")
   }
 
+  /// An order with an entry outside 0..<d.
   static func permutationOutOfRange(_ entry: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
-    .error("permutation-invalid", "permutation entry \(entry) is outside 0..\(d - 1)", at: r)
+    .error(ID.permutationInvalid, "permutation entry \(entry) is outside 0..\(d - 1)", at: r)
   }
 
-  static func permutationSize(_ count: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
-    .error("permutation-size", "permutation has \(count) entries but the flow has dimension \(dimension.value)",
-           at: r, notes: [dimensionNote(dimension)])
+  /// An order with other than one entry per feature of its layer.
+  static func permutationSize(_ count: Int, width: Int, note: Diagnostic.Note, at r: SourceRange) -> Diagnostic {
+    .error(ID.permutationSize, "permutation has \(count) entries but the flow has dimension \(width)", at: r, notes: [note])
   }
 
+  /// Training needs more memory than the limit (a default limit gets no note).
+  static func resourceBudget(_ e: ResourceEstimate, limit: Setting<Int>, at r: SourceRange) -> Diagnostic {
+    .error(ID.resourceBudget,
+           "training this flow needs about \(formatBytes(e.totalBytes)) (parameters \(formatBytes(e.parameterBytes)), optimizer state \(formatBytes(e.optimizerBytes)), activations \(formatBytes(e.activationBytes))), over the limit of \(formatBytes(limit.value))",
+           at: r,
+           notes: limit.isDefault ? [] : [.init("the limit is set here", at: limit.range)],
+           suggestion: "shrink the networks or the batch, or raise 'limits: {memory: ...}' / --memory-limit if the machine has the memory")
+  }
+
+  /// Coupling `node` has the mask of coupling `previous`, just before it (a warning).
+  static func sameMask(_ node: GraphNode, at r: SourceRange, previous: GraphNode, previousMask: SourceRange) -> Diagnostic {
+    .warning(ID.sameMask, "coupling %\(node.index) has the same mask as coupling %\(previous.index) just before it",
+             at: r, notes: [.init("the previous coupling's mask", at: previousMask)] + repeatNote(node),
+             suggestion: "use 'keep: flip' to transform the other dimensions")
+  }
+
+  /// `scale_function: linear`.
   static func scaleNotPositive(at r: SourceRange) -> Diagnostic {
-    .error("scale-not-positive",
+    .error(ID.scaleNotPositive,
            "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the coupling is not invertible",
            at: r, suggestion: "use 'exp' (Real NVP) or 'sigmoid' (Glow): both are always positive")
   }
 
+  /// A `shape` whose product is not `dim`.
+  static func shapeDimension(_ shape: [Int], product: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
+    let text = shape.map(String.init).joined(separator: " × ")
+    return .error(ID.shapeDimension, "shape \(text) has \(product) entries but 'dim' is \(dimension.value)",
+                  at: r, notes: [dimensionNote(dimension)],
+                  suggestion: "make 'dim' the product of 'shape', or leave 'dim' out")
+  }
+
+  /// An output activation on an affine coupling's two-headed `net`.
+  static func sharedNetOutputActivation(at r: SourceRange, setAt activation: SourceRange) -> Diagnostic {
+    .error(ID.sharedNetOutputActivation,
+           "an output activation on a two-headed 'net' would apply to the shift head too",
+           at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
+  }
+
+  /// A split whose `channels` cannot be kept (`c`: its input's channels).
+  static func splitChannels(_ keep: Int, of c: Int, at r: SourceRange) -> Diagnostic {
+    .error(ID.splitChannels, c < 2 ? "a split needs at least two channels, and its input has \(c)"
+                                   : "a split keeps 'channels' = \(keep) of its \(c) channels; it must keep at least 1 and send at least 1 to the prior",
+           at: r, suggestion: c < 2 ? "squeeze first: [1, 28, 28] becomes [4, 14, 14]" : "keep between 1 and \(c - 1) channels (the default keeps half)")
+  }
+
+  /// A squeeze of an image with an odd height or width.
+  static func squeezeOddSize(_ input: TensorShape, at r: SourceRange) -> Diagnostic {
+    .error(ID.squeezeOddSize, "a squeeze halves the height and width, but its input \(input) has an odd one",
+           at: r, suggestion: "squeeze only images with an even height and width (28 → 14 → 7 allows two squeezes)")
+  }
+
+  /// `train` with both `steps` and `epochs`.
+  static func trainLengthBoth(at r: SourceRange) -> Diagnostic {
+    .error(ID.trainLength, "'train' gives both 'steps' and 'epochs'; give one", at: r)
+  }
+
+  /// `train` with neither `steps` nor `epochs`.
+  static func trainLengthNeither(at r: SourceRange) -> Diagnostic {
+    .error(ID.trainLength, "'train' says neither how many 'steps' nor how many 'epochs' to train",
+           at: r, suggestion: "add 'steps: 5000' or 'epochs: 10'")
+  }
+
+  /// A `use:` or template name that no template defines.
+  static func unknownTemplate(_ name: String, at r: SourceRange, known: [String]) -> Diagnostic {
+    let guess = EditDistance.suggestion(for: name, among: known)
+    return .error(ID.unknownTemplate, "no template named '\(name)'", at: r,
+                  suggestion: guess.map { "did you mean '\($0)'?" }
+                    ?? (known.isEmpty ? "define it under 'templates:'" : "templates defined: \(known.joined(separator: ", "))"))
+  }
+
+  /// `version:` other than 1.
+  static func unsupportedVersion(_ version: Int, at r: SourceRange) -> Diagnostic {
+    .error(ID.unsupportedVersion, "spec language version \(version) is not known to this flowc, which reads version 1",
+           at: r, suggestion: "write 'version: 1', or use the flowc that wrote this spec")
+  }
+
+  /// Data dimensions that no coupling transforms, at the first coupling's mask (at most
+  /// twelve are listed).
+  static func untransformedDimension(_ missing: [Int], firstMask r: SourceRange) -> Diagnostic {
+    let list = missing.prefix(12).map(String.init).joined(separator: ", ") + (missing.count > 12 ? ", ..." : "")
+    return .error(ID.untransformedDimension,
+                  "\(missing.count == 1 ? "dimension" : "dimensions") \(list) \(missing.count == 1 ? "is" : "are") kept by every coupling and never transformed",
+                  at: r,
+                  notes: [.init("masks mark kept dimensions with 1; this is the first coupling's", at: r)],
+                  suggestion: "alternate the masks ('keep: flip' after a coupling) or put a permutation between couplings")
+  }
+
+  /// A key of a net that its `type` does not read (a warning).
+  static func netKeyUnused(_ key: String, type: String, at r: SourceRange) -> Diagnostic {
+    .warning(ID.unusedSetting, "'\(key)' has no effect on a '\(type)' net", at: r, suggestion: "remove it, or change the net's 'type'")
+  }
+
+  /// `net` on a split whose prior is the standard normal (a warning).
+  static func splitNetWithoutLearnedPrior(at r: SourceRange) -> Diagnostic {
+    .warning(ID.unusedSetting, "'net' has no effect on a split with the standard prior", at: r,
+             suggestion: "add 'prior: learned', or remove 'net'")
+  }
+
+  /// A setting that has no effect, and why (lowering records the reason, such as "with
+  /// data source 'moons'").
+  static func unusedSetting(_ key: String, reason: String, at r: SourceRange) -> Diagnostic {
+    .warning(ID.unusedSetting, "'\(key)' has no effect \(reason)", at: r, suggestion: "remove it")
+  }
+
+  /// A number out of its range: "'lr' is -0.001; it must be a finite number > 0".
+  static func valueRange(_ what: String, _ value: some CustomStringConvertible, _ requirement: String,
+                         at r: SourceRange) -> Diagnostic {
+    let shown = (value as? Double).map(formatNumber) ?? value.description
+    return .error(ID.valueRange, "\(what) is \(shown); it must be \(requirement)", at: r)
+  }
+
+  // MARK: - Notes
+
   /// "the flow's dimension 2 is set here".
   static func dimensionNote(_ dimension: Located<Int>) -> Diagnostic.Note {
     Diagnostic.Note("the flow's dimension \(dimension.value) is set here", at: dimension.range)
+  }
+
+  /// "the split %4 passes on 392 features ([2,14,14]) here".
+  static func splitWidthNote(_ split: GraphNode) -> Diagnostic.Note {
+    .init("the split %\(split.index) passes on \(split.outputDim) features (\(split.outputShape)) here", at: split.range)
+  }
+
+  /// Points at the `repeat` that expanded a layer. Rules report a repeated layer once,
+  /// at its spec line, so the note names the first expanded node.
+  static func repeatNote(_ node: GraphNode) -> [Diagnostic.Note] {
+    guard let r = node.repeats.last else { return [] }
+    return [.init("repeated \(r.count) times by this repeat; the first copy is layer %\(node.index)", at: r.range)]
   }
 }

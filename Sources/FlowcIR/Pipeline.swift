@@ -62,7 +62,7 @@ package enum Pipeline {
       diagnostics.emit(d)
       return CheckResult(source: nil, diagnostics: diagnostics, validated: nil, ioFailure: true)
     } catch {
-      diagnostics.emit(.error("io-error", "cannot read '\(path)': \(error)", at: nil))
+      diagnostics.emit(ReadDiagnostics.unreadable(path, error: error))
       return CheckResult(source: nil, diagnostics: diagnostics, validated: nil, ioFailure: true)
     }
     return check(source: source, options: options, diagnostics: diagnostics)

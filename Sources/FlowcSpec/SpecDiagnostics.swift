@@ -5,134 +5,152 @@ import FlowcDiagnostics
 /// Call sites never spell out message text; they call a factory here. Every message is
 /// lower case without a final period, names spec keys and values in single quotes, and
 /// carries the range of the offending key or value. The ids are stable (tests and
-/// docs/diagnostics.md match on them); ``ids`` lists them all.
+/// docs/diagnostics.md match on them); ``ID`` lists them all.
 package enum SpecDiagnostics {
-  /// Every id this stage emits, for documentation and tests.
-  package static let ids: [String] = [
-    "betas-count", "boolean-spelling", "empty-flow", "empty-repeat", "empty-spec", "flow-item-form",
-    "function-form", "integer-too-large", "memory-format", "memory-too-large", "memory-unit", "missing-key",
-    "missing-section", "missing-value", "number-out-of-range", "number-underscore", "root-not-mapping",
-    "seed-without-random", "type-mismatch", "unexpected-parameter", "unknown-key", "unknown-layer-kind",
-    "unknown-value",
-  ]
+  /// Every id this stage emits; the raw value is the id printed and documented.
+  package enum ID: String, DiagnosticID {
+    case betasCount = "betas-count"
+    case booleanSpelling = "boolean-spelling"
+    case emptyFlow = "empty-flow"
+    case emptyRepeat = "empty-repeat"
+    case emptySpec = "empty-spec"
+    case flowItemForm = "flow-item-form"
+    case functionForm = "function-form"
+    case integerTooLarge = "integer-too-large"
+    case memoryFormat = "memory-format"
+    case memoryTooLarge = "memory-too-large"
+    case memoryUnit = "memory-unit"
+    case missingKey = "missing-key"
+    case missingSection = "missing-section"
+    case missingValue = "missing-value"
+    case numberOutOfRange = "number-out-of-range"
+    case numberUnderscore = "number-underscore"
+    case rootNotMapping = "root-not-mapping"
+    case seedWithoutRandom = "seed-without-random"
+    case typeMismatch = "type-mismatch"
+    case unexpectedParameter = "unexpected-parameter"
+    case unknownKey = "unknown-key"
+    case unknownLayerKind = "unknown-layer-kind"
+    case unknownValue = "unknown-value"
+  }
 
   /// `betas: [0.9]`: Adam's betas are a pair.
   static func betasCount(_ count: Int, at range: SourceRange) -> Diagnostic {
-    .error("betas-count", "'betas' takes two numbers, found \(count)", at: range,
+    .error(ID.betasCount, "'betas' takes two numbers, found \(count)", at: range,
            suggestion: "write both, e.g. 'betas: [0.9, 0.999]'")
   }
 
   /// `fresh: yes`, `fresh: True`: only `true` and `false` are booleans.
   static func booleanSpelling(_ subject: String, found text: String, meaning: Bool, at range: SourceRange) -> Diagnostic {
-    .error("boolean-spelling", "\(subject) expects true or false, found '\(text)'", at: range,
+    .error(ID.booleanSpelling, "\(subject) expects true or false, found '\(text)'", at: range,
            suggestion: "write \(meaning); a spec reads only 'true' and 'false' as booleans (YAML 1.2), never yes/no/on/off")
   }
 
   /// `flow: []`.
   static func emptyFlow(at range: SourceRange) -> Diagnostic {
-    .error("empty-flow", "'flow' has no layers", at: range,
+    .error(ID.emptyFlow, "'flow' has no layers", at: range,
            suggestion: "add at least one layer, e.g. '- kind: affine_coupling' with 'keep: first_half'")
   }
 
   /// `- repeat: 4` with `layers: []`.
   static func emptyRepeat(at range: SourceRange) -> Diagnostic {
-    .error("empty-repeat", "this repeat has no layers", at: range,
+    .error(ID.emptyRepeat, "this repeat has no layers", at: range,
            suggestion: "list the layers to repeat under 'layers:', or remove the repeat")
   }
 
   /// A file with no content, only comments, or an empty document.
   static func emptySpec(at range: SourceRange) -> Diagnostic {
-    .error("empty-spec", "the spec is empty", at: range,
+    .error(ID.emptySpec, "the spec is empty", at: range,
            suggestion: "a spec needs at least 'dim', 'prior', 'flow', 'data' and 'train'; see docs/spec.md")
   }
 
   /// A flow entry with both `kind` and `repeat`.
   static func flowItemBoth(at range: SourceRange, other: SourceRange) -> Diagnostic {
-    .error("flow-item-form", "a flow entry is either a layer ('kind') or a repeat ('repeat'), not both", at: range,
+    .error(ID.flowItemForm, "a flow entry is either a layer ('kind') or a repeat ('repeat'), not both", at: range,
            notes: [.init("the other one is here", at: other)],
            suggestion: "write a layer as '- kind: actnorm', and a repeated block as '- repeat: 4' with 'layers:' listing entries")
   }
 
   /// A flow entry with neither `kind` nor `repeat`.
   static func flowItemNeither(at range: SourceRange) -> Diagnostic {
-    .error("flow-item-form", "a flow entry needs 'kind' (a layer) or 'repeat' (a repeated block of layers)", at: range,
+    .error(ID.flowItemForm, "a flow entry needs 'kind' (a layer) or 'repeat' (a repeated block of layers)", at: range,
            suggestion: "write a layer as '- kind: actnorm', and a repeated block as '- repeat: 4' with 'layers:' listing entries")
   }
 
   /// `activation: {leaky_relu: 0.2, elu: 1}` or `{}`.
   static func functionForm(_ subject: String, keyCount: Int, at range: SourceRange) -> Diagnostic {
-    .error("function-form", "\(subject) written as a mapping takes one key, the function's name, found \(keyCount)",
+    .error(ID.functionForm, "\(subject) written as a mapping takes one key, the function's name, found \(keyCount)",
            at: range, suggestion: "write a name such as 'tanh', or a name with its parameter such as '{leaky_relu: 0.2}'")
   }
 
   /// An integer literal outside Int64.
   static func integerTooLarge(_ text: String, at range: SourceRange) -> Diagnostic {
-    .error("integer-too-large", "integer \(text) does not fit in 64 bits", at: range,
+    .error(ID.integerTooLarge, "integer \(text) does not fit in 64 bits", at: range,
            suggestion: "integers in a spec lie between -9223372036854775808 and 9223372036854775807")
   }
 
   /// `memory: lots`.
   static func memoryFormat(_ text: String, at range: SourceRange) -> Diagnostic {
-    .error("memory-format", "cannot read '\(text)' as an amount of memory", at: range,
+    .error(ID.memoryFormat, "cannot read '\(text)' as an amount of memory", at: range,
            suggestion: "write a number of bytes, or a number and a unit such as '4 GiB', '512MiB' or '1.5 GB'")
   }
 
   /// `memory: 99999999 TiB`.
   static func memoryTooLarge(_ text: String, at range: SourceRange) -> Diagnostic {
-    .error("memory-too-large", "'\(text)' is more bytes than fit in 64 bits", at: range,
+    .error(ID.memoryTooLarge, "'\(text)' is more bytes than fit in 64 bits", at: range,
            suggestion: "write an amount below 8 EiB")
   }
 
   /// `memory: 4 GiBs`, `memory: "4096"`.
   static func memoryUnit(_ unit: String, at range: SourceRange, suggestion: String) -> Diagnostic {
     let message = unit.isEmpty ? "a memory amount written as a string needs a unit" : "unknown memory unit '\(unit)'"
-    return .error("memory-unit", message, at: range, suggestion: suggestion)
+    return .error(ID.memoryUnit, message, at: range, suggestion: suggestion)
   }
 
   /// A required key is absent from a mapping.
   static func missingKey(_ key: String, in place: String, at range: SourceRange, example: String? = nil) -> Diagnostic {
-    .error("missing-key", "missing key '\(key)' \(place)", at: range,
+    .error(ID.missingKey, "missing key '\(key)' \(place)", at: range,
            suggestion: example.map { "add it, e.g. '\($0)'" })
   }
 
   /// A required section is absent from the root.
   static func missingSection(_ name: String, at range: SourceRange, example: String) -> Diagnostic {
-    .error("missing-section", "the spec has no '\(name)' section", at: range, suggestion: "add one, e.g. '\(example)'")
+    .error(ID.missingSection, "the spec has no '\(name)' section", at: range, suggestion: "add one, e.g. '\(example)'")
   }
 
   /// Neither `dim` nor `shape` at the root.
   static func missingShape(at range: SourceRange) -> Diagnostic {
-    .error("missing-section", "the spec gives neither 'dim' nor 'shape'", at: range,
+    .error(ID.missingSection, "the spec gives neither 'dim' nor 'shape'", at: range,
            suggestion: "add the number of features, e.g. 'dim: 2', or an image shape, e.g. 'shape: [28, 28]'")
   }
 
   /// `lr:` with nothing after it.
   static func missingValue(_ subject: String, at range: SourceRange) -> Diagnostic {
-    .error("missing-value", "missing value for \(subject)", at: range,
+    .error(ID.missingValue, "missing value for \(subject)", at: range,
            suggestion: "write a value after the colon, or remove the key")
   }
 
   /// `lr: 1e999`: a finite literal that is infinite as a double.
   static func numberOutOfRange(_ text: String, at range: SourceRange) -> Diagnostic {
-    .error("number-out-of-range", "number \(text) is too large for a 64-bit float", at: range,
+    .error(ID.numberOutOfRange, "number \(text) is too large for a 64-bit float", at: range,
            suggestion: "write '.inf' if infinity is meant")
   }
 
   /// `steps: 1_000`: YAML 1.1 digit separators.
   static func numberUnderscore(_ text: String, cleaned: String, at range: SourceRange) -> Diagnostic {
-    .error("number-underscore", "digit separators ('_') are not allowed in numbers: '\(text)'", at: range,
+    .error(ID.numberUnderscore, "digit separators ('_') are not allowed in numbers: '\(text)'", at: range,
            suggestion: "write \(cleaned)")
   }
 
   /// The root is a list or a scalar.
   static func rootNotMapping(found: String, at range: SourceRange) -> Diagnostic {
-    .error("root-not-mapping", "the spec must be a mapping of sections, found \(found)", at: range,
+    .error(ID.rootNotMapping, "the spec must be a mapping of sections, found \(found)", at: range,
            suggestion: "start the file with sections such as 'dim: 2', 'prior: standard_normal' and 'flow:'")
   }
 
   /// `seed:` beside an `order:` that is not `random`.
   static func seedWithoutRandom(at range: SourceRange, order: SourceRange) -> Diagnostic {
-    .error("seed-without-random", "'seed' applies only to a permutation with 'order: random'", at: range,
+    .error(ID.seedWithoutRandom, "'seed' applies only to a permutation with 'order: random'", at: range,
            notes: [.init("the order is set here", at: order)],
            suggestion: "remove 'seed', or write 'order: random'")
   }
@@ -140,12 +158,12 @@ package enum SpecDiagnostics {
   /// A value of the wrong type: `'batch_size' expects an integer, found a list`.
   static func typeMismatch(_ subject: String, expected: String, found: String, at range: SourceRange,
                            suggestion: String? = nil) -> Diagnostic {
-    .error("type-mismatch", "\(subject) expects \(expected), found \(found)", at: range, suggestion: suggestion)
+    .error(ID.typeMismatch, "\(subject) expects \(expected), found \(found)", at: range, suggestion: suggestion)
   }
 
   /// `activation: {relu: 0.2}`: a function without a parameter given one.
   static func unexpectedParameter(_ name: String, at range: SourceRange) -> Diagnostic {
-    .error("unexpected-parameter", "'\(name)' takes no parameter", at: range, suggestion: "write just '\(name)'")
+    .error(ID.unexpectedParameter, "'\(name)' takes no parameter", at: range, suggestion: "write just '\(name)'")
   }
 
   /// A key that the mapping does not have.
@@ -159,7 +177,7 @@ package enum SpecDiagnostics {
     } else {
       suggestion = "the keys here are " + quotedList(validKeys)
     }
-    return .error("unknown-key", "unknown key '\(key)' \(place)", at: range, notes: notes, suggestion: suggestion)
+    return .error(ID.unknownKey, "unknown key '\(key)' \(place)", at: range, notes: notes, suggestion: suggestion)
   }
 
   /// `kind: afine_coupling`.
@@ -167,14 +185,14 @@ package enum SpecDiagnostics {
     let kinds = LayerKinds.names
     let suggestion = nearest(name, among: kinds).map { "did you mean '\($0)'?" }
       ?? "the layer kinds are " + quotedList(kinds)
-    return .error("unknown-layer-kind", "unknown layer kind '\(name)'", at: range, suggestion: suggestion)
+    return .error(ID.unknownLayerKind, "unknown layer kind '\(name)'", at: range, suggestion: suggestion)
   }
 
   /// A name outside a closed vocabulary: `optimizer: adma`.
   static func unknownValue(_ value: String, for subject: String, at range: SourceRange, candidates: [String]) -> Diagnostic {
     let suggestion = nearest(value, among: candidates).map { "did you mean '\($0)'?" }
       ?? "expected one of " + quotedList(candidates)
-    return .error("unknown-value", "unknown value '\(value)' for \(subject)", at: range, suggestion: suggestion)
+    return .error(ID.unknownValue, "unknown value '\(value)' for \(subject)", at: range, suggestion: suggestion)
   }
 
   // MARK: - Notes

@@ -2,12 +2,18 @@ import FlowcDiagnostics
 import Foundation
 import Testing
 
+/// Ids for the diagnostics these tests make up (a stage's catalog holds the real ones).
+enum TestID: String, DiagnosticID {
+  case a, b, e, io, x
+  case maskSize = "mask-size"
+}
+
 /// The printed form of diagnostics, compared whole.
 @Suite struct DiagnosticRendererTests {
   let file = SourceFile(path: "x.yaml", text: "dim: 2\nflow:\n  - {kind: affine_coupling, keep: [1, 0, 1]}\n")
 
   func mask() -> Diagnostic {
-    .error("mask-size", "mask has 3 entries but the flow has dimension 2",
+    .error(TestID.maskSize, "mask has 3 entries but the flow has dimension 2",
            at: SourceRange(file: "x.yaml", start: .init(line: 3, column: 34), end: .init(line: 3, column: 43)),
            notes: [.init("the flow's dimension 2 is set here", at: SourceRange(file: "x.yaml", at: .init(line: 1, column: 6)))],
            suggestion: "write one 0/1 entry per dimension")
@@ -35,7 +41,7 @@ import Testing
   @Test func longLinesAreCutAroundTheCaret() {
     let long = String(repeating: "a", count: 5000) + "BAD" + String(repeating: "b", count: 5000)
     let source = SourceFile(path: "l.yaml", text: long)
-    let d = Diagnostic.error("x", "bad", at: SourceRange(file: "l.yaml", start: .init(line: 1, column: 5001), end: .init(line: 1, column: 5004)))
+    let d = Diagnostic.error(TestID.x, "bad", at: SourceRange(file: "l.yaml", start: .init(line: 1, column: 5001), end: .init(line: 1, column: 5004)))
     let lines = DiagnosticRenderer(sources: [source], maxLineWidth: 80).render(d).split(separator: "\n")
     #expect(lines[1].contains("...") && lines[1].contains("BAD") && lines[1].count < 100)
     // The caret is under the B of BAD.
@@ -48,7 +54,7 @@ import Testing
 
   @Test func tabsAndControlCharactersKeepTheCaretAligned() {
     let source = SourceFile(path: "t.yaml", bytes: Array("\tkey:\u{0}x".utf8))
-    let d = Diagnostic.error("x", "bad", at: SourceRange(file: "t.yaml", at: .init(line: 1, column: 7)))
+    let d = Diagnostic.error(TestID.x, "bad", at: SourceRange(file: "t.yaml", at: .init(line: 1, column: 7)))
     let lines = DiagnosticRenderer(sources: [source]).render(d).split(separator: "\n")
     let quote = Array(lines[1])
     let at = Array(lines[2]).firstIndex(of: "^")!
@@ -57,7 +63,7 @@ import Testing
   }
 
   @Test func errorLimitCountsTheRest() {
-    let many = (1...30).map { Diagnostic.error("e", "number \($0)", at: SourceRange(file: "x.yaml", at: .init(line: 1, column: 1))) }
+    let many = (1...30).map { Diagnostic.error(TestID.e, "number \($0)", at: SourceRange(file: "x.yaml", at: .init(line: 1, column: 1))) }
     let text = DiagnosticRenderer(sources: [file], limit: 5).render(many)
     #expect(text.components(separatedBy: "[e]").count - 1 == 5)
     #expect(text.contains("25 more diagnostics not shown"))
@@ -75,9 +81,9 @@ import Testing
 
   @Test func engineSortsByLocation() {
     let engine = DiagnosticEngine()
-    engine.emit(.error("b", "second", at: SourceRange(file: "x.yaml", at: .init(line: 5, column: 1))))
-    engine.emit(.warning("a", "first", at: SourceRange(file: "x.yaml", at: .init(line: 2, column: 3))))
-    engine.emit(.error("io", "no file", at: nil))
+    engine.emit(.error(TestID.b, "second", at: SourceRange(file: "x.yaml", at: .init(line: 5, column: 1))))
+    engine.emit(.warning(TestID.a, "first", at: SourceRange(file: "x.yaml", at: .init(line: 2, column: 3))))
+    engine.emit(.error(TestID.io, "no file", at: nil))
     #expect(engine.sorted.map(\.id) == ["io", "a", "b"])
     #expect(engine.errorCount == 2 && engine.warningCount == 1 && engine.hasErrors)
   }

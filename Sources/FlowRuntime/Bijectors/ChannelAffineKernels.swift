@@ -1,3 +1,5 @@
+import RealModule
+
 // Kernels of the per-channel affine map y = (x + b_c)·exp(s_c) of ActNorm, over a tensor
 // laid out [outer, C, inner]: channel c of block o is the `inner` contiguous values at
 // (o·C + c)·inner. One layout covers every use:

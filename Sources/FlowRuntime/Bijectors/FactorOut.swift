@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// The split of a multi-scale flow: keep the first features, factor out the rest.
 public struct FactorOutDescription: LayerDescription, Hashable {

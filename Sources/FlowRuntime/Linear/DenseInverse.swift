@@ -1,4 +1,5 @@
 import CBLAS
+import RealModule
 
 /// The inverse and log|det| of a small square matrix through the LAPACK in the linked
 /// OpenBLAS (dgetrf, then dgetri), in Double whatever the caller's precision, with every

@@ -1,3 +1,5 @@
+import RealModule
+
 /// A pointwise nonlinearity of an MLP, with PyTorch's definitions and defaults.
 public enum Activation: Sendable, Hashable, Codable {
   /// f(x) = x.
@@ -46,7 +48,7 @@ func withActivation<T: FlowScalar, R>(
   case .elu(let alpha):
     // For x ≤ 0, d/dx alpha·(eˣ − 1) = alpha·eˣ = h + alpha.
     let al = T(alpha)
-    return body({ $0 > 0 ? $0 : al * T.expm1($0) }, { a, h in a > 0 ? 1 : h + al })
+    return body({ $0 > 0 ? $0 : al * T.expMinusOne($0) }, { a, h in a > 0 ? 1 : h + al })
   case .gelu:
     // d/dx x·Φ(x) = Φ(x) + x·φ(x).
     let r: T = 1 / T(2).squareRoot()

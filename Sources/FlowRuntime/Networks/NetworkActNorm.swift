@@ -1,3 +1,5 @@
+import RealModule
+
 /// The ActNorm of a `ConvNet`: Glow's per-channel y = (x + bias)·exp(log_scale) on the
 /// network's channel-major batch [C, n·H·W], in place, with the same data-dependent
 /// initialisation, tensor names (`bias`, `log_scale`, `initialized`) and persisted

@@ -7,7 +7,7 @@ package func emitDot(_ v: ValidatedGraph) -> String {
   var out = "digraph \(dotQuote(g.name)) {\n"
   out += "  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
   out += "  edge [fontname=\"Helvetica\", fontsize=9];\n"
-  out += "  data [shape=ellipse, label=\(dotQuote("data\n\(g.dimension.value) features"))];\n"
+  out += "  data [shape=ellipse, label=\(dotQuote("data\n\(g.dataShape.isImage ? g.dataShape.description : "\(g.dimension.value) features")"))];\n"
   for node in g.nodes {
     var label = "%\(node.index) \(node.op.kind)"
     if !node.hasDefaultName { label += " '\(node.name)'" }
@@ -20,7 +20,7 @@ package func emitDot(_ v: ValidatedGraph) -> String {
   for e in g.edges {
     let from = e.from < 0 ? "data" : "n\(e.from)"
     let to = e.to == g.nodes.count ? "prior" : "n\(e.to)"
-    out += "  \(from) -> \(to) [label=\"\(e.features)\"];\n"
+    out += "  \(from) -> \(to) [label=\"\(e.shape)\"\(e.factored ? ", style=dashed" : "")];\n"
   }
   out += "  label=\(dotQuote("\(g.name): \(formatCount(v.estimate.parameters)) parameters")); labelloc=t;\n}\n"
   return out

@@ -22,6 +22,10 @@ package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
   root.append(("dtype", .string(g.dtype.rawValue)))
   root.append(("nodes", .array(g.nodes.map(nodeJSON))))
   root.append(("prior", .object([("kind", .string(g.prior.kind.value.rawValue)), ("dimension", .int(g.prior.dimension)),
+                                 ("parts", .array(g.priorParts.map { part in
+                                   .object([("from", part.from.map { .int($0) } ?? .string("output")),
+                                            ("shape", .array(part.shape.dims.map { .int($0) }))])
+                                 })),
                                  ("parameters", .int(g.prior.parameterCount))])))
   root.append(("settings", settingsJSON(g.settings)))
   root.append(("totals", .object([
@@ -37,6 +41,7 @@ func nodeJSON(_ n: GraphNode) -> JSONValue {
   var o: [(String, JSONValue)] = [
     ("index", .int(n.index)), ("name", .string(n.name)), ("kind", .string(n.op.kind)),
     ("input", .int(n.inputDim)), ("output", .int(n.outputDim)),
+    ("input_shape", .array(n.inputShape.dims.map { .int($0) })), ("output_shape", .array(n.outputShape.dims.map { .int($0) })),
   ]
   o += n.op.jsonFields
   o.append(("parameters", .int(n.parameterCount)))

@@ -18,10 +18,12 @@ package func emitIRText(_ v: ValidatedGraph) -> String {
 
   var rows: [[String]] = g.nodes.map { node in
     ["%\(node.index)", node.hasDefaultName ? node.op.kind : "\(node.op.kind) '\(node.name)'",
-     "\(node.inputDim) -> \(node.outputDim)", node.op.irColumns.0, node.op.irColumns.1,
+     "\(node.inputShape) -> \(node.outputShape)", node.op.irColumns.0, node.op.irColumns.1,
      "\(formatCount(node.parameterCount)) params"]
   }
-  rows.append(["", "prior \(g.prior.kind.value.rawValue)", "\(g.prior.dimension)",
+  let parts = g.priorParts
+  let priorSize = parts.count > 1 ? "\(g.prior.dimension) = " + parts.map(\.shape.description).joined(separator: " + ") : "\(g.prior.dimension)"
+  rows.append(["", "prior \(g.prior.kind.value.rawValue)", priorSize,
                g.prior.kind.value == .diagonalNormal ? "learnable mean and log-std" : "fixed", "",
                "\(formatCount(g.prior.parameterCount)) params"])
   var out = header + alignColumns(rows, rightAligned: [5]).map { "  " + $0 + "\n" }.joined()

@@ -40,8 +40,8 @@ package struct ResourceEstimate: Sendable, Equatable {
     var flops = 0
     for node in g.nodes {
       perSampleValues = perSampleValues.addingSaturating(node.inputDim.multipliedSaturating(by: 2))
-        .addingSaturating(node.op.activationValuesPerSample(input: node.inputDim))
-      flops = flops.addingSaturating(node.op.flopsPerSample(input: node.inputDim))
+        .addingSaturating(node.op.activationValuesPerSample(input: node.inputShape))
+      flops = flops.addingSaturating(node.op.flopsPerSample(input: node.inputShape))
     }
     activationBytes = perSampleValues.multipliedSaturating(by: max(1, t.batchSize.value)).multipliedSaturating(by: size)
     flopsPerSample = flops

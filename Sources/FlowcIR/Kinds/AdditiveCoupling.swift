@@ -8,8 +8,8 @@ package struct AdditiveCouplingOp: LayerOperation {
   package var kind: String { AdditiveCouplingSpec.kind }
   package var mask: LayerMask? { coupling.mask }
   package var nets: [Net] { coupling.nets.all }
-  package func parameterCount(input: Int) -> Int { coupling.nets.parameterCount }
-  package func flopsPerSample(input: Int) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
+  package func parameterCount(input: TensorShape) -> Int { coupling.nets.parameterCount }
+  package func flopsPerSample(input: TensorShape) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
 
   package var irColumns: (String, String) { (coupling.maskColumn, coupling.netsColumn.joined(separator: "  ")) }
   package var jsonFields: [(String, JSONValue)] { coupling.jsonFields(layout: "shift") }

@@ -11,8 +11,8 @@ package struct AffineCouplingOp: LayerOperation {
   package var kind: String { AffineCouplingSpec.kind }
   package var mask: LayerMask? { coupling.mask }
   package var nets: [Net] { coupling.nets.all }
-  package func parameterCount(input: Int) -> Int { coupling.nets.parameterCount }
-  package func flopsPerSample(input: Int) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
+  package func parameterCount(input: TensorShape) -> Int { coupling.nets.parameterCount }
+  package func flopsPerSample(input: TensorShape) -> Int { nets.reduce(0) { $0.addingSaturating($1.flopsPerSample) } }
 
   /// How the nets are given: `shared` (one two-headed net) or `separate`.
   var layout: String {
@@ -28,7 +28,7 @@ package struct AffineCouplingOp: LayerOperation {
       out.append(IRDiagnostics.scaleNotPositive(at: scaleFunction.range))
     }
     if let clamp = scaleClamp, !(clamp.value > 0 && clamp.value.isFinite) {
-      out.append(valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
+      out.append(IRDiagnostics.valueRange("scale_clamp", clamp.value, "a finite number > 0", at: clamp.range))
     }
     return out
   }

@@ -7,14 +7,14 @@ package struct BatchNormOp: LayerOperation {
   package var epsilon: Located<Double>
 
   package var kind: String { BatchNormSpec.kind }
-  package func parameterCount(input: Int) -> Int { input.multipliedSaturating(by: 2) }
+  package func parameterCount(input: TensorShape) -> Int { input.count.multipliedSaturating(by: 2) }
 
   /// `batchnorm-epsilon`: BatchNorm divides by sqrt(var + eps), so eps > 0;
   /// `value-range` for the momentum.
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] {
     var out: [Diagnostic] = []
     if !(0...1).contains(momentum.value) {
-      out.append(valueRange("batch_norm momentum", momentum.value, "between 0 and 1", at: momentum.range))
+      out.append(IRDiagnostics.valueRange("batch_norm momentum", momentum.value, "between 0 and 1", at: momentum.range))
     }
     if !(epsilon.value > 0) || !epsilon.value.isFinite {
       out.append(IRDiagnostics.batchNormEpsilon(epsilon.value, at: epsilon.range))

@@ -70,8 +70,13 @@ extension Lowering {
     let kind = layer.kind.value
     let index = nodes.count
     guard let keep else { return nil }  // the decoder reported the missing key
-    guard let (mask, origin) = resolveMask(keep) else { return nil }
+    guard let (mask, origin) = resolveMask(keep) else {
+      previousMask = nil
+      previousMaskUnresolved = true
+      return nil
+    }
     previousMask = (mask, index)
+    previousMaskUnresolved = false
 
     let io = netIO?.value ?? CouplingKeys.defaultNetIO
     let d = max(0, dimension)
@@ -79,30 +84,55 @@ extension Lowering {
     let transformedCount = mask.count { $0 == 0 }
     let inputs = io == .masked ? d : keptCount
     let perHead = io == .masked ? d : transformedCount
-
+    let heads = affine ? 2 : 1
+    func slot(heads h: Int) -> NetSlot {
+      NetSlot(inputs: inputs, outputs: h * perHead, image: convInput(mask: mask, io: io, heads: h))
+    }
     let nets: CouplingNets
     switch (scale, shift, net) {
     case (nil, nil, let shared?):
-      guard let n = resolveNet(shared, role: "net", inputs: inputs, outputs: affine ? 2 * perHead : perHead) else { return nil }
+      guard let n = resolveNet(shared, role: "net", slot: slot(heads: heads)) else { return nil }
       if affine, n.outputActivation.value != .identity {
         diagnostics.emit(IRDiagnostics.sharedNetOutputActivation(at: shared.range, setAt: n.outputActivation.range))
       }
       nets = affine ? .shared(n) : .separate(scale: nil, shift: n)
     case (let scale, let shift?, nil) where affine ? scale != nil : scale == nil:
-      let s = scale.flatMap { resolveNet($0, role: "scale", inputs: inputs, outputs: perHead) }
-      guard let t = resolveNet(shift, role: "shift", inputs: inputs, outputs: perHead) else { return nil }
+      let s = scale.flatMap { resolveNet($0, role: "scale", slot: slot(heads: 1)) }
+      guard let t = resolveNet(shift, role: "shift", slot: slot(heads: 1)) else { return nil }
       if scale != nil, s == nil { return nil }
       nets = .separate(scale: s, shift: t)
     case (_, _, .some):
-      diagnostics.emit(IRDiagnostics.couplingNets(kind, at: layer.range, problem: "has both 'net' and separate networks",
-                                                  suggestion: "give either 'net' (one network, two heads) or 'scale' and 'shift'"))
+      diagnostics.emit(IRDiagnostics.couplingNetsBoth(kind, at: layer.range))
       return nil
     default:
-      let want = affine ? "'scale' and 'shift' networks, or one 'net' with two heads" : "a 'shift' network (or 'net')"
-      diagnostics.emit(IRDiagnostics.couplingNets(kind, at: layer.kind.range, problem: "needs \(want)",
-                                                  suggestion: affine ? "add 'scale: <template>' and 'shift: <template>'" : "add 'shift: <template>'"))
+      diagnostics.emit(IRDiagnostics.couplingNetsMissing(kind, affine: affine, at: layer.kind.range))
       return nil
     }
     return Coupling(mask: LayerMask(values: mask, range: keep.range, origin: origin), io: io, nets: nets)
+  }
+
+  /// The image a coupling's convolutional net reads and the channels it produces: with
+  /// `masked` io the whole tensor (transformed values zeroed) and `heads`·C channels; with
+  /// `split` io the kept channels and `heads` × the transformed channels, which needs a
+  /// mask of whole channels (a channel mask, not a checkerboard).
+  private func convInput(mask: [Int], io: NetIO, heads: Int) -> Result<(input: TensorShape, outputChannels: Int), NetSlotProblem> {
+    guard let image = shape.image else { return .failure(NetSlotProblem(reason: "the layer's input is a vector, not an image [C, H, W]")) }
+    let (c, h, w) = image
+    switch io {
+    case .masked:
+      return .success((shape, heads * c))
+    case .split:
+      let p = h * w
+      guard mask.count == c * p else { return .failure(NetSlotProblem(reason: "the mask does not fit the image")) }
+      var kept = 0
+      for ch in 0..<c {
+        let values = Set(mask[(ch * p)..<((ch + 1) * p)])
+        guard values.count == 1 else {
+          return .failure(NetSlotProblem(reason: "with net_io 'split' it reads the kept values, and this mask keeps part of channel \(ch), so they do not form an image"))
+        }
+        if values.first == 1 { kept += 1 }
+      }
+      return .success((.image(kept, h, w), heads * (c - kept)))
+    }
   }
 }

@@ -6,11 +6,11 @@ package struct DiagonalScalingOp: LayerOperation {
   package var initialLogScale: Located<Double>
 
   package var kind: String { DiagonalScalingSpec.kind }
-  package func parameterCount(input: Int) -> Int { input }
+  package func parameterCount(input: TensorShape) -> Int { input.count }
 
   /// `value-range`: the start must be finite.
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] {
-    initialLogScale.value.isFinite ? [] : [valueRange("the initial log-scale", initialLogScale.value, "a finite number", at: initialLogScale.range)]
+    initialLogScale.value.isFinite ? [] : [IRDiagnostics.valueRange("the initial log-scale", initialLogScale.value, "a finite number", at: initialLogScale.range)]
   }
 
   package var irColumns: (String, String) { ("y = x·exp(s), s starts at \(formatNumber(initialLogScale.value))", "") }

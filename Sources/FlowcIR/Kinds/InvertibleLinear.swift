@@ -10,10 +10,10 @@ package struct InvertibleLinearOp: LayerOperation {
   package var seed: Int
 
   package var kind: String { InvertibleLinearSpec.kind }
-  package func outputDimension(input: Int) -> Int { features.value }
+  package func outputShape(input: TensorShape) -> TensorShape { .vector(max(0, features.value)) }
   // LU: strictly lower L, strictly upper U and log|diag| make D*D numbers.
-  package func parameterCount(input: Int) -> Int { input.multipliedSaturating(by: input) }
-  package func flopsPerSample(input: Int) -> Int { 2.multipliedSaturating(by: input.multipliedSaturating(by: input)) }
+  package func parameterCount(input: TensorShape) -> Int { input.count.multipliedSaturating(by: input.count) }
+  package func flopsPerSample(input: TensorShape) -> Int { 2.multipliedSaturating(by: input.count.multipliedSaturating(by: input.count)) }
   package var positions: PositionMap { .mixes }
 
   /// `linear-not-lu`, `linear-not-square`.

@@ -10,13 +10,13 @@ package struct PermutationOp: LayerOperation {
   package var range: SourceRange
 
   package var kind: String { PermutationSpec.kind }
-  package func flopsPerSample(input: Int) -> Int { 0 }
+  package func flopsPerSample(input: TensorShape) -> Int { 0 }
   package var positions: PositionMap { .permutes(order) }
 
   /// `permutation-size`, `permutation-invalid`: the order is a bijection of 0..D-1.
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] {
     let d = node.inputDim
-    guard order.count == d else { return [IRDiagnostics.permutationSize(order.count, dimension: graph.dimension, at: range)] }
+    guard order.count == d else { return [IRDiagnostics.permutationSize(order.count, width: d, note: widthNote(node, in: graph), at: range)] }
     if let bad = order.first(where: { $0 < 0 || $0 >= d }) {
       return [IRDiagnostics.permutationOutOfRange(bad, dimension: d, at: range)]
     }

@@ -19,14 +19,23 @@ package func lowerToGraph(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> Fl
 struct Lowering {
   let spec: FlowSpec
   let diagnostics: DiagnosticEngine
-  /// The number of features each node acts on (flows of language 1 keep it).
-  var dimension = 0
+  /// The tensor the next node reads: the data's shape at first, then each node's output.
+  var shape = TensorShape.vector(0)
+  /// The number of features the next node acts on (clamped at 0: a non-positive
+  /// dimension is the validator's `value-range` error, and nothing may index with it).
+  var dimension: Int { max(0, shape.count) }
   var nodes: [GraphNode] = []
   /// The last coupling's resolved mask, for `flip`.
   var previousMask: (mask: [Int], node: Int)?
+  /// Whether the last coupling's mask could not be formed (then a `flip` after it says
+  /// nothing more).
+  var previousMaskUnresolved = false
   var templates: [String: NamedNet] = [:]
   /// Repeat counts already reported (a nested repeat is visited once per outer iteration).
   var reportedRepeats = Set<SourceRange>()
+  /// Places a lowering diagnostic was already reported at: a layer in a repeat is lowered
+  /// once per copy, and says so once.
+  var reportedPlaces = Set<SourceRange>()
 
   init(spec: FlowSpec, diagnostics: DiagnosticEngine) {
     self.spec = spec
@@ -35,12 +44,12 @@ struct Lowering {
 
   mutating func run() -> FlowGraph? {
     if let v = spec.version, v.value != 1 {
-      diagnostics.emit(.error("unsupported-version", "spec language version \(v.value) is not known to this flowc, which reads version 1",
-                              at: v.range, suggestion: "write 'version: 1', or use the flowc that wrote this spec"))
+      diagnostics.emit(IRDiagnostics.unsupportedVersion(v.value, at: v.range))
       return nil
     }
     guard let dim = resolveDimension(), let flow = spec.flow, let priorSpec = spec.prior else { return nil }
-    dimension = dim.value
+    let input = dataShape(dim.value)
+    shape = input
     for t in spec.templates { templates[t.name.value] = t }
 
     let total = countLayers(flow.value)
@@ -53,9 +62,9 @@ struct Lowering {
 
     let settings = lowerSettings(spec, diagnostics: diagnostics)
     let name = spec.name?.value ?? defaultName(spec.file)
-    return FlowGraph(file: spec.file, name: name, dimension: dim, shape: spec.shape,
+    return FlowGraph(file: spec.file, name: name, dimension: dim, shape: spec.shape, dataShape: input,
                      dtype: spec.dtype?.value ?? SpecDefaults.dtype, nodes: nodes,
-                     prior: PriorNode(kind: priorSpec.kind, dimension: dimension), settings: settings)
+                     prior: PriorNode(kind: priorSpec.kind, dimension: max(0, dim.value)), settings: settings)
   }
 
   /// `dim`, or the product of `shape` when `dim` is absent. A mismatch between the two
@@ -94,7 +103,7 @@ struct Lowering {
       case .repeat(let r):
         guard r.count.value >= 1 else {
           if reportedRepeats.insert(r.count.range).inserted {
-            diagnostics.emit(valueRange("the repeat count", r.count.value, "at least 1", at: r.count.range))
+            diagnostics.emit(IRDiagnostics.valueRange("the repeat count", r.count.value, "at least 1", at: r.count.range))
           }
           continue
         }
@@ -107,15 +116,27 @@ struct Lowering {
 
   private mutating func lowerLayer(_ layer: LayerSpec, repeats: [RepeatOrigin]) {
     let index = nodes.count
-    let d = max(0, dimension)
     guard let kind = layer.options as? any LowerableLayer else {
       preconditionFailure("layer kind '\(layer.kind.value)' has no lowering: add Sources/FlowcIR/Kinds/ for it")
     }
     // nil: the kind reported why the node cannot be formed (or the decoder did).
     guard let op = kind.lower(&self, layer) else { return }
     let name = layer.name?.value ?? "\(layer.kind.value)\(index)"
-    nodes.append(GraphNode(index: index, name: name, op: op, inputDim: d, outputDim: max(0, op.outputDimension(input: d)),
+    let output = op.outputShape(input: shape)
+    nodes.append(GraphNode(index: index, name: name, op: op, inputShape: shape, outputShape: output,
                            range: layer.range, repeats: repeats))
+    shape = output
+  }
+
+  /// The tensor the first node reads: an image `[C, H, W]` when the spec declares a
+  /// three-axis `shape`, otherwise a vector of `dim` features (a two-axis `shape` such as
+  /// [28, 28] only gives the checkerboard mask its rows and columns).
+  private func dataShape(_ dim: Int) -> TensorShape {
+    if let s = spec.shape?.value.map(\.value), s.count == 3, s.allSatisfy({ $0 > 0 }),
+       s.reduce(1, { $0.multipliedSaturating(by: $1) }) == dim {
+      return .image(s[0], s[1], s[2])
+    }
+    return .vector(max(0, dim))
   }
 
   private func defaultName(_ file: String) -> String {

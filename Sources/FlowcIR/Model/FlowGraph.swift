@@ -17,6 +17,8 @@ package struct FlowGraph: Sendable {
   package var dimension: Located<Int>
   /// The declared image shape (row-major), if any.
   package var shape: Located<[Located<Int>]>?
+  /// The tensor the first node reads: `[C, H, W]` for a three-axis `shape`, else `[D]`.
+  package var dataShape: TensorShape
   package var dtype: DType
   /// The operations, data side first.
   package var nodes: [GraphNode]
@@ -24,8 +26,9 @@ package struct FlowGraph: Sendable {
   /// data, train, eval and limits with defaults filled in.
   package var settings: RunSettings
 
-  package init(file: String, name: String, dimension: Located<Int>, shape: Located<[Located<Int>]>?,
+  package init(file: String, name: String, dimension: Located<Int>, shape: Located<[Located<Int>]>?, dataShape: TensorShape,
               dtype: DType, nodes: [GraphNode], prior: PriorNode, settings: RunSettings) {
+    self.dataShape = dataShape
     self.file = file
     self.name = name
     self.dimension = dimension
@@ -36,20 +39,36 @@ package struct FlowGraph: Sendable {
     self.settings = settings
   }
 
-  /// An edge of the graph: a tensor of `dimension` features from one node to the next.
+  /// An edge of the graph: a tensor from one node to the next, or a split's factored-out
+  /// channels to the prior.
   package struct Edge: Hashable, Sendable {
     /// Index of the producing node; -1 is the data input.
     package var from: Int
     /// Index of the consuming node; `nodes.count` is the prior.
     package var to: Int
-    package var features: Int
+    package var shape: TensorShape
+    /// Whether this is a split's factored-out part (it goes straight to the prior).
+    package var factored: Bool
+
+    package var features: Int { shape.count }
   }
 
-  /// data → node 0 → ... → node n-1 → prior.
+  /// data → node 0 → ... → node n-1 → prior, and each split → prior.
   package var edges: [Edge] {
-    (0...nodes.count).map { i in
-      Edge(from: i - 1, to: i, features: i == 0 ? dimension.value : nodes[i - 1].outputDim)
+    var out = (0...nodes.count).map { i in
+      Edge(from: i - 1, to: i, shape: i == 0 ? dataShape : nodes[i - 1].outputShape, factored: false)
     }
+    for node in nodes { if let f = node.factoredShape { out.append(Edge(from: node.index, to: nodes.count, shape: f, factored: true)) } }
+    return out
+  }
+
+  /// What the prior receives, in the order of the latent vector's tail: the last node's
+  /// output first (it fills the leading positions), then each split's factored part, the
+  /// last split first. Without splits this is the whole output.
+  package var priorParts: [(from: Int?, shape: TensorShape)] {
+    var parts: [(from: Int?, shape: TensorShape)] = [(nil, nodes.last?.outputShape ?? dataShape)]
+    for node in nodes.reversed() { if let f = node.factoredShape { parts.append((node.index, f)) } }
+    return parts
   }
 
   /// Trainable parameters of the nodes and the prior.

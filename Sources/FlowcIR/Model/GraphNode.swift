@@ -9,27 +9,36 @@ package struct GraphNode: Sendable {
   package var name: String
   /// What it computes: the kind's own operation type (see `Kinds/`).
   package var op: any LayerOperation
-  package var inputDim: Int
-  package var outputDim: Int
+  /// The tensor the node reads and the one it passes on (a split passes on fewer
+  /// channels than it reads and sends the rest to the prior).
+  package var inputShape: TensorShape
+  package var outputShape: TensorShape
   /// The layer's mapping in the spec.
   package var range: SourceRange
   /// Where a repeat produced this node: one entry per enclosing `repeat`, outermost
   /// first, as (iteration from 1, count, the repeat's range).
   package var repeats: [RepeatOrigin]
 
-  package init(index: Int, name: String, op: any LayerOperation, inputDim: Int, outputDim: Int,
+  package init(index: Int, name: String, op: any LayerOperation, inputShape: TensorShape, outputShape: TensorShape,
               range: SourceRange, repeats: [RepeatOrigin]) {
     self.index = index
     self.name = name
     self.op = op
-    self.inputDim = inputDim
-    self.outputDim = outputDim
+    self.inputShape = inputShape
+    self.outputShape = outputShape
     self.range = range
     self.repeats = repeats
   }
 
+  /// The number of features the node acts on (its width).
+  package var inputDim: Int { inputShape.count }
+  /// The number of features it passes on.
+  package var outputDim: Int { outputShape.count }
+  /// What the node sends to the prior (a split's factored-out channels), if anything.
+  package var factoredShape: TensorShape? { op.factoredShape(input: inputShape) }
+
   /// Trainable parameters of this node.
-  package var parameterCount: Int { op.parameterCount(input: inputDim) }
+  package var parameterCount: Int { op.parameterCount(input: inputShape) }
 
   /// Whether the spec gave the node no `name:` (it is then `<kind><index>`).
   package var hasDefaultName: Bool { name == "\(op.kind)\(index)" }

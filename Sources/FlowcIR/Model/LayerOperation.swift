@@ -15,15 +15,19 @@ package protocol LayerOperation: Sendable {
 
   // MARK: - Sizes and cost
 
-  /// Output features for `input` input features (most layers keep the size).
-  func outputDimension(input: Int) -> Int
-  /// Trainable scalars, for a node with `input` features.
-  func parameterCount(input: Int) -> Int
+  /// The tensor passed on for an `input` tensor (most layers keep the shape; a squeeze
+  /// trades space for channels; a split passes on part of the channels).
+  func outputShape(input: TensorShape) -> TensorShape
+  /// What the layer sends to the prior for an `input` tensor (a split's factored-out
+  /// channels); nil for every other layer.
+  func factoredShape(input: TensorShape) -> TensorShape?
+  /// Trainable scalars, for a node reading an `input` tensor.
+  func parameterCount(input: TensorShape) -> Int
   /// FLOPs of one forward pass for one sample (2 per multiply-add).
-  func flopsPerSample(input: Int) -> Int
+  func flopsPerSample(input: TensorShape) -> Int
   /// Values per sample that a training step keeps for the backward pass beyond the
   /// layer's input and output (e.g. the networks' pre- and post-activations).
-  func activationValuesPerSample(input: Int) -> Int
+  func activationValuesPerSample(input: TensorShape) -> Int
 
   // MARK: - Facts for the graph-wide rules
 
@@ -54,16 +58,18 @@ package protocol LayerOperation: Sendable {
 }
 
 extension LayerOperation {
-  package func outputDimension(input: Int) -> Int { input }
-  package func parameterCount(input: Int) -> Int { 0 }
-  package func flopsPerSample(input: Int) -> Int { input.multipliedSaturating(by: 2) }
-  package func activationValuesPerSample(input: Int) -> Int {
+  package func outputShape(input: TensorShape) -> TensorShape { input }
+  package func factoredShape(input: TensorShape) -> TensorShape? { nil }
+  package func parameterCount(input: TensorShape) -> Int { 0 }
+  package func flopsPerSample(input: TensorShape) -> Int { input.count.multipliedSaturating(by: 2) }
+  package func activationValuesPerSample(input: TensorShape) -> Int {
     nets.reduce(0) { $0.addingSaturating($1.activationValues) }
   }
   package var mask: LayerMask? { nil }
   package var positions: PositionMap { mask.map { .transforms($0.transformed) } ?? .keeps }
   package var nets: [Net] { [] }
-  package var needsInitBatch: Bool { false }
+  /// A layer whose networks normalise with ActNorm initialises those from its first batch.
+  package var needsInitBatch: Bool { nets.contains { $0.conv?.norm.value == .actnorm } }
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] { [] }
 }
 

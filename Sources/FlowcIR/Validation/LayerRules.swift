@@ -17,7 +17,8 @@ import FlowcSpec
   return out
 }
 
-/// `value-range` for the networks: every hidden width is at least 1 and activation
+/// `value-range` and `kernel-size` for the networks: every hidden width and channel count
+/// is at least 1, kernel sizes are odd (same padding keeps the image size), activation
 /// parameters are finite.
 @Sendable func checkNetworks(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
@@ -25,13 +26,28 @@ import FlowcSpec
   for node in g.nodes {
     for net in node.op.nets {
       for h in net.hidden where h.value < 1 && seen.insert(h.range).inserted {
-        out.append(valueRange("a hidden width", h.value, "at least 1", at: h.range))
+        out.append(IRDiagnostics.valueRange("a hidden width", h.value, "at least 1", at: h.range))
+      }
+      if let conv = net.conv {
+        for k in conv.kernelSizes where !(k.value >= 1 && k.value % 2 == 1) && seen.insert(k.range).inserted {
+          out.append(IRDiagnostics.kernelSize(k.value, at: k.range))
+        }
+        if conv.channels.value < 1, seen.insert(conv.channels.range).inserted {
+          out.append(IRDiagnostics.valueRange("a convolutional net's 'channels'", conv.channels.value, "at least 1", at: conv.channels.range))
+        }
+        switch conv.layout {
+        case .plain(let kernels) where kernels.isEmpty && seen.insert(net.range).inserted:
+          out.append(IRDiagnostics.valueRange("the number of 'kernels'", 0, "at least 1", at: net.range))
+        case .residual(let blocks, _) where blocks.value < 1 && seen.insert(blocks.range).inserted:
+          out.append(IRDiagnostics.valueRange("'blocks'", blocks.value, "at least 1", at: blocks.range))
+        default: break
+        }
       }
       for a in [net.activation, net.outputActivation] {
         switch a.value {
         case .leakyReLU(let x), .elu(let x):
           if !x.isFinite, seen.insert(a.range).inserted {
-            out.append(valueRange("the activation parameter", x, "a finite number", at: a.range))
+            out.append(IRDiagnostics.valueRange("the activation parameter", x, "a finite number", at: a.range))
           }
         default: break
         }
@@ -39,10 +55,4 @@ import FlowcSpec
     }
   }
   return out
-}
-
-/// The `value-range` diagnostic: "lr is -0.001; it must be > 0".
-func valueRange(_ what: String, _ value: some CustomStringConvertible, _ requirement: String, at r: SourceRange) -> Diagnostic {
-  let shown = (value as? Double).map(formatNumber) ?? value.description
-  return .error("value-range", "\(what) is \(shown); it must be \(requirement)", at: r)
 }

@@ -10,19 +10,21 @@ import FlowcSpec
   // spec location once.
   var seen = Set<SourceRange>()
   for node in g.nodes {
-    guard let c = node.op.mask, c.values.count == g.dimension.value, seen.insert(c.range).inserted else { continue }
+    guard let c = node.op.mask, c.values.count == node.inputDim, seen.insert(c.range).inserted else { continue }
     let bad = c.values.enumerated().filter { $0.element != 0 && $0.element != 1 }
     if let first = bad.first {
-      out.append(.error("mask-values", "mask entry \(first.offset) is \(first.element); mask entries are 0 (transformed) or 1 (kept)",
-                        at: c.range, notes: repeatNote(node)))
+      out.append(IRDiagnostics.maskValues(entry: first.offset, value: first.element, at: c.range, node: node))
+      continue
+    }
+    if let image = node.inputShape.image, image.channels == 1, c.origin == "first_half" || c.origin == "second_half" {
+      // FrEIA#8: a single-channel image has no channel to split off.
+      out.append(IRDiagnostics.channelMaskOneChannel(c.origin, input: node.inputShape, at: c.range))
       continue
     }
     if c.kept.isEmpty {
-      out.append(.error("mask-keeps-nothing", "this mask keeps no dimension, so the coupling's networks see nothing",
-                        at: c.range, notes: repeatNote(node), suggestion: "a 1 marks a kept dimension; keep about half"))
+      out.append(IRDiagnostics.maskKeepsNothing(at: c.range, node: node))
     } else if c.transformed.isEmpty {
-      out.append(.error("mask-transforms-nothing", "this mask keeps every dimension, so the coupling transforms nothing",
-                        at: c.range, notes: repeatNote(node), suggestion: "a 0 marks a transformed dimension; transform about half"))
+      out.append(IRDiagnostics.maskTransformsNothing(at: c.range, node: node))
     }
   }
   return out
@@ -37,13 +39,16 @@ import FlowcSpec
   // With a malformed mask or permutation the dimensions cannot be followed; those get
   // their own diagnostics, and guessing here would only add a misleading one.
   for node in g.nodes {
-    if let m = node.op.mask, m.values.count != d || m.values.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
-    if case .permutes(let order) = node.op.positions, order.count != d || Set(order) != Set(0..<d) { return [] }
+    let w = node.inputDim
+    if let m = node.op.mask, m.values.count != w || m.values.contains(where: { $0 != 0 && $0 != 1 }) { return [] }
+    if case .permutes(let order) = node.op.positions, order.count != w || Set(order) != Set(0..<w) { return [] }
   }
   // origin[i]: the data dimension now at position i, or nil once positions are mixed.
+  // A split passes on the first positions only; the others go to the prior as they are.
   var origin: [Int]? = Array(0..<d)
   var covered = [Bool](repeating: false, count: d)
   for node in g.nodes {
+    if let o = origin, node.inputDim < o.count { origin = Array(o.prefix(node.inputDim)) }
     switch node.op.positions {
     case .permutes(let order):
       guard let o = origin else { continue }
@@ -60,12 +65,7 @@ import FlowcSpec
   }
   let missing = covered.indices.filter { !covered[$0] }
   guard !missing.isEmpty else { return [] }
-  let list = missing.prefix(12).map(String.init).joined(separator: ", ") + (missing.count > 12 ? ", ..." : "")
-  return [.error("untransformed-dimension",
-                 "\(missing.count == 1 ? "dimension" : "dimensions") \(list) \(missing.count == 1 ? "is" : "are") kept by every coupling and never transformed",
-                 at: first.range,
-                 notes: [.init("masks mark kept dimensions with 1; this is the first coupling's", at: first.range)],
-                 suggestion: "alternate the masks ('keep: flip' after a coupling) or put a permutation between couplings")]
+  return [IRDiagnostics.untransformedDimension(missing, firstMask: first.range)]
 }
 
 /// `same-mask` (warning): two couplings in a row with the same mask transform the same
@@ -76,11 +76,8 @@ import FlowcSpec
   var previous: (LayerMask, GraphNode)?
   for node in g.nodes {
     if let c = node.op.mask {
-      if let (p, pn) = previous, p.values == c.values, c.values.count == g.dimension.value, seen.insert(c.range).inserted {
-        out.append(.warning("same-mask", "coupling %\(node.index) has the same mask as coupling %\(pn.index) just before it",
-                            at: c.range,
-                            notes: [.init("the previous coupling's mask", at: p.range)] + repeatNote(node),
-                            suggestion: "use 'keep: flip' to transform the other dimensions"))
+      if let (p, pn) = previous, p.values == c.values, c.values.count == node.inputDim, seen.insert(c.range).inserted {
+        out.append(IRDiagnostics.sameMask(node, at: c.range, previous: pn, previousMask: p.range))
       }
       previous = (c, node)
       continue

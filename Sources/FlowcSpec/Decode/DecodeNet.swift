@@ -11,7 +11,13 @@ extension SpecDecoder {
     }
     var net = NetSpec(range: node.range)
     if inline { net.base = r.optional("use", .string) }
+    net.type = r.optional("type", .oneOf(NetType.self))
     net.hidden = r.optional("hidden", .intList)
+    net.channels = r.optional("channels", .int)
+    net.kernels = r.optional("kernels", .intList)
+    net.kernel = r.optional("kernel", .int)
+    net.blocks = r.optional("blocks", .int)
+    net.norm = r.optional("norm", .oneOf(NetNorm.self))
     net.activation = r.optional("activation", ValueReader { $0.decodeActivation($1, $2) })
     net.outputActivation = r.optional("output_activation", ValueReader { $0.decodeActivation($1, $2) })
     net.initialization = r.optional("init", .oneOf(NetInit.self))
@@ -101,7 +107,18 @@ extension SpecSection {
                                                + netKeys)
 
   private static let netKeys: [SpecKey] = [
+    SpecKey("type", .names(.rawValues(of: NetType.self)),
+            "The architecture: an MLP over the flattened input, a plain convolutional net (`kernels`), or a residual one (`blocks`); convolutional nets need an image input [C, H, W].",
+            default: SpecDefaults.netType.rawValue),
     SpecKey("hidden", .list(.integer), "The hidden layer widths, e.g. [256, 256]; a layer's net must end up with one (its own or its template's)."),
+    SpecKey("channels", .integer, "The hidden channels of a convolutional net.", default: String(SpecDefaults.convChannels)),
+    SpecKey("kernels", .list(.integer), "The kernel sizes of a plain convolutional net, first to last (odd; same padding).",
+            default: "[3, 1, 3] (Glow)"),
+    SpecKey("kernel", .integer, "The kernel size of a residual net's convolutions (odd).", default: String(SpecDefaults.resnetKernel)),
+    SpecKey("blocks", .integer, "The residual blocks of a residual net.", default: String(SpecDefaults.resnetBlocks)),
+    SpecKey("norm", .names(.rawValues(of: NetNorm.self)),
+            "The normalisation after each hidden convolution: none, or ActNorm with data-dependent initialisation (Glow).",
+            default: SpecDefaults.netNorm.rawValue),
     SpecKey("activation", .function(names: Activation.names, parametrized: ["leaky_relu", "elu"]),
             "The nonlinearity after every hidden layer.", default: SpecDefaults.activation.description),
     SpecKey("output_activation", .function(names: Activation.names, parametrized: ["leaky_relu", "elu"]),

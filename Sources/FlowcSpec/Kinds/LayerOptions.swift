@@ -15,15 +15,21 @@ package protocol LayerOptions: Sendable {
   static var summary: String { get }
   /// The keys of this kind besides `kind` and `name`.
   static var keys: [SpecKey] { get }
-  /// A minimal valid layer of this kind in a 2-D flow, as a YAML flow mapping; the docs
-  /// and the per-kind tests (IR JSON, diff, numeric check) build specs from it.
+  /// A minimal valid layer of this kind, as a YAML flow mapping, in a flow of
+  /// `exampleShape`; the docs and the per-kind tests (IR JSON, diff, numeric check) build
+  /// specs from it.
   static var example: String { get }
+  /// The data shape `example` needs: nil for a 2-D flow (two moons), `[C, H, W]` for a
+  /// layer that needs an image.
+  static var exampleShape: [Int]? { get }
   /// Reads every key of `keys` from the layer's mapping (`kind` and `name` are read by
   /// the caller), reporting what is wrong and leaving those fields nil.
   init(decoding r: MappingReader)
 }
 
 extension LayerOptions {
+  package static var exampleShape: [Int]? { nil }
+
   /// The kind's name: `type(of: options).kind` without the metatype dance.
   package var kind: String { Self.kind }
 
@@ -45,6 +51,9 @@ package enum LayerKinds {
     BatchNormSpec.self,
     InvertibleLinearSpec.self,
     ElementwiseSpec.self,
+    SqueezeSpec.self,
+    SplitSpec.self,
+    InvertibleConv1x1Spec.self,
   ]
 
   /// The keys every layer has.

@@ -1,9 +1,21 @@
 import FlowcDiagnostics
 
-/// A conditioner network: an MLP whose input and output sizes the coupling decides.
-/// Every field is optional: a template leaves what it does not set to the defaults,
-/// and a layer's inline net may name a template with `use:` and override fields.
+/// A conditioner network: an MLP or a convolutional net whose input and output sizes the
+/// layer decides. Every field is optional: a template leaves what it does not set to the
+/// defaults, and a layer's inline net may name a template with `use:` and override fields.
 package struct NetSpec: Sendable {
+  /// `type:`; the architecture (an MLP unless said otherwise).
+  package var type: Located<NetType>?
+  /// `channels:`; a convolutional net's hidden channels.
+  package var channels: Located<Int>?
+  /// `kernels:`; a plain convolutional net's kernel sizes, first to last (Glow: [3, 1, 3]).
+  package var kernels: Located<[Located<Int>]>?
+  /// `kernel:`; a residual net's kernel size.
+  package var kernel: Located<Int>?
+  /// `blocks:`; a residual net's number of residual blocks.
+  package var blocks: Located<Int>?
+  /// `norm:`; the normalisation after each hidden convolution.
+  package var norm: Located<NetNorm>?
   /// `use:`; a template this inline net starts from.
   package var base: Located<String>?
   /// `hidden:`; the hidden layer widths, e.g. [256, 256].
@@ -67,6 +79,26 @@ package enum Activation: Sendable, Hashable {
     case .identity: "none"
     }
   }
+}
+
+/// A conditioner network's architecture.
+package enum NetType: String, Sendable, CaseIterable {
+  /// Fully connected layers over the flattened input (`hidden:` widths).
+  case mlp
+  /// Same-padded convolutions over an image input (`kernels:`, `channels:`), as Glow's
+  /// coupling networks: conv 3×3 → conv 1×1 → conv 3×3.
+  case conv
+  /// A residual convolutional net (`blocks:` blocks of two convolutions with a skip), as
+  /// Real NVP's image conditioners.
+  case resnet
+}
+
+/// The normalisation inside a convolutional net.
+package enum NetNorm: String, Sendable, CaseIterable {
+  case none
+  /// Per-channel ActNorm with data-dependent initialisation (Glow), persisted like the
+  /// ActNorm layer's.
+  case actnorm
 }
 
 /// How a network's weights start.

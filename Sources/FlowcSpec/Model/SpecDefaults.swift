@@ -8,6 +8,12 @@ package enum SpecDefaults {
   package static let activation = Activation.relu
   package static let outputActivation = Activation.identity
   package static let netInit = NetInit.pytorch
+  package static let netType = NetType.mlp
+  package static let convChannels = 64
+  package static let convKernels = [3, 1, 3]
+  package static let resnetKernel = 3
+  package static let resnetBlocks = 2
+  package static let netNorm = NetNorm.none
 
   package static let noise = 0.05
   package static let circlesFactor = 0.5

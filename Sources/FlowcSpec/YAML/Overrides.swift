@@ -15,14 +15,13 @@ package struct Override: Sendable {
   /// Parses `key.path=value`; problems go to `diagnostics` (id `bad-override`) and give nil.
   package static func parse(_ text: String, diagnostics: DiagnosticEngine) -> Override? {
     guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-      diagnostics.emit(.error("bad-override", "'--set \(text)' is not of the form key.path=value", at: nil,
-                              suggestion: "for example --set train.lr=3e-4"))
+      diagnostics.emit(OverrideDiagnostics.notKeyValue(text))
       return nil
     }
     let key = String(text[..<eq])
     let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard !path.contains(where: \.isEmpty) else {
-      diagnostics.emit(.error("bad-override", "'\(key)' has an empty key between dots", at: nil))
+      diagnostics.emit(OverrideDiagnostics.emptyKey(key))
       return nil
     }
     let source = SourceFile(path: "--set \(key)", text: String(text[text.index(after: eq)...]))
@@ -41,15 +40,14 @@ package func applyOverrides(_ overrides: [Override], to document: YAMLDocument, 
   guard var root = document.root else { return document }
   for o in overrides {
     if let problem = set(&root, path: o.path[...], value: o.value) {
-      diagnostics.emit(.error("bad-override", "cannot set '\(o.path.joined(separator: "."))': \(problem)",
-                              at: o.source.startRange))
+      diagnostics.emit(OverrideDiagnostics.cannotSet(o.path, problem, at: o.source.startRange))
     }
   }
   return YAMLDocument(source: document.source, root: root)
 }
 
-/// Sets `path` under `node` to `value`, creating mappings as needed; returns a problem.
-private func set(_ node: inout YAMLNode, path: ArraySlice<String>, value: YAMLNode) -> String? {
+/// Sets `path` under `node` to `value`, creating mappings as needed; returns why it cannot.
+private func set(_ node: inout YAMLNode, path: ArraySlice<String>, value: YAMLNode) -> OverrideDiagnostics.PathProblem? {
   guard let key = path.first else {
     node = value
     return nil
@@ -72,12 +70,12 @@ private func set(_ node: inout YAMLNode, path: ArraySlice<String>, value: YAMLNo
     return nil
   case .sequence(var items):
     guard let i = Int(key), i >= 0, i < items.count else {
-      return "'\(key)' is not an index of this \(items.count)-entry list"
+      return .notAnIndex(key, count: items.count)
     }
     if let problem = set(&items[i], path: rest, value: value) { return problem }
     node.kind = .sequence(items)
     return nil
   case .scalar:
-    return "'\(key)' is under a plain value, not a mapping"
+    return .underPlainValue(key)
   }
 }
