@@ -101,4 +101,11 @@ import Testing
       #expect(worst < (T.self == Float.self ? 1e-4 : 1e-10), "round trip \(worst)")
     }
   }
+
+  /// The IR's squeeze order (its position map, and what the build uses) is the runtime's.
+  @Test func squeezeOrdersAgree() {
+    for (c, h, w) in [(1, 2, 2), (1, 28, 28), (3, 4, 6), (8, 14, 2)] {
+      #expect(squeezeOrder(channels: c, height: h, width: w) == squeezeIndices(channels: c, height: h, width: w))
+    }
+  }
 }
