@@ -5,6 +5,7 @@
 //   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
+//   FlowcExport -> FlowcIR (the PyTorch export); FlowcLaunch -> FlowcExport, FlowcRun (engines, sweeps)
 import PackageDescription
 
 let package = Package(
@@ -69,6 +70,21 @@ let package = Package(
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
                                              "FlowRandom", "SafeTensors"]),
+    // The PyTorch export of a validated graph: a Python package per flow (docs/scale-out.md).
+    // Depends on the compiler front end only; its Python files are embedded in the binary.
+    .target(
+      name: "FlowcExport", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"],
+      resources: [
+        .embedInCode("Python/core.py"), .embedInCode("Python/nets.py"), .embedInCode("Python/couplings.py"),
+        .embedInCode("Python/normalization.py"), .embedInCode("Python/linear.py"), .embedInCode("Python/permutations.py"),
+        .embedInCode("Python/elementwise.py"), .embedInCode("Python/multiscale.py"), .embedInCode("Python/priors.py"),
+        .embedInCode("Python/data.py"), .embedInCode("Python/checkpoint.py"), .embedInCode("Python/evaluate.py"),
+        .embedInCode("Python/train.py"),
+      ]
+    ),
+    // Runs as processes: `flowc run --engine pytorch` (export + train.py under torchrun),
+    // `flowc sweep` (a grid of child `flowc run`s, N at a time, resumable) and Slurm scripts.
+    .target(name: "FlowcLaunch", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
     // Figures, report.html, run records, run diffs and the runs table.
     .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
 
@@ -76,7 +92,7 @@ let package = Package(
     .executableTarget(
       name: "flowc",
       dependencies: [
-        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcLaunch", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -95,7 +111,7 @@ let package = Package(
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
-    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
+    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),

@@ -1,0 +1,44 @@
+import FlowcIR
+import FlowcSpec
+
+extension Net {
+  /// The network's module: `MLP([2, 256, 256, 2], LeakyReLU(0.01), Tanh())` or
+  /// `ConvNet([2, 4, 4], 4, 64, ReLU(), kernels=[3, 1, 3], norm="actnorm", init="zero_last")`.
+  /// Its state-dict names are flowc's (`<role>_net.<k>.weight`, docs/checkpoint.md).
+  package var pytorchModule: PythonExpr {
+    let output = outputActivation.value == .identity ? nil : outputActivation.value.pytorchModule
+    var kwargs: [(String, PythonExpr)] = []
+    if initialization != .pytorch { kwargs.append(("init", .string(initialization.rawValue))) }
+    guard let conv else {
+      var args: [PythonExpr] = [.ints(widths), activation.value.pytorchModule]
+      if let output { args.append(output) }
+      return .module(.nets, "MLP", args, kwargs)
+    }
+    var convArgs: [(String, PythonExpr)] = []
+    switch conv.layout {
+    case .plain(let kernels): convArgs.append(("kernels", .ints(kernels.map(\.value))))
+    case .residual(let blocks, let kernel): convArgs += [("blocks", .int(blocks.value)), ("kernel", .int(kernel.value))]
+    }
+    if conv.norm.value != .none { convArgs.append(("norm", .string(conv.norm.value.rawValue))) }
+    if let output { convArgs.append(("output_activation", output)) }
+    return .module(.nets, "ConvNet", [.ints(conv.input.dims), .int(conv.outputChannels), .int(conv.channels.value),
+                                      activation.value.pytorchModule], convArgs + kwargs)
+  }
+}
+
+extension Activation {
+  /// The activation's module in `nets.py` (flowc's definitions: PyTorch's defaults, and
+  /// softplus as flowc computes it).
+  package var pytorchModule: PythonExpr {
+    switch self {
+    case .relu: .module(.nets, "ReLU")
+    case .leakyReLU(let s): .module(.nets, "LeakyReLU", [.float(s)])
+    case .tanh: .module(.nets, "Tanh")
+    case .elu(let a): .module(.nets, "ELU", [.float(a)])
+    case .gelu: .module(.nets, "GELU")
+    case .sigmoid: .module(.nets, "Sigmoid")
+    case .softplus: .module(.nets, "Softplus")
+    case .identity: .none
+    }
+  }
+}
