@@ -63,7 +63,7 @@ class _LU(nn.Module):
         self.register_buffer("sign", sign.float())
         self.d = d
 
-    def factors(self):
+    def lu_factors(self):
         """(L, U') with U' = U + diag(sign * exp(log_scale))."""
         eye = torch.eye(self.d, dtype=self.lower.dtype, device=self.lower.device)
         lower = torch.tril(self.lower, -1) + eye
@@ -72,12 +72,12 @@ class _LU(nn.Module):
 
     def lu_weight(self):
         """W = P L U'."""
-        lower, upper = self.factors()
+        lower, upper = self.lu_factors()
         return self.permutation @ lower @ upper
 
     def apply_inverse(self, y):
         """Rows x with W x = y, for the rows of `y`: P^T, then the two triangular solves."""
-        lower, upper = self.factors()
+        lower, upper = self.lu_factors()
         b = y @ self.permutation  # rows of P^T y
         b = torch.linalg.solve_triangular(lower, b.T, upper=False, unitriangular=True)
         return torch.linalg.solve_triangular(upper, b, upper=True).T
