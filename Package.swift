@@ -79,7 +79,7 @@ let package = Package(
         .embedInCode("Python/normalization.py"), .embedInCode("Python/linear.py"), .embedInCode("Python/permutations.py"),
         .embedInCode("Python/elementwise.py"), .embedInCode("Python/multiscale.py"), .embedInCode("Python/priors.py"),
         .embedInCode("Python/data.py"), .embedInCode("Python/checkpoint.py"), .embedInCode("Python/evaluate.py"),
-        .embedInCode("Python/train.py"),
+        .embedInCode("Python/optim.py"), .embedInCode("Python/train.py"),
       ]
     ),
     // Runs as processes: `flowc run --engine pytorch` (export + train.py under torchrun),

@@ -25,6 +25,7 @@ enum PythonSources {
     ("data.py", String(decoding: PackageResources.data_py, as: UTF8.self)),
     ("checkpoint.py", String(decoding: PackageResources.checkpoint_py, as: UTF8.self)),
     ("evaluate.py", String(decoding: PackageResources.evaluate_py, as: UTF8.self)),
+    ("optim.py", String(decoding: PackageResources.optim_py, as: UTF8.self)),
     ("train.py", String(decoding: PackageResources.train_py, as: UTF8.self)),
   ]
 }

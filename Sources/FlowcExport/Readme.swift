@@ -37,6 +37,7 @@ func readme(_ v: ValidatedGraph, origin: ExportOrigin, families: [PyTorchFamily]
     | `data.py` | the data exactly as flowc makes it: its random generator, toy sources, CSV/NPY/IDX readers, shuffle and split, preprocessing |
     | `checkpoint.py` | flowc's checkpoint format (safetensors with flowc's names and metadata), read and written |
     | `evaluate.py` | log p(x), scores, samples, the round trip; as a script, `flowc eval` for this package |
+    | `optim.py` | flowc's optimizers (Adam, AdamW, SGD) and gradient clipping |
     | `train.py` | training as `flowc run` does it, in one process or under torchrun |
     | `config.py` | the run's settings with every default filled in |
     | `spec.yaml`, `resolved.json`, `ir.txt` | the spec as read, its validated graph (`flowc check --emit json`), the IR printout |

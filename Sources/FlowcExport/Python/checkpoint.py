@@ -99,24 +99,18 @@ def write_safetensors(path, tensors, metadata):
         os.close(fd)
 
 
-def optimizer_tensors(flow, optimizer, step):
-    """The optimizer's state under flowc's names: `step` (updates done), then each parameter's
-    moments (PyTorch's names, which flowc uses)."""
+def optimizer_tensors(flow, optimizer):
+    """The optimizer's state under flowc's names: `optimizer.step` (updates done), then each
+    parameter's moments."""
     dtype = flow.anchor.dtype
+    step = optimizer.step_count if optimizer is not None else 0
     out = [("optimizer.step", torch.tensor(float(step), dtype=dtype))]
-    if optimizer is None:
-        return out
-    names = {id(p): name for name, p in flow.named_parameters()}
-    for group in optimizer.param_groups:
-        for p in group["params"]:
-            state = optimizer.state.get(p, {})
-            for key in ("exp_avg", "exp_avg_sq", "momentum_buffer"):
-                if state.get(key) is not None:
-                    out.append((f"optimizer.{names[id(p)]}.{key}", state[key].to(dtype)))
+    if optimizer is not None:
+        out += [(f"optimizer.{name}", t.to(dtype)) for name, t in optimizer.named_state()]
     return out
 
 
-def save(path, flow, optimizer, trainer_state, package, step):
+def save(path, flow, optimizer, trainer_state, package):
     """Writes a flowc checkpoint of `flow` (an unwrapped module), its optimizer and the trainer state.
 
     `package` is the exported package's description (config.PACKAGE): the spec text, path and
@@ -135,7 +129,7 @@ def save(path, flow, optimizer, trainer_state, package, step):
         "engine": "pytorch",
         "torch_version": torch.__version__,
     }
-    write_safetensors(path, tensors + optimizer_tensors(flow, optimizer, step), metadata)
+    write_safetensors(path, tensors + optimizer_tensors(flow, optimizer), metadata)
 
 
 def load(path, flow, optimizer=None):
@@ -159,18 +153,8 @@ def load(path, flow, optimizer=None):
             raise ValueError(f"{path}: tensor {name!r} has shape {list(t.shape)}, the flow's is {list(own[name].shape)}")
     flow.load_state_dict({k: v.to(own[k].dtype) for k, v in weights.items()})
     if optimizer is not None and "optimizer.step" in tensors:
-        named = dict(flow.named_parameters())
-        step = float(tensors["optimizer.step"].item())
-        for group in optimizer.param_groups:
-            for p in group["params"]:
-                name = next(n for n, q in named.items() if q is p)
-                state = optimizer.state[p]
-                for key in ("exp_avg", "exp_avg_sq", "momentum_buffer"):
-                    k = f"optimizer.{name}.{key}"
-                    if k in tensors:
-                        state[key] = tensors[k].to(p.dtype).to(p.device).clone()
-                if "exp_avg" in state:
-                    state["step"] = torch.tensor(step, dtype=torch.float32)
+        moments = {k[len("optimizer."):]: v for k, v in tensors.items() if k.startswith("optimizer.") and k != "optimizer.step"}
+        optimizer.load_named_state(tensors["optimizer.step"].item(), moments)
     out = dict(meta)
     if "spec" in meta:
         out["spec"] = json.loads(meta["spec"])

@@ -10,10 +10,10 @@ checkpoints/last.safetensors and best.safetensors in flowc's checkpoint format,
 samples.npy. `flowc eval`, `sample`, `report`, `runs` and `diff` read it.
 
 What matches flowc: the data (toy draws, file shuffles and splits, batch order: flowc's
-own generator), the preprocessing and its Jacobian, the optimizer (Adam, AdamW, SGD with
-PyTorch's update rules, which are flowc's), the learning-rate schedule with its warm-up,
-global-norm clipping (torch.nn.utils.clip_grad_norm_, flowc's formula), the evaluation
-cadence, the checkpoints and their trainer state. `train.batch_size` is the global batch:
+own generator), the preprocessing and its Jacobian, the optimizers and global-norm
+clipping (optim.py: flowc's update rules, which are PyTorch's), the learning-rate
+schedule with its warm-up, the evaluation cadence, the checkpoints and their trainer
+state: a run either engine checkpointed continues in the other to the same weights. `train.batch_size` is the global batch:
 under torchrun every process draws the same batch and trains on its share of the rows
 (rows rank, rank + N, ...), and DistributedDataParallel averages the gradients of losses
 scaled so that the result is the gradient of the global batch's mean loss. ActNorm's
@@ -40,6 +40,7 @@ import checkpoint  # noqa: E402
 import config  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
+import optim  # noqa: E402
 from flow import build_flow  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,22 +60,6 @@ def learning_rate(train, step, total):
     if train["schedule"] == "cosine":
         return floor + (base - floor) * (1 + math.cos(math.pi * progress)) / 2
     return floor + (base - floor) * (1 - progress)
-
-
-def make_optimizer(train, parameters):
-    betas = tuple(train["betas"])
-    if train["optimizer"] == "adam":
-        return torch.optim.Adam(parameters, lr=train["lr"], betas=betas, eps=train["eps"],
-                                weight_decay=train["weight_decay"])
-    if train["optimizer"] == "adamw":
-        return torch.optim.AdamW(parameters, lr=train["lr"], betas=betas, eps=train["eps"],
-                                 weight_decay=train["weight_decay"])
-    return torch.optim.SGD(parameters, lr=train["lr"], momentum=train["momentum"], weight_decay=train["weight_decay"])
-
-
-def gradient_norm(parameters):
-    norms = [p.grad.detach().double().pow(2).sum() for p in parameters if p.grad is not None]
-    return float(torch.stack(norms).sum().sqrt()) if norms else 0.0
 
 
 def run_settings(steps=None, seed=None):
@@ -165,12 +150,13 @@ class Trainer:
         self.checkpoint_every = train["checkpoint_every"] or self.eval_every
         torch.manual_seed(train["seed"])
         self.flow = build_flow().to(device)
-        self.parameters = [p for p in self.flow.parameters() if p.requires_grad]
+        named = [(n, p) for n, p in self.flow.named_parameters() if p.requires_grad]
+        self.parameters = [p for _, p in named]
         self.model = self.flow
         if world > 1 and self.parameters:
             ids = [device.index] if device.type == "cuda" else None
             self.model = torch.nn.parallel.DistributedDataParallel(self.flow, device_ids=ids)
-        self.optimizer = make_optimizer(train, self.parameters) if self.parameters else None
+        self.optimizer = optim.Optimizer(train, named) if self.parameters else None
         self.noise = evaluate.noise(d["seed"], f"dequantize.rank{rank}")
         self.package = dict(config.PACKAGE)
         self.package["overrides"] = overrides
@@ -189,7 +175,7 @@ class Trainer:
         if self.rank == 0:
             path = os.path.join(self.directory, "checkpoints", name)
             state = self.trainer_state(elapsed)
-            checkpoint.save(path, self.flow, self.optimizer, state, self.package, step=self.step)
+            checkpoint.save(path, self.flow, self.optimizer, state, self.package)
 
     def restore(self, path):
         meta = checkpoint.load(path, self.flow, self.optimizer)
@@ -245,9 +231,7 @@ class Trainer:
             lr = learning_rate(train, self.step, self.total)
             self.model.train()
             if self.optimizer is not None:
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
-                self.optimizer.zero_grad(set_to_none=False)
+                self.optimizer.zero_grad()
             log_p = self.model(x)
             # Each process's share of the global batch's mean loss, times the process count:
             # DistributedDataParallel's average of the gradients is then the global mean's gradient.
@@ -264,12 +248,12 @@ class Trainer:
                 loss.backward()
                 clip = train["clip_grad_norm"]
                 if clip is not None:
-                    norm = float(torch.nn.utils.clip_grad_norm_(self.parameters, clip))
+                    norm = optim.clip_gradient_norm(self.parameters, clip)
                 else:
-                    norm = gradient_norm(self.parameters)
+                    norm = optim.gradient_norm(self.parameters)
                 if not math.isfinite(norm):
                     return ("diverged", self.step + 1)
-                self.optimizer.step()
+                self.optimizer.step(lr)
                 self.grad_norm = norm
             self.step += 1
             self.loss_sum += mean_loss - float(totals[1]) / n_global

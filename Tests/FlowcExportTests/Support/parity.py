@@ -14,6 +14,7 @@ Each job names an exported package. For each, with the package's modules importe
   * `chain`: train `steps` steps into `dir`, copy the run to `copy` as an interrupted run of
     `total` steps (flowc resumes that copy), and continue `dir` itself to `total` with
     train.py --resume: the two engines then continue the same state;
+  * `score`: [checkpoint, out] pairs: log p(x) of the points under each checkpoint;
   * `resume_dir`: continue the interrupted run there (one flowc trained) with train.py --resume.
 """
 
@@ -23,7 +24,7 @@ import shutil
 import sys
 
 MODULES = ("flow", "config", "core", "nets", "couplings", "normalization", "linear", "permutations", "elementwise",
-           "multiscale", "priors", "data", "checkpoint", "evaluate", "train")
+           "multiscale", "priors", "data", "checkpoint", "evaluate", "optim", "train")
 
 
 def fresh_import(package):
@@ -100,6 +101,10 @@ def main():
         if job.get("resume_dir"):
             interrupted_at(job["resume_dir"], job["resume_total"])
             result["resume_status"] = train.main(["--resume", job["resume_dir"], "--quiet", "--threads", "1"])
+        for path, out in job.get("score", []):
+            f = flow.build_flow().double()
+            checkpoint.load(path, f)
+            np.save(out, evaluate.log_densities(f, pre, rows, batch, seed))
         # The trained module (weights moved, ActNorms initialised, BatchNorm statistics set).
         result["round_trip"], result["log_det_gap"] = jacobian_check(trained, rows, pre)
         results[job["name"]] = result
