@@ -114,7 +114,7 @@ let package = Package(
     .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
-    .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
+    .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
                                                         "SafeTensors"], exclude: ["Support/parity.py"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
   ]

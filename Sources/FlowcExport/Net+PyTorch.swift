@@ -3,7 +3,7 @@ import FlowcSpec
 
 extension Net {
   /// The network's module: `MLP([2, 256, 256, 2], LeakyReLU(0.01), Tanh())` or
-  /// `ConvNet([2, 4, 4], 4, 64, ReLU(), kernels=[3, 1, 3], norm="actnorm", init="zero_last")`.
+  /// `ConvNet([2, 4, 4], output_channels=4, channels=64, activation=ReLU(), kernels=[3, 1, 3], ...)`.
   /// Its state-dict names are flowc's (`<role>_net.<k>.weight`, docs/checkpoint.md).
   package var pytorchModule: PythonExpr {
     let output = outputActivation.value == .identity ? nil : outputActivation.value.pytorchModule
@@ -21,8 +21,9 @@ extension Net {
     }
     if conv.norm.value != .none { convArgs.append(("norm", .string(conv.norm.value.rawValue))) }
     if let output { convArgs.append(("output_activation", output)) }
-    return .module(.nets, "ConvNet", [.ints(conv.input.dims), .int(conv.outputChannels), .int(conv.channels.value),
-                                      activation.value.pytorchModule], convArgs + kwargs)
+    return .module(.nets, "ConvNet", [.ints(conv.input.dims)],
+                   [("output_channels", .int(conv.outputChannels)), ("channels", .int(conv.channels.value)),
+                    ("activation", activation.value.pytorchModule)] + convArgs + kwargs)
   }
 }
 

@@ -1,4 +1,5 @@
 import FlowData
+import FlowcBuild
 import FlowcExport
 import FlowcIR
 import FlowcRun
@@ -21,8 +22,6 @@ import Testing
   struct Case {
     var name: String
     var spec: String
-    /// Whether flowc's runtime can build it (else the Python-side checks only).
-    var native: Bool
     /// The points scored, [n, dimension].
     var points: [Double]
     var dimension: Int
@@ -56,7 +55,7 @@ import Testing
         data: {source: moons, validation_size: 100}
         \(common)
         """
-      return Case(name: kind.kind, spec: spec, native: true, points: points(300, 2), dimension: 2)
+      return Case(name: kind.kind, spec: spec, points: points(300, 2), dimension: 2)
     }
     let d = shape.reduce(1, *)
     let file = dir.appendingPathComponent("\(kind.kind)-data.npy")
@@ -71,7 +70,7 @@ import Testing
       data: {source: npy, path: \(file.path), validation_size: 10}
       \(common)
       """
-    return Case(name: kind.kind, spec: spec, native: false, points: points(30, d, seed: 13), dimension: d)
+    return Case(name: kind.kind, spec: spec, points: points(30, d, seed: 13), dimension: d)
   }
 
   /// The two-moons flow of the couplings with `prior`.
@@ -88,7 +87,7 @@ import Testing
       data: {source: moons, validation_size: 100}
       \(common)
       """
-    return Case(name: "prior \(prior)", spec: spec, native: true, points: points(300, 2), dimension: 2)
+    return Case(name: "prior \(prior)", spec: spec, points: points(300, 2), dimension: 2)
   }
 
   /// Every option of the vector layers at once, on a CSV file (shuffled and split as flowc does).
@@ -123,7 +122,7 @@ import Testing
       train: {optimizer: sgd, momentum: 0.9, lr: 1e-3, schedule: linear, warmup_steps: 2, clip_grad_norm: 1.0, steps: 4, batch_size: 64}
       eval: {test_size: 200, samples: 10, batch_size: 128}
       """
-    return Case(name: "every vector option (csv)", spec: spec, native: true, points: points(200, 4, seed: 5), dimension: 4)
+    return Case(name: "every vector option (csv)", spec: spec, points: points(200, 4, seed: 5), dimension: 4)
   }
 
   /// Adam with warm-up, a cosine schedule and clipping, over the stateful layers: the case
@@ -145,7 +144,7 @@ import Testing
       train: {optimizer: adamw, lr: 3e-3, schedule: cosine, warmup_steps: 2, min_lr: 1e-4, clip_grad_norm: 0.5, steps: 4, batch_size: 64}
       eval: {test_size: 200, samples: 10, batch_size: 128}
       """
-    return Case(name: "adamw, cosine, warm-up, clipping", spec: spec, native: true, points: points(300, 2), dimension: 2)
+    return Case(name: "adamw, cosine, warm-up, clipping", spec: spec, points: points(300, 2), dimension: 2)
   }
 
   /// Marks a completed run as interrupted, to be continued to `total` steps (its run.json).
@@ -200,7 +199,7 @@ import Testing
       data: {source: idx, path: \(file.path), validation_size: 10, preprocess: {dequantize: false, logit_alpha: 0.05}}
       \(common)
       """
-    return Case(name: "idx images, scale + logit", spec: spec, native: true, points: pixels, dimension: 16)
+    return Case(name: "idx images, scale + logit", spec: spec, points: pixels, dimension: 16)
   }
 
   /// The image kinds together: squeeze, per-channel ActNorm, both 1×1 convolutions, couplings
@@ -228,7 +227,7 @@ import Testing
       data: {source: npy, path: \(file.path), validation_size: 8}
       \(common)
       """
-    return Case(name: "image kinds together", spec: spec, native: false, points: points(12, 32, seed: 23), dimension: 32)
+    return Case(name: "image kinds together", spec: spec, points: points(12, 32, seed: 23), dimension: 32)
   }
 
   @Test func everyKindAndPriorGivesFlowcsLogDensities() throws {
@@ -240,8 +239,6 @@ import Testing
     cases += [try Self.everyOptionCase(in: dir), Self.adamCase(), try Self.preprocessingCase(in: dir), try Self.imageKindsCase(in: dir)]
     // Training continued from one state by both engines: from flowc's checkpoint and from PyTorch's.
     let continued: Set<String> = ["every vector option (csv)", "adamw, cosine, warm-up, clipping"]
-    let buildable = Set(["affine_coupling", "additive_coupling", "diagonal_scaling", "permutation", "actnorm", "batch_norm",
-                         "invertible_linear", "elementwise"])
 
     // flowc's side: export each case, and train the native ones a few steps.
     var jobs: [[String: Any]] = []
@@ -252,7 +249,9 @@ import Testing
       let spec = caseDir.appendingPathComponent("spec.yaml")
       try c.spec.write(to: spec, atomically: true, encoding: .utf8)
       let v = try PythonTools.export(spec, to: caseDir.appendingPathComponent("pkg"))
-      let native = c.native && v.graph.nodes.allSatisfy { buildable.contains($0.op.kind) } && v.graph.shape?.value.count != 3
+      // Compared with flowc wherever flowc's runtime builds every node (the image kinds join
+      // as their runtime lands).
+      let native = v.graph.nodes.allSatisfy { $0.op is any BuildableLayer }
       let points = caseDir.appendingPathComponent("points.npy")
       try PythonTools.npy(c.points, rows: c.points.count / c.dimension, cols: c.dimension).write(to: points)
       var job: [String: Any] = [

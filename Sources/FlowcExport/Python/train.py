@@ -107,7 +107,7 @@ def create_run_directory(root, name):
 
 def write_text(path, text):
     tmp = path + f".tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     os.replace(tmp, path)
 
@@ -205,6 +205,17 @@ class Trainer:
 
     # The loop
 
+    @torch.no_grad()
+    def first_non_finite(self, x):
+        """The index of the first layer whose output (or log|det|) is not finite on `x`; None: the prior."""
+        z = x
+        for i, layer in enumerate(self.flow.layers):
+            out = layer(z)
+            z, ld = out[0], out[1]
+            if not (torch.isfinite(z).all() and torch.isfinite(ld).all()):
+                return i
+        return None
+
     def agree(self, flag):
         """Whether any process says so (Ctrl-C reaches them at different moments)."""
         if self.world == 1:
@@ -214,7 +225,7 @@ class Trainer:
         return bool(t[0] > 0)
 
     def train(self, stop_requested):
-        """Runs to the last step; returns "completed", ("interrupted", step) or ("diverged", step)."""
+        """Runs to the last step; returns "completed", ("interrupted", step) or ("diverged", step, layer)."""
         train = self.settings["train"]
         start = time.time()
         batch_size = train["batch_size"]
@@ -243,7 +254,7 @@ class Trainer:
                 dist.all_reduce(totals)
             mean_loss = float(totals[0]) / n_global
             if not math.isfinite(mean_loss):
-                return ("diverged", self.step + 1)
+                return ("diverged", self.step + 1, self.first_non_finite(x))
             if self.optimizer is not None:
                 loss.backward()
                 clip = train["clip_grad_norm"]
@@ -252,7 +263,7 @@ class Trainer:
                 else:
                     norm = optim.gradient_norm(self.parameters)
                 if not math.isfinite(norm):
-                    return ("diverged", self.step + 1)
+                    return ("diverged", self.step + 1, None)
                 self.optimizer.step(lr)
                 self.grad_norm = norm
             self.step += 1
@@ -391,6 +402,8 @@ def main(argv=None):
         stop["requested"] = True
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    # A parent may start us with these blocked (test runners, some process managers do).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
     outcome = trainer.train(lambda: stop["requested"])
     status = 0
@@ -412,8 +425,11 @@ def main(argv=None):
             status = 130
         else:
             kept = os.path.exists(os.path.join(directory, "checkpoints", "last.safetensors"))
-            message = (f"the loss became NaN or infinite at step {outcome[1]}; "
-                       + ("the last good checkpoint is checkpoints/last.safetensors" if kept else "no checkpoint had been written yet"))
+            layer = outcome[2]
+            where = "the prior's log-density" if layer is None else f"layer %{layer} ('{trainer.flow.names[layer]}')"
+            message = (f"the loss became NaN or infinite at step {outcome[1]}: the first non-finite value came from {where}; "
+                       + (f"the last good checkpoint is {os.path.join(directory, 'checkpoints', 'last.safetensors')}" if kept
+                          else "no checkpoint had been written yet"))
             info.write(directory, status="diverged", step=trainer.step, message=message)
             print(f"error: {message}", file=sys.stderr)
             status = 1
