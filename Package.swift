@@ -6,16 +6,29 @@
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 //   FlowcExport -> FlowcIR (the PyTorch export); FlowcLaunch -> FlowcExport, FlowcRun (engines, sweeps)
+//   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
+
+/// swift-numerics' `Real`: the elementary functions for Float and Double.
+let realModule = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+/// swift-system's `FileDescriptor`, `FilePath` and `Stat`.
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
 let package = Package(
   name: "flowc",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "flowc", targets: ["flowc"])
+    .executable(name: "flowc", targets: ["flowc"]),
+    // The numerical runtime alone, for the benchmark drivers in bench/ (their own packages).
+    .library(name: "FlowRuntime", targets: ["FlowRuntime"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `Real` (exp, log, log(onePlus:), tanh, erf, ...) for Float and Double, in place of
+    // hand-written libm wrappers.
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    // `FileDescriptor`, `FilePath` and `Stat` for the bounded file readers and path joins.
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     // MARK: - System libraries
@@ -39,11 +52,14 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // The x86 cpuid and xgetbv instructions (header only, links nothing), for choosing
+    // OpenBLAS's kernel.
+    .systemLibrary(name: "CCPUID"),
 
     // MARK: - Shared by the runtime and the data readers
-    .target(name: "FlowRandom"),
-    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
-    .target(name: "SafeTensors"),
+    .target(name: "FlowRandom", dependencies: [realModule]),
+    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom", systemPackage]),
+    .target(name: "SafeTensors", dependencies: [systemPackage]),
     // Plot types (axes, scatter, heat map, line chart, image grid) drawn with cairo.
     .target(name: "FlowPlot", dependencies: ["CCairo"]),
 
@@ -51,12 +67,12 @@ let package = Package(
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
     // that must set errno, so elementwise loops (Adam's update) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom", realModule],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 
     // MARK: - Compiler stages
-    .target(name: "FlowcDiagnostics"),
+    .target(name: "FlowcDiagnostics", dependencies: [systemPackage]),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
     // Lowering, validation, estimate, emitters, and `Pipeline.check` (read -> parse ->
     // decode -> lower -> validate). Links libyaml only: no BLAS, cairo or zlib.
@@ -69,7 +85,7 @@ let package = Package(
     .target(name: "FlowcBuild", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom"]),
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
-                                             "FlowRandom", "SafeTensors"]),
+                                             "FlowRandom", "SafeTensors", systemPackage]),
     // The PyTorch export of a validated graph: a Python package per flow (docs/scale-out.md).
     // Depends on the compiler front end only; its Python files are embedded in the binary.
     .target(
@@ -86,13 +102,14 @@ let package = Package(
     // `flowc sweep` (a grid of child `flowc run`s, N at a time, resumable) and Slurm scripts.
     .target(name: "FlowcLaunch", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
     // Figures, report.html, run records, run diffs and the runs table.
-    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
+    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "flowc",
       dependencies: [
         "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcLaunch", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -102,20 +119,23 @@ let package = Package(
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
     // PNG decoding through cairo, for the figure tests.
     .target(name: "PNGTestSupport", dependencies: ["CCairo"], path: "Tests/PNGTestSupport"),
+    // A per-thread allocation counter (malloc interposed in the test binary), for the
+    // runtime's no-allocation-per-step tests.
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
-    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
+    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom", "AllocationCounter"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
     .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "PNGTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
-    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
+    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
                                                         "SafeTensors"], exclude: ["Support/parity.py"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]
 )
