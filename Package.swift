@@ -92,6 +92,7 @@ let package = Package(
       name: "FlowcExport", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"],
       resources: [
         .embedInCode("Python/core.py"), .embedInCode("Python/nets.py"), .embedInCode("Python/couplings.py"),
+        .embedInCode("Python/splines.py"), .embedInCode("Python/autoregressive.py"),
         .embedInCode("Python/normalization.py"), .embedInCode("Python/linear.py"), .embedInCode("Python/permutations.py"),
         .embedInCode("Python/elementwise.py"), .embedInCode("Python/multiscale.py"), .embedInCode("Python/priors.py"),
         .embedInCode("Python/data.py"), .embedInCode("Python/checkpoint.py"), .embedInCode("Python/evaluate.py"),

@@ -29,7 +29,8 @@ extension Net {
 
 extension Activation {
   /// The activation's module in `nets.py` (flowc's definitions: PyTorch's defaults, and
-  /// softplus as flowc computes it).
+  /// softplus as flowc computes it); `none` is `Identity()`, which keeps its entry in the
+  /// `nn.Sequential` so the layers' numbers stay flowc's.
   package var pytorchModule: PythonExpr {
     switch self {
     case .relu: .module(.nets, "ReLU")
@@ -39,7 +40,7 @@ extension Activation {
     case .gelu: .module(.nets, "GELU")
     case .sigmoid: .module(.nets, "Sigmoid")
     case .softplus: .module(.nets, "Softplus")
-    case .identity: .none
+    case .identity: .module(.nets, "Identity")
     }
   }
 }

@@ -22,6 +22,10 @@ package enum PyTorchFamily: String, CaseIterable, Sendable, Comparable {
   case nets
   /// Affine and additive couplings.
   case couplings
+  /// The rational-quadratic spline coupling.
+  case splines
+  /// MAF and IAF on a MADE.
+  case autoregressive
   /// ActNorm and batch normalisation.
   case normalization
   /// Diagonal scaling, the LU linear layer, the invertible 1×1 convolution.
@@ -34,6 +38,15 @@ package enum PyTorchFamily: String, CaseIterable, Sendable, Comparable {
   case multiscale
   /// The base distributions.
   case priors
+
+  /// The family files this one imports from (the spline coupling shares the couplings'
+  /// mask bookkeeping).
+  package var dependencies: [PyTorchFamily] {
+    switch self {
+    case .splines: [.couplings]
+    default: []
+    }
+  }
 
   /// The file name in the package.
   package var fileName: String { rawValue + ".py" }

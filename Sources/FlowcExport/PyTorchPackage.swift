@@ -69,7 +69,8 @@ package func exportPyTorch(_ v: ValidatedGraph, origin: ExportOrigin) throws -> 
 
   var imports: [PyTorchFamily: Set<String>] = [:]
   for (family, name) in (modules + [prior]).flatMap(\.imports) { imports[family, default: []].insert(name) }
-  let families = imports.keys.sorted()
+  // The families the flow's modules name, and those their files import.
+  let families = Set(imports.keys.flatMap { [$0] + $0.dependencies }).sorted()
 
   let header = "# Part of the PyTorch export of the flow '\(g.name)' by flowc \(origin.flowcVersion), from \(origin.specPath)"
     + (origin.overrides.isEmpty ? "" : " with --set \(origin.overrides.joined(separator: " --set "))") + ".\n"

@@ -8,6 +8,8 @@ enum PythonSources {
     switch family {
     case .nets: bytes = PackageResources.nets_py
     case .couplings: bytes = PackageResources.couplings_py
+    case .splines: bytes = PackageResources.splines_py
+    case .autoregressive: bytes = PackageResources.autoregressive_py
     case .normalization: bytes = PackageResources.normalization_py
     case .linear: bytes = PackageResources.linear_py
     case .permutations: bytes = PackageResources.permutations_py

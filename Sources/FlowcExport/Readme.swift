@@ -9,6 +9,8 @@ func readme(_ v: ValidatedGraph, origin: ExportOrigin, families: [PyTorchFamily]
     switch family {
     case .nets: what = "the conditioner networks (MLPs, convolutional nets) and their activations"
     case .couplings: what = "affine and additive couplings"
+    case .splines: what = "the rational-quadratic spline coupling"
+    case .autoregressive: what = "MAF and IAF on a MADE (its degrees and masks)"
     case .normalization: what = "ActNorm and BatchNorm"
     case .linear: what = "diagonal scaling, the LU linear layer, the invertible 1×1 convolution"
     case .permutations: what = "fixed permutations and the squeeze"

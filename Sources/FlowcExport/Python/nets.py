@@ -19,6 +19,10 @@ from torch import nn
 from core import softplus
 
 
+class Identity(nn.Identity):
+    """x (`activation: none`): an entry of its own, so the linear layers keep flowc's numbers."""
+
+
 class ReLU(nn.ReLU):
     """max(0, x)."""
 

@@ -23,8 +23,8 @@ import os
 import shutil
 import sys
 
-MODULES = ("flow", "config", "core", "nets", "couplings", "normalization", "linear", "permutations", "elementwise",
-           "multiscale", "priors", "data", "checkpoint", "evaluate", "optim", "train")
+MODULES = ("flow", "config", "core", "nets", "couplings", "splines", "autoregressive", "normalization", "linear",
+           "permutations", "elementwise", "multiscale", "priors", "data", "checkpoint", "evaluate", "optim", "train")
 
 
 def fresh_import(package):
