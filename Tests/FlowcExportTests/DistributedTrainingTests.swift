@@ -68,7 +68,7 @@ import Testing
     try #require(python.status == 0, "parity.py: \(python.stderr)")
     let module = try PythonTools.readDoubles(dir.appendingPathComponent("module-logp.npy"))
     let flowc = try PythonTools.readDoubles(flowcLogp)
-    let gap = zip(module, flowc).map { abs($0 - $1) }.max() ?? .infinity
+    let gap = ParityTests.gap(module, flowc)
     #expect(module.count == 400 && gap <= 1e-6, "best checkpoint: max |flowc eval − module| = \(gap)")
     let weights = try ParityTests.checkpointGap(URL(fileURLWithPath: run.lastCheckpoint),
                                                 single.appendingPathComponent("checkpoints/last.safetensors"))
