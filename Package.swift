@@ -2,7 +2,7 @@
 // flowc: a compiler for normalizing-flow specs.
 //
 // Stages are separate modules; dependencies point one way (docs/architecture.md):
-//   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
+//   flowc -> FlowcOOD -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 import PackageDescription
@@ -71,12 +71,16 @@ let package = Package(
                                              "FlowRandom", "SafeTensors"]),
     // Figures, report.html, run records, run diffs and the runs table.
     .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
+    // `flowc ood`: out-of-distribution scores of a trained flow, their detection metrics,
+    // figures and report (compressed sizes through cairo's PNG writer and zlib).
+    .target(name: "FlowcOOD", dependencies: ["FlowcReport", "FlowcRun", "FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+                                             "FlowRandom", "FlowPlot", "CCairo", "CZlib"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "flowc",
       dependencies: [
-        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowcOOD", "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -98,6 +102,7 @@ let package = Package(
     .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
+    .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
   ]
 )
