@@ -21,7 +21,7 @@ extension OODAnalysis {
     var out: [Figure] = []
     for (k, o) in outSets.enumerated() {
       out.append(Figure(file: "bpd-histogram-\(k + 1).png",
-                        caption: "Bits/dim under the model: \(inSet.set.name) (IN) and \(o.set.name) (OUT), each as a fraction of its set.",
+                        caption: "Bits/dim under the model: \(inSet.set.name) (IN) and \(o.set.name) (OUT), each as a fraction of its set; values beyond the range are counted in the end bins.",
                         canvas: histogram(o)))
       out.append(Figure(file: "roc-\(k + 1).png", caption: "ROC curves of every score, OUT (\(o.set.name)) positive.", canvas: roc(k)))
     }
@@ -36,14 +36,19 @@ extension OODAnalysis {
   }
 
   /// Histograms of IN's and OUT's bits/dim on the same bins, bars half transparent. The
-  /// range holds the 0.5th to 99.5th percentiles of both sets; values beyond it go into
-  /// the end bins, so a far tail cannot squash the picture.
+  /// range covers the bulk of each set: from its 1st to its 99th percentile, but no
+  /// farther than 6 interquartile ranges from its median (a briefly trained flow gives a
+  /// few inputs hundreds of bits/dim); values beyond go into the end bins.
   func histogram(_ o: ScoredSet) -> Canvas {
     let sets = [inSet, o]
     let finite = sets.map { $0.bitsPerDimension.filter(\.isFinite).sorted() }
     func quantile(_ v: [Double], _ q: Double) -> Double { v.isEmpty ? 0 : v[min(v.count - 1, Int(q * Double(v.count - 1)))] }
-    var lo = finite.map { quantile($0, 0.005) }.min() ?? 0
-    var hi = finite.map { quantile($0, 0.995) }.max() ?? 1
+    func bulk(_ v: [Double]) -> (Double, Double) {
+      let (median, iqr) = (quantile(v, 0.5), quantile(v, 0.75) - quantile(v, 0.25))
+      return (max(quantile(v, 0.01), median - 6 * iqr), min(quantile(v, 0.99), median + 6 * iqr))
+    }
+    var lo = finite.map { bulk($0).0 }.min() ?? 0
+    var hi = finite.map { bulk($0).1 }.max() ?? 1
     if !(hi > lo) { (lo, hi) = (lo - 0.5, lo + 0.5) }
     let bins = 40
     let step = (hi - lo) / Double(bins)

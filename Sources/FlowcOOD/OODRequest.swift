@@ -11,7 +11,7 @@ package struct OODRequest: Sendable {
   package var inName: String?
   /// OUT files, each with an optional name.
   package var outFiles: [(name: String?, path: String)] = []
-  /// An OUT set of these classes of the model's test file.
+  /// An OUT set of these classes of the model's test file (the first OUT set).
   package var outClasses: [Int]?
   package var background: String?
   package var options = OODOptions()
@@ -46,8 +46,9 @@ extension OODAnalysis {
     let background = try r.background.map { (model: try TrainedModel(checkpoint: $0), path: $0) }
     var inSet = try r.inPath.map { try OODSet.file($0, name: r.inName, model: model) } ?? OODSet.modelTest(model)
     if let name = r.inName { inSet.name = name }
-    var outs = try r.outFiles.map { try OODSet.file($0.path, name: $0.name, model: model) }
-    if let c = r.outClasses { outs.append(try OODSet.modelTest(model, classes: c)) }
+    // The held-out classes first: they are the model's own data's neighbours.
+    var outs = try r.outClasses.map { [try OODSet.modelTest(model, classes: $0)] } ?? []
+    outs += try r.outFiles.map { try OODSet.file($0.path, name: $0.name, model: model) }
     return try run(model: model, checkpoint: r.checkpoint, background: background, in: inSet, out: outs,
                    training: try OODSet.training(model), options: r.options)
   }

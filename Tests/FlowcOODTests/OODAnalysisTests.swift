@@ -30,8 +30,8 @@ import Testing
     let test = try readIDXDataset(images: "\(folder)/t10k-images-idx3-ubyte.gz", labels: "\(folder)/t10k-labels-idx1-ubyte.gz")
     #expect(a.inSet.count == test.labels!.count { $0 < 3 })
     #expect(a.inSet.set.name == "t10k-images-idx3-ubyte.gz, classes 0–2")
-    #expect(a.outSets.map(\.set.name) == ["noise", "t10k-images-idx3-ubyte.gz, class 3"])
-    #expect(a.outSets[1].count == test.labels!.count { $0 == 3 })
+    #expect(a.outSets.map(\.set.name) == ["t10k-images-idx3-ubyte.gz, class 3", "noise"])
+    #expect(a.outSets[0].count == test.labels!.count { $0 == 3 })
     // The bits/dim are the evaluator's log-densities, nothing else.
     let expected = model.logDensity(a.inSet.set.data).map { bitsPerDimension(nats: -$0, dimension: 64) }
     #expect(a.inSet.bitsPerDimension == expected)
@@ -44,13 +44,13 @@ import Testing
       for v in [res.metrics.auroc, res.metrics.averagePrecision, res.metrics.falsePositiveRateAt95] { #expect(v >= 0 && v <= 1) }
     }
     // Uniform noise is far less likely than the data.
-    let noise = try #require(a.results.first { $0.out == 0 && $0.score == .likelihood })
+    let noise = try #require(a.results.first { $0.out == 1 && $0.score == .likelihood })
     #expect(noise.metrics.auroc > 0.95 && noise.inCount == a.inSet.count && noise.outCount == 120)
     // The batch test compares ⌊n / 10⌋ batches a side.
-    let batch = try #require(a.results.first { $0.out == 0 && $0.score == .typicalityBatch(size: 10) })
+    let batch = try #require(a.results.first { $0.out == 1 && $0.score == .typicalityBatch(size: 10) })
     #expect(batch.inCount == a.inSet.count / 10 && batch.outCount == 12)
     // A model against itself ties everywhere: AUROC one half, AP the OUT fraction, FPR95 1.
-    let ratio = try #require(a.results.first { $0.out == 0 && $0.score == .likelihoodRatio })
+    let ratio = try #require(a.results.first { $0.out == 1 && $0.score == .likelihoodRatio })
     #expect(ratio.metrics.auroc == 0.5 && ratio.metrics.falsePositiveRateAt95 == 1)
     #expect(abs(ratio.metrics.averagePrecision - 120 / Double(120 + a.inSet.count)) < 1e-12)
   }

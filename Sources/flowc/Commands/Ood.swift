@@ -49,6 +49,9 @@ extension FlowcCommand {
     @Flag(help: "Print one JSON object per score and OUT set (JSON Lines) instead of the table.")
     var json = false
 
+    @Option(help: "Also write the JSON Lines to this file (the table still goes to standard output).")
+    var jsonOut: String?
+
     @Option(name: .shortAndLong, help: "Write an HTML report (table, histograms, ROC curves, most and least likely inputs).")
     var output: String?
 
@@ -79,6 +82,7 @@ extension FlowcCommand {
         throw ExitCode((error as? DataError)?.id == "data-unreadable" ? 2 : 1)
       }
       print(json ? analysis.jsonLines() : analysis.renderText(), terminator: "")
+      if let jsonOut { try writeOrFail(Array(analysis.jsonLines().utf8), to: jsonOut) }
       do {
         try analysis.writeReport(to: output, figuresDirectory: figures)
       } catch {
