@@ -16,7 +16,8 @@
 # TRAIN (flowc run options of both models, default "--set train.epochs=1 --set train.eval_every=100"),
 # BACKGROUND_SPEC (default SPEC), BACKGROUND_TRAIN (default TRAIN), MU (0.2), HELD_OUT (9, ankle boot),
 # THREADS (2), OUT (runs/ood-fashion-mnist), FLOWC (default .build/release/flowc, built if missing),
-# PYTHON (python3; the scripts use its standard library only), CC (cc).
+# PYTHON (python3; the scripts use its standard library only), CC (cc); MODEL and BACKGROUND (checkpoints:
+# given, that model is scored instead of training one, e.g. to score again with a newer flowc).
 # Leaves in OUT: data/ (the OUT sets), runs/ (both runs), table.txt (what flowc ood printed), ood.jsonl,
 # table.md (Markdown, for docs/ood.md), ood.html and figures/.
 set -euo pipefail
@@ -62,19 +63,25 @@ labelled=(--set "data.labels=$fm/train-labels-idx1-ubyte.gz" --set "data.test_la
 latest() { ls -d "$1"/*/ | sort | tail -1; }
 
 # The model: nine classes.
-start=$(date +%s)
-# shellcheck disable=SC2086
-"$flowc" run "$spec" "${labelled[@]}" $train --threads "$threads" --out "$out/runs/model" --quiet
-model="$(latest "$out/runs/model")checkpoints/last.safetensors"
-echo "model trained in $(( $(date +%s) - start )) s: $model"
+model="${MODEL:-}"
+if [ -z "$model" ]; then
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$flowc" run "$spec" "${labelled[@]}" $train --threads "$threads" --out "$out/runs/model" --quiet
+  model="$(latest "$out/runs/model")checkpoints/last.safetensors"
+  echo "model trained in $(( $(date +%s) - start )) s: $model"
+fi
 
 # The background: the same nine classes, perturbed.
-start=$(date +%s)
-# shellcheck disable=SC2086
-"$flowc" run "$background_spec" "${labelled[@]}" --set "data.path=$data/perturbed-images-idx3-ubyte.gz" \
-  --set "name=background-mu$mu" $background_train --threads "$threads" --out "$out/runs/background" --quiet
-background="$(latest "$out/runs/background")checkpoints/last.safetensors"
-echo "background trained in $(( $(date +%s) - start )) s: $background"
+background="${BACKGROUND:-}"
+if [ -z "$background" ]; then
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$flowc" run "$background_spec" "${labelled[@]}" --set "data.path=$data/perturbed-images-idx3-ubyte.gz" \
+    --set "name=background-mu$mu" $background_train --threads "$threads" --out "$out/runs/background" --quiet
+  background="$(latest "$out/runs/background")checkpoints/last.safetensors"
+  echo "background trained in $(( $(date +%s) - start )) s: $background"
+fi
 
 start=$(date +%s)
 "$flowc" ood "$model" --background "$background" \
@@ -82,7 +89,7 @@ start=$(date +%s)
   --out "uniform noise=$data/noise.npy" \
   --out "test images flipped upside down=$data/flipped-images-idx3-ubyte.gz" \
   --out "typeset digits=$data/digits-images-idx3-ubyte.gz" \
-  --json-out "$out/ood.jsonl" -o "$out/ood.html" --figures "$out/figures" | tee "$out/table.txt"
+  --compressor png --compressor zlib --json-out "$out/ood.jsonl" -o "$out/ood.html" --figures "$out/figures" | tee "$out/table.txt"
 echo "scored in $(( $(date +%s) - start )) s"
 "$python" bench/ood/table.py "$out/ood.jsonl" > "$out/table.md"
 echo "wrote $out/table.txt, $out/table.md, $out/ood.jsonl, $out/ood.html and $out/figures/"

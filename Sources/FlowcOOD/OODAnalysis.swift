@@ -7,8 +7,8 @@ import FlowcRun
 package struct OODOptions: Sendable {
   /// The batch sizes M of the typicality test (one row of the table each).
   package var typicalityBatches: [Int] = [10]
-  /// The compressor of the complexity score.
-  package var compressor: Compressor = .png
+  /// The compressors of the complexity score (one row of the table each).
+  package var compressors: [Compressor] = [.png]
   /// At most this many training rows are scored for the typical bits/dim b̄.
   package var trainingRows: Int = 10_000
   /// The seed of the batches' random order.
@@ -25,8 +25,8 @@ package struct ScoredSet: Sendable {
   package var bitsPerDimension: [Double]
   /// The same under the background model.
   package var backgroundBitsPerDimension: [Double]?
-  /// L(x) / D: the compressor's bits per dimension (image data only).
-  package var compressedBitsPerDimension: [Double]?
+  /// L(x) / D: each compressor's bits per dimension (image data only; empty otherwise).
+  package var compressedBitsPerDimension: [Compressor: [Double]] = [:]
 
   package var count: Int { bitsPerDimension.count }
 
@@ -98,10 +98,13 @@ package struct OODAnalysis: Sendable {
       m.logDensity(d).map { bitsPerDimension(nats: -$0, dimension: m.dimension) }
     }
     func scored(_ s: OODSet) -> ScoredSet {
-      let compressed = image.map { img in
-        (0..<s.data.count).map { r in
-          let p = img.planes(s.data.values[r * s.data.dimension..<(r + 1) * s.data.dimension])
-          return Double(options.compressor.bits(p.pixels, width: p.width, height: p.height)) / Double(s.data.dimension)
+      var compressed: [Compressor: [Double]] = [:]
+      if let img = image {
+        for c in options.compressors {
+          compressed[c] = (0..<s.data.count).map { r in
+            let p = img.planes(s.data.values[r * s.data.dimension..<(r + 1) * s.data.dimension])
+            return Double(c.bits(p.pixels, width: p.width, height: p.height)) / Double(s.data.dimension)
+          }
         }
       }
       return ScoredSet(set: s, bitsPerDimension: bits(model, s.data), backgroundBitsPerDimension: background.map { bits($0.model, s.data) },
@@ -124,7 +127,7 @@ package struct OODAnalysis: Sendable {
   package var scores: [OODScore] {
     var s: [OODScore] = [.likelihood, .typicality]
     s += options.typicalityBatches.map { .typicalityBatch(size: $0) }
-    if image != nil { s.append(.complexity(options.compressor)) }
+    if image != nil { s += options.compressors.map { .complexity($0) } }
     if background != nil { s.append(.likelihoodRatio) }
     return s
   }
@@ -143,7 +146,7 @@ package struct OODAnalysis: Sendable {
       raw = stride(from: 0, to: b.count - m + 1, by: m).map { start in
         abs(order[start..<start + m].reduce(0) { $0 + b[$1] } / Double(m) - typicalBitsPerDimension)
       }
-    case .complexity: raw = zip(b, s.compressedBitsPerDimension ?? []).map { $0 - $1 }
+    case .complexity(let c): raw = zip(b, s.compressedBitsPerDimension[c] ?? []).map { $0 - $1 }
     case .likelihoodRatio: raw = zip(b, s.backgroundBitsPerDimension ?? []).map { $0 - $1 }
     }
     return raw.map { $0.isNaN ? .infinity : $0 }

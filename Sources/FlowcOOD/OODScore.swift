@@ -34,7 +34,7 @@ package enum OODScore: Sendable, Equatable, Hashable {
   package var title: String {
     switch self {
     case .likelihood: "likelihood (bits/dim)"
-    case .typicality: "typicality |b - mean b|"
+    case .typicality: "typicality, one input"
     case .typicalityBatch(let m): "typicality, batches of \(m)"
     case .complexity(let c): "complexity (\(c.rawValue))"
     case .likelihoodRatio: "likelihood ratio"

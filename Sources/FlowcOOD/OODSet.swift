@@ -62,7 +62,7 @@ extension OODSet {
     }
     g.settings.data.classes = Setting(classes.map { Located($0, at: d.source.range) }, at: d.source.range, isDefault: false)
     let data = try DataPlan.testSet(g)
-    return OODSet(name: testName(g, classes: classes), origin: "the model's test set, classes \(labelList(classes))", data: data)
+    return OODSet(name: testName(g, classes: classes), origin: "the model's test set, \(classes.count == 1 ? "class" : "classes") \(labelList(classes))", data: data)
   }
 
   /// A data file given on the command line (IDX, NPY or CSV, optionally gzipped), checked

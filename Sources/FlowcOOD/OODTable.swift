@@ -27,8 +27,10 @@ extension OODAnalysis {
   /// `name: 9,000 inputs, mean 3.951 bits/dim (2 with log p = -inf)`.
   func describe(_ s: ScoredSet) -> String {
     var text = "\(s.set.name): \(formatCount(s.count)) inputs, mean \(formatFixed(s.meanBitsPerDimension, 4)) bits/dim"
-    if let c = s.compressedBitsPerDimension, !c.isEmpty {
-      text += ", \(options.compressor.rawValue) \(formatFixed(c.reduce(0, +) / Double(c.count), 4)) bits/dim"
+    for c in options.compressors {
+      if let v = s.compressedBitsPerDimension[c], !v.isEmpty {
+        text += ", \(c.rawValue) \(formatFixed(v.reduce(0, +) / Double(v.count), 4)) bits/dim"
+      }
     }
     if let bg = s.backgroundBitsPerDimension {
       let finite = bg.filter(\.isFinite)

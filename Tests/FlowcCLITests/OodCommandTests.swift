@@ -89,7 +89,7 @@ import Testing
     #expect(r.stdout.contains("in:  t10k-images-idx3-ubyte.gz, classes 0–2: "))
     #expect(r.stdout.contains("out: uniform noise: 100 inputs"))
     #expect(r.stdout.contains("out: t10k-images-idx3-ubyte.gz, class 3: "))
-    for title in ["likelihood (bits/dim)", "typicality |b - mean b|", "typicality, batches of 10", "complexity (png)"] {
+    for title in ["likelihood (bits/dim)", "typicality, one input", "typicality, batches of 10", "complexity (png)"] {
       #expect(r.stdout.components(separatedBy: title).count == 3, "\(title) not in both tables")
     }
     #expect(r.stdout.contains("wrote \(dir)/ood.html"))
@@ -98,14 +98,16 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: "\(dir)/ood-figures/roc-2.png"))
 
     let j = try FlowcBinary.run(["ood", checkpoint, "--out", noise, "--json", "--typicality-batch", "5", "--typicality-batch", "20",
-                                 "--compressor", "zlib"])
+                                 "--compressor", "zlib", "--compressor", "png", "--compressor", "zlib"])
     #expect(j.status == 0, "\(j.stderr)")
     let lines = j.stdout.split(separator: "\n")
-    #expect(lines.count == 5)
+    #expect(lines.count == 6)
     let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    #expect(objects.map { $0["score"] as? String } == ["likelihood", "typicality", "typicality-batch", "typicality-batch", "complexity"])
+    #expect(objects.map { $0["score"] as? String }
+      == ["likelihood", "typicality", "typicality-batch", "typicality-batch", "complexity", "complexity"])
     #expect(objects.compactMap { $0["batch_size"] as? Int } == [5, 20])
-    #expect(objects[4]["compressor"] as? String == "zlib")
+    // Repeated compressors give one row each, in the order given, duplicates dropped.
+    #expect(objects.compactMap { $0["compressor"] as? String } == ["zlib", "png"])
     let likelihood = objects[0]
     #expect((likelihood["auroc"] as? Double ?? 0) > 0.95)
     #expect(likelihood["checkpoint"] as? String == checkpoint)

@@ -40,8 +40,8 @@ extension FlowcCommand {
     @Option(name: .customLong("typicality-batch"), help: "Batch size M of the typicality test (repeatable; default 10).")
     var typicalityBatches: [Int] = []
 
-    @Option(help: "The compressor of the complexity score: 'png' (through cairo) or 'zlib'.")
-    var compressor: String = "png"
+    @Option(help: "The compressor of the complexity score: 'png' (through cairo) or 'zlib' (repeatable; default png).")
+    var compressor: [String] = []
 
     @Option(help: "Training rows scored for the typical bits/dim.")
     var trainingRows: Int = 10_000
@@ -61,7 +61,7 @@ extension FlowcCommand {
     func validate() throws {
       if outSets.isEmpty && outClasses == nil { throw ValidationError("give an OUT set: --out FILE or --out-classes LIST") }
       if let c = outClasses, OODRequest.classes(c) == nil { throw ValidationError("--out-classes '\(c)' is not a comma-separated list of labels") }
-      if Compressor(rawValue: compressor) == nil { throw ValidationError("--compressor must be 'png' or 'zlib'") }
+      if compressor.contains(where: { Compressor(rawValue: $0) == nil }) { throw ValidationError("--compressor must be 'png' or 'zlib'") }
       if typicalityBatches.contains(where: { $0 < 1 }) { throw ValidationError("--typicality-batch must be at least 1") }
       if trainingRows < 1 { throw ValidationError("--training-rows must be at least 1") }
     }
@@ -72,7 +72,8 @@ extension FlowcCommand {
       request.outFiles = outSets.map(OODRequest.outFile)
       request.outClasses = outClasses.flatMap(OODRequest.classes)
       if !typicalityBatches.isEmpty { request.options.typicalityBatches = typicalityBatches }
-      request.options.compressor = Compressor(rawValue: compressor)!
+      var seen = Set<String>()
+      if !compressor.isEmpty { request.options.compressors = compressor.filter { seen.insert($0).inserted }.map { Compressor(rawValue: $0)! } }
       request.options.trainingRows = trainingRows
       let analysis: OODAnalysis
       do {
