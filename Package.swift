@@ -5,7 +5,13 @@
 //   flowc -> FlowcOOD -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
+//   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
+
+/// swift-numerics' `Real`: the elementary functions for Float and Double.
+let realModule = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+/// swift-system's `FileDescriptor`, `FilePath` and `Stat`.
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
 let package = Package(
   name: "flowc",
@@ -14,7 +20,12 @@ let package = Package(
     .executable(name: "flowc", targets: ["flowc"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `Real` (exp, log, log(onePlus:), tanh, erf, ...) for Float and Double, in place of
+    // hand-written libm wrappers.
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    // `FileDescriptor`, `FilePath` and `Stat` for the bounded file readers and path joins.
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     // MARK: - System libraries
@@ -38,11 +49,14 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // The x86 cpuid and xgetbv instructions (header only, links nothing), for choosing
+    // OpenBLAS's kernel.
+    .systemLibrary(name: "CCPUID"),
 
     // MARK: - Shared by the runtime and the data readers
-    .target(name: "FlowRandom"),
-    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom"]),
-    .target(name: "SafeTensors"),
+    .target(name: "FlowRandom", dependencies: [realModule]),
+    .target(name: "FlowData", dependencies: ["CZlib", "FlowRandom", systemPackage]),
+    .target(name: "SafeTensors", dependencies: [systemPackage]),
     // Plot types (axes, scatter, heat map, line chart, image grid) drawn with cairo.
     .target(name: "FlowPlot", dependencies: ["CCairo"]),
 
@@ -50,12 +64,12 @@ let package = Package(
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
     // that must set errno, so elementwise loops (Adam's update) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "FlowRandom"],
+      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom", realModule],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 
     // MARK: - Compiler stages
-    .target(name: "FlowcDiagnostics"),
+    .target(name: "FlowcDiagnostics", dependencies: [systemPackage]),
     .target(name: "FlowcSpec", dependencies: ["FlowcDiagnostics", "CYAML"]),
     // Lowering, validation, estimate, emitters, and `Pipeline.check` (read -> parse ->
     // decode -> lower -> validate). Links libyaml only: no BLAS, cairo or zlib.
@@ -68,9 +82,9 @@ let package = Package(
     .target(name: "FlowcBuild", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom"]),
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
-                                             "FlowRandom", "SafeTensors"]),
+                                             "FlowRandom", "SafeTensors", systemPackage]),
     // Figures, report.html, run records, run diffs and the runs table.
-    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot"]),
+    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
     // `flowc ood`: out-of-distribution scores of a trained flow, their detection metrics,
     // figures and report (compressed sizes through cairo's PNG writer and zlib).
     .target(name: "FlowcOOD", dependencies: ["FlowcReport", "FlowcRun", "FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
@@ -81,6 +95,7 @@ let package = Package(
       name: "flowc",
       dependencies: [
         "FlowcOOD", "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -103,6 +118,6 @@ let package = Package(
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "PNGTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]
 )

@@ -16,8 +16,8 @@
 # built if missing), PYTHON (python3), KEEP=1 keeps the run directories.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# As in .ci: Debian's OpenBLAS predates recent CPUs. flowc's kernel is read back from run.json.
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
+# flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set, overrides it); the kernel
+# and why are read back from run.json.
 seeds=("$@")
 [ ${#seeds[@]} -eq 0 ] && seeds=(0 1 2)
 steps="${STEPS:-5000}"
@@ -34,7 +34,7 @@ if [ "${KEEP:-0}" = 1 ]; then echo "run directories kept in $work" >&2; else tra
 
 echo "Real NVP on two moons (specs/realnvp-moons.yaml vs bench/realnvp_moons_torch.py): $steps steps, seeds ${seeds[*]}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE; threads: $threads for both (flowc --threads, torch.set_num_threads)"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset: flowc chooses)}; threads: $threads for both (flowc --threads, torch.set_num_threads)"
 : >"$work/results.jsonl"
 for seed in "${seeds[@]}"; do
   echo "seed $seed: flowc ..." >&2
@@ -61,7 +61,8 @@ done
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 run, t0 = rows[0]["run"], rows[0]["torch"]
-print(f"flowc {run['flowcVersion']}: OpenBLAS kernel {run['blasCore']} (run.json blasCore), {run['threads']} BLAS threads")
+print(f"flowc {run['flowcVersion']}: OpenBLAS kernel {run['blasCore']} (run.json: {run.get('blasKernelReason', 'no reason recorded')}), "
+      f"{run['threads']} BLAS threads")
 print(f"torch {t0['torch']}: BLAS {t0['blas']} (MKL; oneDNN {'on' if t0['mkldnn'] else 'off'}; OPENBLAS_CORETYPE does not apply), "
       f"{t0['threads']} threads (torch.get_num_threads)")
 print()

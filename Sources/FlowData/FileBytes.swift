@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#else
-  import Darwin
-#endif
+import SystemPackage
 
 /// The memory bounds every reader works within, so a corrupt or hostile file is an error
 /// and never an out-of-memory kill.
@@ -39,27 +33,35 @@ public func readFileBytes(_ path: String, limits: ReadLimits = .standard) throws
   return isGzip(raw) ? try gunzip(raw, limit: limits.maxDataBytes, path: path) : raw
 }
 
-/// Reads the file's bytes as stored, after checking its size against `limit`.
+/// Reads the file's bytes as stored, after checking its type and its size against `limit`.
+///
+/// The file is opened without blocking and checked with `fstat` before a byte is read:
+/// only a regular file has a size to check, and anything else could stall or never end
+/// (opening a FIFO waits for a writer, /dev/zero has no end).
 func readRawBytes(_ path: String, limit: Int) throws -> [UInt8] {
-  let fd = open(path, O_RDONLY)
-  guard fd >= 0 else { throw DataError(path: path, .unreadable(reason: systemError())) }
-  defer { close(fd) }
-  var info = stat()
-  guard fstat(fd, &info) == 0 else { throw DataError(path: path, .unreadable(reason: systemError())) }
-  guard (info.st_mode & S_IFMT) != S_IFDIR else {
-    throw DataError(path: path, .unreadable(reason: "it is a directory"))
+  let descriptor: FileDescriptor
+  let status: Stat
+  do {
+    descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking])
+  } catch {
+    throw DataError(path: path, .unreadable(reason: "\(error)"))
   }
-  let size = Int(info.st_size)
+  defer { try? descriptor.close() }
+  do { status = try descriptor.stat() } catch { throw DataError(path: path, .unreadable(reason: "\(error)")) }
+  guard status.type != .directory else { throw DataError(path: path, .unreadable(reason: "it is a directory")) }
+  guard status.type == .regular else { throw DataError(path: path, .unreadable(reason: "it is not a regular file")) }
+  let size = Int(status.size)
   guard size <= limit else { throw DataError(path: path, .fileTooLarge(bytes: size, limit: limit)) }
 
-  var failure: String?
-  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
+  var failure: (any Error)?
+  let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
     var done = 0
     while done < size {
-      let n = read(fd, buf.baseAddress! + done, size - done)
-      if n < 0 {
-        if errno == EINTR { continue }
-        failure = systemError()
+      let n: Int
+      do {
+        n = try descriptor.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[done...])))
+      } catch {
+        failure = error
         break
       }
       if n == 0 { break }  // the file shrank while we read it; keep what is there
@@ -67,31 +69,20 @@ func readRawBytes(_ path: String, limit: Int) throws -> [UInt8] {
     }
     initialized = done
   }
-  if let failure { throw DataError(path: path, .unreadable(reason: failure)) }
+  if let failure { throw DataError(path: path, .unreadable(reason: "\(failure)")) }
   return bytes
-}
-
-/// The current `errno` as text, e.g. "No such file or directory".
-private func systemError() -> String {
-  String(cString: strerror(errno))
 }
 
 /// Writes `bytes` to `path`, replacing the file (tests use it for fixtures).
 ///
 /// - Throws: `DataError` with `unreadable` when the file cannot be created or written.
 public func writeFileBytes(_ bytes: [UInt8], to path: String) throws {
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-  guard fd >= 0 else { throw DataError(path: path, .unreadable(reason: systemError())) }
-  defer { close(fd) }
-  try bytes.withUnsafeBytes { buf in
-    var done = 0
-    while done < buf.count {
-      let n = write(fd, buf.baseAddress! + done, buf.count - done)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw DataError(path: path, .unreadable(reason: systemError()))
-      }
-      done += n
-    }
+  do {
+    let descriptor = try FileDescriptor.open(
+      FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec],
+      permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    try descriptor.closeAfter { _ = try descriptor.writeAll(bytes) }
+  } catch {
+    throw DataError(path: path, .unreadable(reason: "\(error)"))
   }
 }

@@ -1,3 +1,5 @@
+import RealModule
+
 /// The seeded random generator of every random draw in flowc: data batches,
 /// dequantization noise, weight initialisation, random permutations, prior samples.
 ///
@@ -76,14 +78,14 @@ extension Xoshiro256 {
   public mutating func nextNormal() -> Double {
     let u1 = nextOpenUniform()
     let u2 = nextUniform()
-    return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+    return (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * Double.pi * u2)
   }
 
   /// A standard logistic draw: log(u / (1 - u)).
   @inlinable
   public mutating func nextLogistic() -> Double {
     let u = nextOpenUniform()
-    return _log(u) - _log1p(-u)
+    return Double.log(u) - Double.log(onePlus: -u)
   }
 
   /// A uniform integer in 0..<n (n > 0), without modulo bias.

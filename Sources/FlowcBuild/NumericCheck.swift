@@ -112,29 +112,8 @@ private func logDetError(_ x: Matrix<Double>, _ logDet: [Double], _ f: (Matrix<D
         jac[i * d + j] = (out.storage[(2 * j) * d + i] - out.storage[(2 * j + 1) * d + i]) / (2 * h)
       }
     }
-    let diff = abs(logAbsDeterminant(&jac, d) - logDet[r])
+    let diff = abs(logAbsDeterminant(jac, dimension: d) - logDet[r])
     worst = diff.isNaN ? .infinity : max(worst, diff)
   }
   return worst
-}
-
-/// log|det A| by Gaussian elimination with partial pivoting (A is destroyed).
-func logAbsDeterminant(_ a: inout [Double], _ n: Int) -> Double {
-  var total = 0.0
-  for c in 0..<n {
-    var pivot = c
-    for r in (c + 1)..<max(c + 1, n) where abs(a[r * n + c]) > abs(a[pivot * n + c]) { pivot = r }
-    let p = a[pivot * n + c]
-    if p == 0 { return -.infinity }
-    if pivot != c {
-      for k in 0..<n { a.swapAt(c * n + k, pivot * n + k) }
-    }
-    total += log(abs(p))
-    for r in (c + 1)..<max(c + 1, n) {
-      let factor = a[r * n + c] / p
-      if factor == 0 { continue }
-      for k in c..<n { a[r * n + k] -= factor * a[c * n + k] }
-    }
-  }
-  return total
 }

@@ -1,4 +1,4 @@
-import Foundation
+import SystemPackage
 
 /// The bytes of one input file with an index of line starts, so that a diagnostic can
 /// quote the line it points at.
@@ -29,26 +29,40 @@ package struct SourceFile: Sendable {
   }
 
   /// Reads a file from disk, refusing directories, unreadable paths and files over `maxBytes`.
-  /// - Throws: a ``Diagnostic`` from ``ReadDiagnostics`` (`io-error`, `file-too-large`), with no source location.
+  ///
+  /// A regular file over the limit is refused from its size, before a byte is read. Other
+  /// files (a pipe such as `<(…)`, a device) are read up to one byte past the limit, which
+  /// tells "exactly at the limit" from "over it" without reading an endless stream.
+  /// - Throws: a ``Diagnostic`` from ``ReadDiagnostics`` (`io-error`, `file-too-large`) with
+  ///   no source location, or `Errno` when reading fails after the file was opened.
   package static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> SourceFile {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw ReadDiagnostics.noSuchFile(path)
-    }
-    if isDir.boolValue {
-      throw ReadDiagnostics.isDirectory(path)
-    }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    let file = FilePath(path)
+    // Any path stat cannot follow counts as missing, as it did with FileManager.fileExists.
+    guard let status = try? file.stat() else { throw ReadDiagnostics.noSuchFile(path) }
+    if status.type == .directory { throw ReadDiagnostics.isDirectory(path) }
+    guard let descriptor = try? FileDescriptor.open(file, .readOnly, options: .closeOnExec) else {
       throw ReadDiagnostics.notOpenable(path)
     }
-    defer { try? handle.close() }
-    // Read one byte past the limit: that tells "exactly at the limit" from "over it"
-    // without reading an arbitrarily large file into memory.
-    let data = (try? handle.read(upToCount: maxBytes + 1)) ?? Data()
-    if data.count > maxBytes {
-      throw ReadDiagnostics.fileTooLarge(path, maxBytes: maxBytes)
+    defer { try? descriptor.close() }
+    var bytes: [UInt8] = []
+    if status.type == .regular {
+      guard status.size <= maxBytes else { throw tooLarge(path, maxBytes) }
+      bytes.reserveCapacity(Int(status.size))
     }
-    return SourceFile(path: path, bytes: [UInt8](data))
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while bytes.count <= maxBytes {
+      let wanted = min(chunk.count, maxBytes + 1 - bytes.count)
+      let n = try chunk.withUnsafeMutableBytes { try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<wanted])) }
+      if n == 0 { break }
+      bytes += chunk[..<n]
+    }
+    if bytes.count > maxBytes { throw tooLarge(path, maxBytes) }
+    return SourceFile(path: path, bytes: bytes)
+  }
+
+  /// The refusal of a file over `maxBytes`.
+  private static func tooLarge(_ path: String, _ maxBytes: Int) -> Diagnostic {
+    ReadDiagnostics.fileTooLarge(path, maxBytes: maxBytes)
   }
 
   /// Number of lines (a final line without a newline counts).

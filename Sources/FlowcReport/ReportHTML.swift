@@ -12,20 +12,20 @@ package enum ReportHTML {
   package static func write(_ directory: RunDirectory) throws -> String {
     let figures = try RunFigures.write(directory)
     let path = directory.file("report.html")
-    try directory.write(page(title: (directory.path as NSString).lastPathComponent, body: runSection(directory, figures)), to: path)
+    try directory.write(page(title: directory.name, body: runSection(directory, figures)), to: path)
     return path
   }
 
   /// A side-by-side report of several runs (their loss curves on the same axes) at `output`.
   package static func compare(_ directories: [RunDirectory], to output: String) throws {
     var runs: [(name: String, records: [EvaluationRecord])] = []
-    for d in directories { runs.append(((d.path as NSString).lastPathComponent, try RunFigures.readMetrics(d.metrics))) }
+    for d in directories { runs.append((d.name, try RunFigures.readMetrics(d.metrics))) }
     var body = "<h2>Loss curves</h2>\n" + image(RunFigures.lossCurves(runs).pngData(), alt: "NLL against steps of every run")
     body += "<h2>Final metrics</h2>\n" + finalTable(directories)
     body += "<h2>Runs</h2>\n<div class=\"side\">\n"
     for d in directories {
       let figures = try RunFigures.write(d)
-      body += "<div class=\"run\">\n<h3>\(escape((d.path as NSString).lastPathComponent))</h3>\n"
+      body += "<div class=\"run\">\n<h3>\(escape(d.name))</h3>\n"
       for f in figures { body += figure(d, f) }
       body += "</div>\n"
     }
@@ -73,7 +73,7 @@ package enum ReportHTML {
     ]
     guard finals.contains(where: { $0 != nil }) else { return "<p>no final metrics (the run did not complete)</p>\n" }
     var html = "<table>\n<tr><th></th>"
-    for d in directories { html += "<th>\(escape((d.path as NSString).lastPathComponent))</th>" }
+    for d in directories { html += "<th>\(escape(d.name))</th>" }
     html += "</tr>\n"
     for (name, value) in rows where finals.contains(where: { $0.map(value).map { !$0.isEmpty } ?? false }) {
       html += "<tr><td>\(escape(name))</td>"

@@ -3,6 +3,7 @@ import FlowPlot
 import FlowcBuild
 import FlowcRun
 import Foundation
+import SystemPackage
 
 /// One figure of a run: a PNG under `figures/` and what it shows.
 package struct RunFigure: Sendable, Equatable {
@@ -20,7 +21,7 @@ package enum RunFigures {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var figures: [RunFigure] = []
     func save(_ canvas: Canvas, _ name: String, _ caption: String) throws {
-      try canvas.writePNG(to: (folder as NSString).appendingPathComponent(name))
+      try canvas.writePNG(to: FilePath(folder).appending(name).string)
       figures.append(RunFigure(file: "figures/\(name)", caption: caption))
     }
     let records = try readMetrics(directory.metrics)

@@ -72,7 +72,7 @@ package struct RunRecord {
     } else {
       notes.append("no metrics.jsonl lines")
     }
-    return RunRecord(path: path, name: (path as NSString).lastPathComponent, info: info, check: check, final: final,
+    return RunRecord(path: path, name: RunDirectory(path: path).name, info: info, check: check, final: final,
                      lastMetrics: last, notes: notes)
   }
 

@@ -3,6 +3,7 @@ import FlowcDiff
 import FlowcIR
 import FlowcRun
 import Foundation
+import SystemPackage
 
 /// `flowc runs`: every run directory under a folder, the settings that differ between
 /// them, and their final metrics.
@@ -26,7 +27,7 @@ package struct RunsTable {
   /// varying settings.
   package static func load(root: String) throws -> RunsTable {
     let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }.sorted()
-    let runs = names.map { (root as NSString).appendingPathComponent($0) }.filter(RunRecord.isRunDirectory).map(RunRecord.load)
+    let runs = names.map { FilePath(root).appending($0).string }.filter(RunRecord.isRunDirectory).map(RunRecord.load)
     return RunsTable(runs: runs)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// The files of one run, all under one directory named after the spec and the time:
 ///
@@ -21,6 +22,9 @@ package struct RunDirectory: Sendable {
     self.path = path
   }
 
+  /// The directory's own name, its path's last component (`realnvp-moons-20261123-194501`).
+  package var name: String { FilePath(path).lastComponent?.string ?? path }
+
   /// Creates `root/<name>-<yyyymmdd-HHMMSS>` (with `-2`, `-3`... if it exists).
   package static func create(root: String, name: String, date: Date = Date()) throws -> RunDirectory {
     let formatter = DateFormatter()
@@ -28,19 +32,20 @@ package struct RunDirectory: Sendable {
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyyMMdd-HHmmss"
     let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
-    let base = (root as NSString).appendingPathComponent("\(safeName)-\(formatter.string(from: date))")
+    let base = FilePath(root).appending("\(safeName)-\(formatter.string(from: date))").string
     var candidate = base
     var n = 2
     while FileManager.default.fileExists(atPath: candidate) {
       candidate = "\(base)-\(n)"
       n += 1
     }
-    try FileManager.default.createDirectory(atPath: (candidate as NSString).appendingPathComponent("checkpoints"),
+    try FileManager.default.createDirectory(atPath: FilePath(candidate).appending("checkpoints").string,
                                             withIntermediateDirectories: true)
     return RunDirectory(path: candidate)
   }
 
-  package func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+  /// The path of `name` (which may hold a folder, `checkpoints/last.safetensors`) inside the directory.
+  package func file(_ name: String) -> String { FilePath(path).appending(name).string }
 
   package var spec: String { file("spec.yaml") }
   package var runInfo: String { file("run.json") }

@@ -12,8 +12,15 @@ package struct RunInfo: Codable, Sendable {
   package var specPath: String
   /// `--set` overrides, in order; resuming applies them again.
   package var overrides: [String]
+  /// OpenBLAS threads.
   package var threads: Int
+  /// The OpenBLAS kernel the run trained on (`openblas_get_corename()`), e.g. `Haswell`.
   package var blasCore: String
+  /// Who chose the kernel: `flowc` (from cpuid), `environment` (OPENBLAS_CORETYPE)
+  /// or `library` (OpenBLAS itself); nil in runs of flowc versions before the choice.
+  package var blasKernelSource: String?
+  /// Why that kernel, and how flowc's product check went (`BLASKernelSelection.reason`).
+  package var blasKernelReason: String?
   package var started: String
   package var status: Status
   /// Training steps done when status was last written.

@@ -117,14 +117,18 @@ package enum Runner {
     if resume { try trainer.restore(from: directory.lastCheckpoint) }
     trainer.onProgress = progress
 
+    // The kernel flowc's entry point settled on (BLASKernelChoice), with why.
+    let kernel = BLASKernelChoice.selection
     var info = RunInfo(flowcVersion: flowcVersion, specPath: spec.path, overrides: spec.overrides,
                        threads: BLASConfiguration.threadCount, blasCore: BLASConfiguration.coreName,
+                       blasKernelSource: kernel.source.rawValue, blasKernelReason: kernel.reason,
                        started: ISO8601DateFormatter().string(from: Date()), status: .running, step: trainer.step,
                        totalSteps: totalSteps, message: nil)
     if resume, let previous = try? RunInfo.read(directory.runInfo) { info.started = previous.started }
     try info.write(to: directory.runInfo)
     log("run \(directory.path): \(g.name), \(formatCount(v.estimate.parameters)) parameters, \(totalSteps) steps"
-        + (resume ? ", resuming at step \(trainer.step)" : "") + " (\(BLASConfiguration.threadCount) BLAS threads, \(BLASConfiguration.coreName))")
+        + (resume ? ", resuming at step \(trainer.step)" : "")
+        + " (\(BLASConfiguration.threadCount) BLAS threads, OpenBLAS kernel \(BLASConfiguration.coreName): \(kernel.reason))")
 
     Interrupts.install()
     let outcome = try trainer.train(interrupted: { Interrupts.requested })

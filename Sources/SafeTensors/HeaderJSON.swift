@@ -47,6 +47,13 @@ struct HeaderJSONSyntaxError: Error, Equatable {
   let offset: Int
 }
 
+// Why this parser is hand-written and not Foundation's JSONSerialization or JSONDecoder: a
+// header that names a tensor twice must be refused, and Foundation's JSON keeps one of the two
+// values without a word, so the duplicate is gone before any check could see it. It also
+// turns numbers into Int or Double, so an offset too long for 64 bits comes back rounded
+// instead of refused, and it builds the whole tree before the caller sees a member, where
+// this parser hands the members over one at a time.
+
 /// Parses a header: one JSON value filling `bytes` but for surrounding whitespace (RFC 8259),
 /// handing each member of a top-level object to `onMember` as soon as it is parsed.
 ///

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#else
-  import Darwin
-#endif
+import SystemPackage
 
 extension SafeTensorsFile {
   /// The default limit on the size of a file `read(from:maxFileBytes:)` accepts: 8 GiB.
@@ -90,42 +84,53 @@ extension SafeTensorsFile {
 /// A file open for reading, with its size taken once.
 private struct OpenFile {
   let path: String
-  let descriptor: Int32
+  let descriptor: FileDescriptor
   let size: Int
 
-  /// Opens `path` and takes its size.
+  /// Opens `path` and takes its size, refusing anything but a regular file.
+  ///
+  /// The file is opened without blocking, so a FIFO is refused by the type check instead of
+  /// waiting in `open` for a writer.
   ///
   /// - Throws: `SafeTensorsError` with `unreadable`.
   init(path: String) throws {
     self.path = path
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw SafeTensorsError(path: path, .unreadable(reason: systemErrorText())) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-      let reason = systemErrorText()
-      _ = close(fd)
-      throw SafeTensorsError(path: path, .unreadable(reason: reason))
+    let fd: FileDescriptor
+    do {
+      fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking])
+    } catch {
+      throw SafeTensorsError(path: path, .unreadable(reason: "\(error)"))
     }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      _ = close(fd)
+    let status: Stat
+    do {
+      status = try fd.stat()
+    } catch {
+      try? fd.close()
+      throw SafeTensorsError(path: path, .unreadable(reason: "\(error)"))
+    }
+    guard status.type == .regular else {
+      try? fd.close()
       throw SafeTensorsError(path: path, .unreadable(reason: "it is not a regular file"))
     }
     self.descriptor = fd
-    self.size = Int(info.st_size)
+    self.size = Int(status.size)
   }
 
   /// Reads up to `count` bytes at `offset`; fewer only when the file ends first.
   ///
   /// - Throws: `SafeTensorsError` with `unreadable` on an I/O error.
   func read(offset: Int, count: Int) throws -> [UInt8] {
-    var failure: String?
+    var failure: (any Error)?
     let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
       var done = 0
-      while done < count, let base = buffer.baseAddress {
-        let n = pread(descriptor, base + done, count - done, off_t(offset + done))
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = systemErrorText()
+      while done < count {
+        let n: Int
+        do {
+          n = try descriptor.read(
+            fromAbsoluteOffset: Int64(offset + done),
+            into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[done...])))
+        } catch {
+          failure = error
           break
         }
         if n == 0 { break }
@@ -133,17 +138,12 @@ private struct OpenFile {
       }
       initialized = done
     }
-    if let failure { throw SafeTensorsError(path: path, .unreadable(reason: failure)) }
+    if let failure { throw SafeTensorsError(path: path, .unreadable(reason: "\(failure)")) }
     return bytes
   }
 
   /// Closes the descriptor.
   func release() {
-    _ = close(descriptor)
+    try? descriptor.close()
   }
-}
-
-/// The current `errno` as text, e.g. "No such file or directory".
-func systemErrorText() -> String {
-  String(cString: strerror(errno))
 }

@@ -5,6 +5,7 @@
 #else
   import Darwin
 #endif
+import SystemPackage
 
 extension SafeTensorsFile {
   /// The whole file as bytes: header length, header, then the tensors' data.
@@ -33,7 +34,8 @@ extension SafeTensorsFile {
   ///   `directoryNotSynced` when only the final directory sync failed (the file is in place).
   public func write(to path: String) throws {
     let (directory, base) = splitPath(path)
-    let temporary = directory + "/." + base + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    let temporary = FilePath(directory).appending(
+      ".\(base).tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)).string
     func fail(_ step: String, _ reason: String = systemErrorText()) -> SafeTensorsError {
       SafeTensorsError(path: path, .unwritable(step: step, reason: reason))
     }
@@ -112,9 +114,14 @@ func jsonString(_ text: String) -> String {
 
 /// Splits `a/b/c.safetensors` into (`a/b`, `c.safetensors`); a bare name is in `.`.
 func splitPath(_ path: String) -> (directory: String, base: String) {
-  guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-  let directory = String(path[..<slash])
-  return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+  let file = FilePath(path)
+  let directory = file.removingLastComponent().string
+  return (directory.isEmpty ? "." : directory, file.lastComponent?.string ?? "")
+}
+
+/// The current `errno` as text, e.g. "No such file or directory".
+private func systemErrorText() -> String {
+  String(cString: strerror(errno))
 }
 
 /// Writes every byte of `bytes` to `fd`, retrying short writes and `EINTR`.

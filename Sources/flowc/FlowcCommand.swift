@@ -9,12 +9,14 @@ struct FlowcCommand: ParsableCommand {
     commandName: "flowc",
     abstract: "A compiler for normalizing flows: check, train and compare flows written as YAML specs.",
     version: "0.1.0",
-    subcommands: [Check.self, Run.self, Diff.self, Runs.self, Sample.self, Eval.self, Ood.self, Report.self, Schema.self]
+    subcommands: [Check.self, Run.self, Diff.self, Runs.self, Sample.self, Eval.self, Ood.self, Report.self, Schema.self, BLASKernel.self]
   )
 
   /// Like `ParsableCommand.main()`, but with the exit codes the flowc docs promise:
-  /// command-line misuse exits 2 (not the parser's 64), as I/O trouble does.
+  /// command-line misuse exits 2 (not the parser's 64), as I/O trouble does. First of
+  /// all it puts OpenBLAS on flowc's kernel, which may execute flowc again.
   static func main() {
+    chooseBLASKernel(arguments: Array(CommandLine.arguments.dropFirst()))
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -26,8 +26,8 @@ struct FlowcBinary {
   /// `timeout` seconds is killed and reported as status -1: a hang is a failure, but
   /// the limit is generous, so no test depends on speed.
   /// `interruptWhen` sends SIGINT (as Ctrl-C does) once the standard error printed so
-  /// far satisfies it.
-  static func run(_ arguments: [String], timeout: TimeInterval = 120,
+  /// far satisfies it. `environment` sets variables for this run (nil removes one).
+  static func run(_ arguments: [String], timeout: TimeInterval = 120, environment changes: [String: String?] = [:],
                   interruptWhen: (@Sendable (String) -> Bool)? = nil) throws -> Output {
     let process = Process()
     process.executableURL = executable
@@ -35,6 +35,7 @@ struct FlowcBinary {
     process.currentDirectoryURL = root
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
+    for (name, value) in changes { environment[name] = value }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -52,6 +52,14 @@ import Testing
     expectSafeTensorsError("safetensors-unreadable") { _ = try SafeTensorsFile.read(from: dir.path) }
   }
 
+  @Test func aFIFOIsRefusedWithoutWaitingForAWriter() throws {
+    let dir = TempDir()
+    let path = dir.file("last.safetensors")
+    #expect(mkfifo(path, 0o600) == 0)
+    let e = expectSafeTensorsError("safetensors-unreadable") { _ = try SafeTensorsFile.read(from: path) }
+    #expect(e?.description == "\(path): cannot read the file: it is not a regular file")
+  }
+
   @Test func truncatedData() throws {
     let dir = TempDir()
     let bytes = craftedFile(

@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// Glow's activation normalisation with data-dependent initialisation.
 public struct ActNormDescription: LayerDescription, Hashable {

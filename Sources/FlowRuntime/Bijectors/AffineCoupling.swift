@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// Real NVP's affine coupling: y_T = x_T·scale(x_K) + shift(x_K), y_K = x_K.
 public struct AffineCouplingDescription: LayerDescription, Hashable {

@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// Batch normalisation used as a bijector (Real NVP).
 public struct BatchNormDescription: LayerDescription, Hashable {

@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// A strictly monotone function applied to every feature.
 public struct ElementwiseDescription: LayerDescription, Hashable {
@@ -64,7 +65,7 @@ public final class Elementwise<T: FlowScalar>: Bijector {
     switch f {
     case .leakyReLU(let a): return x > 0 ? (x, 0) : (T(a) * x, T.log(T(a)))
     case .sigmoid: return (T.sigmoid(x), -T.softplus(-x) - T.softplus(x))
-    case .logit: return (T.log(x) - T.log1p(-x), -T.log(x) - T.log1p(-x))
+    case .logit: return (T.log(x) - T.log(onePlus: -x), -T.log(x) - T.log(onePlus: -x))
     case .tanh: return (T.tanh(x), 2 * (T.log(2) - x - T.softplus(-2 * x)))
     }
   }
@@ -75,13 +76,13 @@ public final class Elementwise<T: FlowScalar>: Bijector {
     switch f {
     case .leakyReLU(let a): return y > 0 ? (y, 0) : (y / T(a), -T.log(T(a)))
     case .sigmoid:
-      let x = T.log(y) - T.log1p(-y)
+      let x = T.log(y) - T.log(onePlus: -y)
       return (x, T.softplus(-x) + T.softplus(x))
     case .logit:
       let x = T.sigmoid(y)
-      return (x, T.log(x) + T.log1p(-x))
+      return (x, T.log(x) + T.log(onePlus: -x))
     case .tanh:
-      let x = (T.log1p(y) - T.log1p(-y)) / 2
+      let x = (T.log(onePlus: y) - T.log(onePlus: -y)) / 2
       return (x, -2 * (T.log(2) - x - T.softplus(-2 * x)))
     }
   }

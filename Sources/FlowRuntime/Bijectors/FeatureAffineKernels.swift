@@ -1,4 +1,6 @@
 import FlowRandom
+import RealModule
+
 // Kernels for the per-feature affine map y = (x + b)·exp(s) shared by `DiagonalScaling`
 // (no b) and `ActNorm`. The caller passes a D-sized scratch vector, so that a training
 // step allocates nothing; exp(s) is computed once per feature, not once per element.

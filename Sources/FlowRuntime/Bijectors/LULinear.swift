@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// Glow's LU-parametrised linear layer.
 public struct LULinearDescription: LayerDescription, Hashable {

@@ -8,7 +8,8 @@ import CBLAS
 /// be several times slower than one. The best count is a property of the machine and
 /// the model, so the runner sets it; the library default is one thread per core.
 /// OpenBLAS picks its kernels at load time from the CPU, or from the environment
-/// variable `OPENBLAS_CORETYPE` (e.g. `Haswell`) when set.
+/// variable `OPENBLAS_CORETYPE` (e.g. `Haswell`) when set; flowc's entry point sets that
+/// variable itself when OpenBLAS's own pick is wrong for the CPU (`BLASKernelChoice`).
 public enum BLASConfiguration {
   /// The number of threads OpenBLAS uses for one product.
   public static var threadCount: Int {
@@ -19,7 +20,7 @@ public enum BLASConfiguration {
     }
   }
 
-  /// The kernel family in use, e.g. `Haswell`.
+  /// The kernel family in use, e.g. `Haswell` (OpenBLAS's `openblas_get_corename()`).
   public static var coreName: String { String(cString: openblas_get_corename()) }
 
   /// OpenBLAS's build description (version, threading model, dynamic architecture).

@@ -1,14 +1,8 @@
 import CBLAS
+import RealModule
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#else
-  import Darwin
-#endif
-
-/// Double precision: `cblas_d*` products and libm's double functions.
+/// Double precision: `cblas_d*` products; the elementary functions come from
+/// swift-numerics (`Double: Real`).
 extension Double: FlowScalar {
   /// `.float64`.
   public static var dtype: DType { .float64 }
@@ -37,17 +31,4 @@ extension Double: FlowScalar {
       transA ? CblasTrans : CblasNoTrans, unitDiagonal ? CblasUnit : CblasNonUnit,
       Int32(m), Int32(n), 1, a, Int32(lda), b, Int32(ldb))
   }
-
-  /// `exp`.
-  @inlinable @inline(__always) public static func exp(_ x: Double) -> Double { libm_exp(x) }
-  /// `log`.
-  @inlinable @inline(__always) public static func log(_ x: Double) -> Double { libm_log(x) }
-  /// `log1p`.
-  @inlinable @inline(__always) public static func log1p(_ x: Double) -> Double { libm_log1p(x) }
-  /// `expm1`.
-  @inlinable @inline(__always) public static func expm1(_ x: Double) -> Double { libm_expm1(x) }
-  /// `tanh`.
-  @inlinable @inline(__always) public static func tanh(_ x: Double) -> Double { libm_tanh(x) }
-  /// `erf`.
-  @inlinable @inline(__always) public static func erf(_ x: Double) -> Double { libm_erf(x) }
 }

@@ -1,14 +1,8 @@
 import CBLAS
+import RealModule
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#else
-  import Darwin
-#endif
-
-/// Single precision: `cblas_s*` products and libm's `f`-suffixed functions.
+/// Single precision: `cblas_s*` products; the elementary functions come from
+/// swift-numerics (`Float: Real`).
 extension Float: FlowScalar {
   /// `.float32`.
   public static var dtype: DType { .float32 }
@@ -37,17 +31,4 @@ extension Float: FlowScalar {
       transA ? CblasTrans : CblasNoTrans, unitDiagonal ? CblasUnit : CblasNonUnit,
       Int32(m), Int32(n), 1, a, Int32(lda), b, Int32(ldb))
   }
-
-  /// `expf`.
-  @inlinable @inline(__always) public static func exp(_ x: Float) -> Float { expf(x) }
-  /// `logf`.
-  @inlinable @inline(__always) public static func log(_ x: Float) -> Float { logf(x) }
-  /// `log1pf`.
-  @inlinable @inline(__always) public static func log1p(_ x: Float) -> Float { log1pf(x) }
-  /// `expm1f`.
-  @inlinable @inline(__always) public static func expm1(_ x: Float) -> Float { expm1f(x) }
-  /// `tanhf`.
-  @inlinable @inline(__always) public static func tanh(_ x: Float) -> Float { tanhf(x) }
-  /// `erff`.
-  @inlinable @inline(__always) public static func erf(_ x: Float) -> Float { erff(x) }
 }

@@ -1,11 +1,15 @@
+import RealModule
+
 /// The element type of a flow's tensors.
 ///
 /// `Float` is the default (training and sampling); `Double` is for gradient checks and
-/// exact comparisons. Everything numerical in FlowRuntime is generic over this protocol,
-/// and the two conformances route the dense products to the matching BLAS routine
-/// (`cblas_sgemm` or `cblas_dgemm`) and the transcendental functions to libm's
-/// single- or double-precision versions.
-public protocol FlowScalar: BinaryFloatingPoint, Codable, Sendable, LosslessStringConvertible
+/// exact comparisons. Everything numerical in FlowRuntime is generic over this protocol.
+/// The two conformances route the dense products to the matching BLAS routine
+/// (`cblas_sgemm` or `cblas_dgemm`); the transcendental functions (`exp`, `log`,
+/// `log(onePlus:)`, `expMinusOne`, `tanh`, `erf`) come from swift-numerics' `Real`, whose
+/// Float and Double conformances are transparent calls into libm's single- or
+/// double-precision versions, so hot loops inline them as before.
+public protocol FlowScalar: BinaryFloatingPoint, Real, Codable, Sendable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
   /// The dtype tag that names this scalar in a `FlowDescription`.
   static var dtype: DType { get }
@@ -32,19 +36,6 @@ where RawSignificand: FixedWidthInteger {
   static func trsmRight(
     lower: Bool, transA: Bool, unitDiagonal: Bool, m: Int, n: Int,
     a: UnsafePointer<Self>, lda: Int, b: UnsafeMutablePointer<Self>, ldb: Int)
-
-  /// e^x in this precision.
-  static func exp(_ x: Self) -> Self
-  /// The natural logarithm in this precision.
-  static func log(_ x: Self) -> Self
-  /// log(1 + x), accurate near 0.
-  static func log1p(_ x: Self) -> Self
-  /// e^x − 1, accurate near 0.
-  static func expm1(_ x: Self) -> Self
-  /// The hyperbolic tangent.
-  static func tanh(_ x: Self) -> Self
-  /// The error function (for the exact GELU).
-  static func erf(_ x: Self) -> Self
 }
 
 /// The storage precision of a flow, as a compiler front end names it.
@@ -70,7 +61,7 @@ extension FlowScalar {
   /// softplus(x) = log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|).
   @inlinable @inline(__always)
   public static func softplus(_ x: Self) -> Self {
-    Swift.max(x, 0) + log1p(exp(-Swift.abs(x)))
+    Swift.max(x, 0) + log(onePlus: exp(-Swift.abs(x)))
   }
 
   /// Whether x is neither infinite nor NaN.

@@ -1,3 +1,5 @@
+import RealModule
+
 /// A pointwise nonlinearity of an MLP, with PyTorch's definitions and defaults.
 public enum Activation: Sendable, Hashable, Codable {
   /// f(x) = x.
@@ -40,7 +42,7 @@ func biasActivationForward<T: FlowScalar>(
     mapBiased(a, bias, h, rows, cols) { T.tanh($0) }
   case .elu(let alpha):
     let al = T(alpha)
-    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : al * T.expm1($0) }
+    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : al * T.expMinusOne($0) }
   case .gelu:
     let r: T = 1 / T(2).squareRoot()
     mapBiased(a, bias, h, rows, cols) { $0 * (1 + T.erf($0 * r)) / 2 }

@@ -1,4 +1,5 @@
 import FlowRandom
+import RealModule
 
 /// A diagonal Gaussian N(loc, diag(exp(log_scale))²) with learnable `loc` and `log_scale`
 /// (both starting at 0, i.e. N(0, I)).

@@ -1,3 +1,5 @@
+import RealModule
+
 /// The learning rate as a function of the update index: an optional linear warm-up, then
 /// either constant or a cosine decay to a floor.
 ///
@@ -53,13 +55,10 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
       return base
     case .cosine(let total, let floor):
       let progress = min(1, Double(step - warmupSteps) / Double(total - warmupSteps))
-      return floor + (base - floor) * (1 + cosineOfPiTimes(progress)) / 2
+      return floor + (base - floor) * (1 + Double.cos(Double.pi * progress)) / 2
     case .linear(let total, let floor):
       let progress = min(1, Double(step - warmupSteps) / Double(total - warmupSteps))
       return floor + (base - floor) * (1 - progress)
     }
   }
 }
-
-/// cos(π·p) for p in [0, 1], through the libm double cosine.
-func cosineOfPiTimes(_ p: Double) -> Double { libm_cos(Double.pi * p) }

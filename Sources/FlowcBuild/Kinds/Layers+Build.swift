@@ -39,3 +39,11 @@ extension ElementwiseOp: BuildableLayer {
     }
   }
 }
+
+extension SqueezeOp: BuildableLayer {
+  /// A squeeze is a fixed permutation of the CHW vector.
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    guard let (c, h, w) = input.image else { preconditionFailure("the validator requires an image input for a squeeze") }
+    return PermutationDescription(indices: squeezeOrder(channels: c, height: h, width: w))
+  }
+}

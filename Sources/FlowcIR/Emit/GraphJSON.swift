@@ -33,6 +33,7 @@ package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
     ("parameter_bytes", .int(e.parameterBytes)), ("optimizer_bytes", .int(e.optimizerBytes)),
     ("activation_bytes", .int(e.activationBytes)), ("flops_per_sample", .int(e.flopsPerSample)),
     ("training_flops_per_step", .int(e.trainingFlopsPerStep)),
+    ("sampling_flops_per_sample", .int(e.samplingFlopsPerSample)),
   ])))
   return .object(root)
 }

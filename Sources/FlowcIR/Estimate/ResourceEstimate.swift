@@ -16,8 +16,12 @@ package struct ResourceEstimate: Sendable, Equatable {
   package var activationBytes: Int
   /// Forward FLOPs for one sample (2 per multiply-add of the networks and linear layers).
   package var flopsPerSample: Int
-  /// A training step is about 3 forward passes (forward, then backward for inputs and weights).
+  /// A training step is about 3 forward passes (forward, then backward for inputs and
+  /// weights), more for layers whose density direction is sequential (`iaf`).
   package var trainingFlopsPerStep: Int
+  /// FLOPs of drawing one sample (every layer's inverse); equal to `flopsPerSample` but
+  /// for autoregressive layers, whose sampling and density directions differ.
+  package var samplingFlopsPerSample: Int
 
   package var totalBytes: Int {
     parameterBytes.addingSaturating(optimizerBytes).addingSaturating(activationBytes)
@@ -37,14 +41,17 @@ package struct ResourceEstimate: Sendable, Equatable {
     optimizerBytes = params.multipliedSaturating(by: (1 + moments) * size)
 
     var perSampleValues = 0
-    var flops = 0
+    var flops = 0, sampling = 0, training = 0
     for node in g.nodes {
       perSampleValues = perSampleValues.addingSaturating(node.inputDim.multipliedSaturating(by: 2))
         .addingSaturating(node.op.activationValuesPerSample(input: node.inputShape))
       flops = flops.addingSaturating(node.op.flopsPerSample(input: node.inputShape))
+      sampling = sampling.addingSaturating(node.op.samplingFlopsPerSample(input: node.inputShape))
+      training = training.addingSaturating(node.op.trainingFlopsPerSample(input: node.inputShape))
     }
     activationBytes = perSampleValues.multipliedSaturating(by: max(1, t.batchSize.value)).multipliedSaturating(by: size)
     flopsPerSample = flops
-    trainingFlopsPerStep = flops.multipliedSaturating(by: 3).multipliedSaturating(by: max(1, t.batchSize.value))
+    samplingFlopsPerSample = sampling
+    trainingFlopsPerStep = training.multipliedSaturating(by: max(1, t.batchSize.value))
   }
 }

@@ -175,7 +175,9 @@ package struct ConvNet: Sendable {
   package var description: String {
     var text: String
     switch layout {
-    case .plain(let k): text = "conv \(input) \(k.map { String($0.value) }.joined(separator: "-")) x\(channels.value)"
+    case .plain(let k):
+      // One convolution has no hidden channels to speak of.
+      text = "conv \(input) \(k.map { String($0.value) }.joined(separator: "-"))" + (k.count > 1 ? " x\(channels.value)" : "")
     case .residual(let b, let k): text = "resnet \(input) \(b.value)×\(k.value) x\(channels.value)"
     }
     if norm.value != .none { text += " \(norm.value.rawValue)" }

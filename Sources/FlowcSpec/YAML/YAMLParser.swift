@@ -25,6 +25,14 @@ package struct YAMLParser {
   }
 }
 
+// Why the tree is built here from libyaml's events and not by a loader (libyaml's document
+// API, or a library such as Yams): a loader builds the whole document before anything can
+// look at it (Yams recursively, a stack frame per level of nesting), so depth, scalar size
+// and alias expansion could only be checked once the stack or memory is spent. Building it
+// here keeps every limit of `YAMLLimits` checked as the events arrive, a `SourceRange` on
+// every node, and duplicate keys reported at their second occurrence (YAML forbids them;
+// libyaml does not check).
+
 /// The event loop; one per parse.
 private struct TreeBuilder {
   let source: SourceFile
