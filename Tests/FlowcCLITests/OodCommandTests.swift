@@ -131,6 +131,15 @@ import Testing
 
     let noCheckpoint = try FlowcBinary.run(["ood", "\(dir)/absent.safetensors", "--out", wide])
     #expect(noCheckpoint.status == 1 && noCheckpoint.stderr.contains("absent.safetensors"), "\(noCheckpoint.stderr)")
+    let missingIn = try FlowcBinary.run(["ood", checkpoint, "--in", "\(dir)/absent-in.npy", "--out", wide])
+    #expect(missingIn.status == 2)
+    #expect(missingIn.stderr.hasPrefix("error: \(dir)/absent-in.npy: cannot read the file"), "\(missingIn.stderr)")
+    // A checkpoint that cannot be read exits with 1, as in `flowc eval` and `flowc sample`.
+    let noBackground = try FlowcBinary.run(["ood", checkpoint, "--out", wide, "--background", "\(dir)/absent-bg.safetensors"])
+    #expect(noBackground.status == 1)
+    #expect(noBackground.stderr.hasPrefix("error: \(dir)/absent-bg.safetensors: cannot read the file"), "\(noBackground.stderr)")
+    let unknownFormat = try FlowcBinary.run(["ood", checkpoint, "--out", dir])
+    #expect(unknownFormat.status == 1 && unknownFormat.stderr.contains("cannot tell the format from the file name"), "\(unknownFormat.stderr)")
 
     let noOut = try FlowcBinary.run(["ood", checkpoint])
     #expect(noOut.status == 2 && noOut.stderr.contains("give an OUT set"), "\(noOut.stderr)")
