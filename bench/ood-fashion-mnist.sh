@@ -14,7 +14,8 @@
 #
 # Environment: SPEC (specs/realnvp-fashion-mnist.yaml; any Fashion-MNIST spec with shape [28, 28]),
 # TRAIN (flowc run options of both models, default "--set train.epochs=2 --set train.eval_every=100"),
-# BACKGROUND_SPEC (default SPEC), BACKGROUND_TRAIN (default TRAIN), MU (0.2), HELD_OUT (9, ankle boot),
+# BACKGROUND_SPEC (default SPEC), BACKGROUND_TRAIN (default TRAIN), MU (0.2; 0 trains the background on the
+# clean images, e.g. BACKGROUND_SPEC=bench/ood/small-background.yaml for a smaller flow), HELD_OUT (9, ankle boot),
 # THREADS (2), OUT (runs/ood-fashion-mnist), FLOWC (default .build/release/flowc, built if missing),
 # PYTHON (python3; the scripts use its standard library only), CC (cc); MODEL and BACKGROUND (checkpoints:
 # given, that model is scored instead of training one, e.g. to score again with a newer flowc).
@@ -55,8 +56,10 @@ if [ ! -f "$data/digits-images-idx3-ubyte.gz" ]; then
   "$data/digits" 10000 "$data/digits-images-idx3-ubyte" "$data/digits-labels-idx1-ubyte"
   gzip -nf "$data/digits-images-idx3-ubyte" "$data/digits-labels-idx1-ubyte"
 fi
-[ -f "$data/perturbed-images-idx3-ubyte.gz" ] ||
-  "$python" bench/ood/sets.py perturb "$fm/train-images-idx3-ubyte.gz" "$data/perturbed-images-idx3-ubyte.gz" "$mu" 1
+if [ "$mu" != 0 ]; then
+  [ -f "$data/perturbed-images-idx3-ubyte.gz" ] ||
+    "$python" bench/ood/sets.py perturb "$fm/train-images-idx3-ubyte.gz" "$data/perturbed-images-idx3-ubyte.gz" "$mu" 1
+fi
 
 labelled=(--set "data.labels=$fm/train-labels-idx1-ubyte.gz" --set "data.test_labels=$fm/t10k-labels-idx1-ubyte.gz"
           --set "data.classes=[$classes]")
@@ -72,12 +75,14 @@ if [ -z "$model" ]; then
   echo "model trained in $(( $(date +%s) - start )) s: $model"
 fi
 
-# The background: the same nine classes, perturbed.
+# The background: the same nine classes, perturbed (MU=0: the clean images).
 background="${BACKGROUND:-}"
 if [ -z "$background" ]; then
   start=$(date +%s)
+  perturbed=()
+  [ "$mu" = 0 ] || perturbed=(--set "data.path=$data/perturbed-images-idx3-ubyte.gz")
   # shellcheck disable=SC2086
-  "$flowc" run "$background_spec" "${labelled[@]}" --set "data.path=$data/perturbed-images-idx3-ubyte.gz" \
+  "$flowc" run "$background_spec" "${labelled[@]}" "${perturbed[@]}" \
     --set "name=background-mu$mu" $background_train --threads "$threads" --out "$out/runs/background" --quiet
   background="$(latest "$out/runs/background")checkpoints/last.safetensors"
   echo "background trained in $(( $(date +%s) - start )) s: $background"
