@@ -37,11 +37,14 @@ package enum Runner {
     package var parameters: Int
     package var trainingSeconds: Double
     package var testPoints: Int
+    /// Peak resident memory of the process when the run ended (nil in runs recorded
+    /// before flowc measured it).
+    package var peakResidentBytes: Int?
 
     enum CodingKeys: String, CodingKey {
       case steps, testNLL = "test_nll", testBitsPerDim = "test_bpd", bestValidationNLL = "best_val_nll"
       case finalValidationNLL = "final_val_nll", roundTripMaxError = "round_trip_max_error", parameters
-      case trainingSeconds = "training_seconds", testPoints = "test_points"
+      case trainingSeconds = "training_seconds", testPoints = "test_points", peakResidentBytes = "peak_rss_bytes"
     }
   }
 
@@ -171,7 +174,8 @@ package enum Runner {
     let metrics = FinalMetrics(steps: trainer.step, testNLL: test.nll, testBitsPerDim: test.bitsPerDimension,
                                bestValidationNLL: min(trainer.bestValidation, validationNLL), finalValidationNLL: validationNLL,
                                roundTripMaxError: roundTrip, parameters: v.estimate.parameters,
-                               trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count)
+                               trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count,
+                               peakResidentBytes: peakResidentBytes())
     try RunFileJSON.write(metrics, to: directory.final)
     info.status = .completed
     try info.write(to: directory.runInfo)

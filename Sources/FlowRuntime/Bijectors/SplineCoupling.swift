@@ -98,7 +98,7 @@ public final class SplineCoupling<T: FlowScalar>: Bijector {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
-    run(x, inverse: false)
+    run(x, inverse: false, record: false)
     return (output, logDet)
   }
 
@@ -106,7 +106,7 @@ public final class SplineCoupling<T: FlowScalar>: Bijector {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
-    run(y, inverse: true)
+    run(y, inverse: true, record: false)
     return (output, logDet)
   }
 
@@ -114,22 +114,22 @@ public final class SplineCoupling<T: FlowScalar>: Bijector {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
-    run(x, inverse: false)
+    run(x, inverse: false, record: true)
     savedInput.assign(x)
     return (output, logDet)
   }
 
   /// The shared body of the passes: kept features pass through, the conditioner runs on
   /// them (equal in x and y), and every transformed value goes through its spline.
-  func run(_ x: Matrix<T>, inverse: Bool) {
+  func run(_ x: Matrix<T>, inverse: Bool, record: Bool) {
     precondition(x.cols == dimension, "coupling expects \(dimension) features, got \(x.cols)")
     let n = x.rows, d = dimension
-    conditioner.evaluate(x)
+    conditioner.evaluate(x, record: record)
     prepare(&output, rows: n)
     prepare(&logDet, rows: n)
     output.assign(x)
     let net = conditioner.nets[0]
-    let width = net.description.outputs
+    let width = net.outputCount
     let transformed = conditioner.transformed, starts = blockStart
     let kernel = kernel
     net.output.storage.withUnsafeBufferPointer { ub in
@@ -163,7 +163,7 @@ public final class SplineCoupling<T: FlowScalar>: Bijector {
     inputGradient.assign(dY)
     conditioner.beginBackward(rows: n)
     let net = conditioner.nets[0]
-    let width = net.description.outputs
+    let width = net.outputCount
     let transformed = conditioner.transformed, starts = blockStart
     let kernel = kernel
     // Moved out of the array while written, so the loop writes through a plain pointer.

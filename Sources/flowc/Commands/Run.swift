@@ -107,7 +107,8 @@ extension FlowcCommand {
         if let bpd = m.testBitsPerDim { line += " (\(String(format: "%.3f", bpd)) bits/dim)" }
         print(line)
         print("inverse round trip: max |g(f(x)) - x| = \(String(format: "%.3g", m.roundTripMaxError)) on the test set")
-        print("best validation NLL \(String(format: "%.4f", m.bestValidationNLL)) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s · run directory \(dir.path)")
+        let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
+        print("best validation NLL \(String(format: "%.4f", m.bestValidationNLL)) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")
       }
     }
   }

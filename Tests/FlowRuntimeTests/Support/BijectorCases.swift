@@ -176,6 +176,7 @@ func makeBijectorCases() -> [BijectorCase] {
     let lu = LULinear<Double>(dimension: 4, initialization: .orthogonal, seed: 3)
     return Composed<Double>([a, c, Permutation(indices: [3, 1, 0, 2]), lu, Elementwise(.tanh, dimension: 4)])
   }))
+  cases += makeImageBijectorCases()
   return cases + makeAutoregressiveCases()
 }
 
