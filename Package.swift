@@ -2,7 +2,7 @@
 // flowc: a compiler for normalizing-flow specs.
 //
 // Stages are separate modules; dependencies point one way (docs/architecture.md):
-//   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
+//   flowc -> FlowcOOD -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 //   FlowcExport -> FlowcIR (the PyTorch export); FlowcLaunch -> FlowcExport, FlowcRun (engines, sweeps)
@@ -104,12 +104,17 @@ let package = Package(
     .target(name: "FlowcLaunch", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
     // Figures, report.html, run records, run diffs and the runs table.
     .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
+    // `flowc ood`: out-of-distribution scores of a trained flow, their detection metrics,
+    // figures and report (compressed sizes through cairo's PNG writer and zlib).
+    .target(name: "FlowcOOD", dependencies: ["FlowcReport", "FlowcRun", "FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+                                             "FlowRandom", "FlowPlot", "CCairo", "CZlib"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "flowc",
       dependencies: [
-        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcLaunch", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowcOOD", "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcLaunch", "FlowcIR", "FlowcSpec",
+        "FlowcDiagnostics", "FlowData",
         "FlowRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -137,6 +142,7 @@ let package = Package(
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
                                                         "SafeTensors"], exclude: ["Support/parity.py"]),
+    .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]
 )

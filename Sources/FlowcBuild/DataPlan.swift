@@ -41,7 +41,6 @@ package struct DataPlan: Sendable {
     let seed = UInt64(bitPattern: Int64(d.seed.value))
     let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
     let preprocessing = try makePreprocessing(g)
-    let shape = g.shape?.value.map(\.value)
 
     if let toy = ToySource(rawValue: d.source.value.rawValue) {
       var options = ToyOptions()
@@ -58,17 +57,15 @@ package struct DataPlan: Sendable {
                       noise: Xoshiro256(seed: seed, stream: "dequantize"))
     }
 
-    // A file source: read, check the dimension, shuffle with the data seed, split.
-    let path = d.path?.value ?? ""
-    var all = try readDataset(path)
-    try all.checkFits(dimension: g.dimension.value, shape: shape)
+    // A file source: read, check the dimension, keep the classes asked for, shuffle with
+    // the data seed, split.
+    var all = try readFile(d.path?.value ?? "", labels: d.labels?.value, g)
     var shuffle = Xoshiro256(seed: seed, stream: "split")
     all = all.shuffled(using: &shuffle)
     var test: Dataset
     var rest = all
     if let testPath = d.testPath?.value {
-      test = try readDataset(testPath)
-      try test.checkFits(dimension: g.dimension.value, shape: shape)
+      test = try readFile(testPath, labels: d.testLabels?.value, g)
     } else {
       let n = min(e.testSize.value, all.count / 5)
       test = all.rows(0..<n)
@@ -82,6 +79,24 @@ package struct DataPlan: Sendable {
                     validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
                     test: test, preprocessing: preprocessing,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+  }
+
+  /// The test set exactly as `make` builds it, reading only the test file when the spec
+  /// has one (`test_path`), else everything `make` reads.
+  /// - Throws: `DataError`, as `make`.
+  package static func testSet(_ g: FlowGraph) throws -> Dataset {
+    let d = g.settings.data
+    guard !d.source.value.isToy, let testPath = d.testPath?.value else { return try make(g).test }
+    return try readFile(testPath, labels: d.testLabels?.value, g)
+  }
+
+  /// One data file of a file source: its rows with the labels of `labels` attached,
+  /// checked against the flow's dimension and shape, restricted to `data.classes`.
+  static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
+    var data = try readDataset(path, labels: labels)
+    try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
+    if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
+    return data
   }
 
   /// The preprocessing chain of `data.preprocess`: dequantize, then scale by `levels`
