@@ -115,7 +115,7 @@ public func encodeNPY(doubles values: [Double]) -> [UInt8] {
 
 /// Magic, version 1.0, header length and the header dict, padded with spaces so that the
 /// data start on a 64-byte boundary, as numpy writes it.
-private func npyHeader(descr: String, dims: [Int]) -> [UInt8] {
+func npyHeader(descr: String, dims: [Int]) -> [UInt8] {
   let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"
   var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
   let unpadded = 10 + dict.utf8.count + 1
