@@ -29,6 +29,7 @@ package let validationRules: [ValidationRule] = [
   checkNetworks,
   checkValueRanges,
   checkDataSettings,
+  checkDataFormats,
   checkTrainSettings,
 ]
 
