@@ -17,7 +17,9 @@ let package = Package(
   name: "flowc",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "flowc", targets: ["flowc"])
+    .executable(name: "flowc", targets: ["flowc"]),
+    // The numerical runtime alone, for the benchmark drivers in bench/ (their own packages).
+    .library(name: "FlowRuntime", targets: ["FlowRuntime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,16 +103,19 @@ let package = Package(
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
     // PNG decoding through cairo, for the figure tests.
     .target(name: "PNGTestSupport", dependencies: ["CCairo"], path: "Tests/PNGTestSupport"),
+    // A per-thread allocation counter (malloc interposed in the test binary), for the
+    // runtime's no-allocation-per-step tests.
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(name: "FlowRandomTests", dependencies: ["FlowRandom"]),
     .testTarget(name: "FlowDataTests", dependencies: ["FlowData", "FlowRandom"]),
-    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom"]),
+    .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowRandom", "AllocationCounter"]),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
     .testTarget(name: "FlowPlotTests", dependencies: ["FlowPlot", "PNGTestSupport"]),
     .testTarget(name: "FlowcDiagnosticsTests", dependencies: ["FlowcDiagnostics"]),
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
-    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData"]),
+    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),

@@ -23,7 +23,13 @@ Supported (anything else is refused with a message naming it, exit status 2):
   * scale_function exp or sigmoid (sigmoid(s + 2)), optional scale_clamp c (s <- c*tanh(s/c)),
     applied after the net's output activation;
   * activations relu, leaky_relu(a), tanh, elu(a), gelu, sigmoid, softplus, none;
+  * spline_coupling (rational-quadratic splines, linear tails or none, any bins, bound and minima;
+    docs/spec.md section 6.7), net_io masked or split;
   * permutation layers (y[i] = x[order[i]]);
+  * maf and iaf layers with the affine transform: the MADE's masked nn.Linear layers from
+    `layers.{i}.net.{k}.weight`, `.bias` and `.mask` (the masks checked against the degrees of
+    docs/spec.md), the order from the graph (checked against `layers.{i}.order`); iaf's density
+    solved one dimension per pass;
   * priors standard_normal and logistic;
   * no data preprocessing (no dequantization, scaling or logit).
 
@@ -202,6 +208,157 @@ class Coupling(nn.Module):
         return y, log_det
 
 
+class MaskedLinear(nn.Linear):
+    """nn.Linear with a fixed 0/1 mask buffer: y = x (weight * mask)^T + bias (nflows', zuko's MaskedLinear)."""
+
+    def __init__(self, weight, bias, mask):
+        super().__init__(weight.shape[1], weight.shape[0])
+        with torch.no_grad():
+            self.weight.copy_(torch.from_numpy(weight))
+            self.bias.copy_(torch.from_numpy(bias))
+        self.register_buffer("mask", torch.from_numpy(mask))
+
+    def forward(self, x):
+        return nn.functional.linear(x, self.weight * self.mask, self.bias)
+
+
+def made_masks(order, hidden, k):
+    """The MADE masks [out, in] of docs/spec.md (`maf`): input degree = position in the order from 1,
+    hidden unit j degree 1 + (j mod (D - 1)) (0 when D = 1), outputs the degree of their dimension,
+    grouped by dimension; weight to a hidden unit iff its degree >= the one below, to an output iff >."""
+    d = len(order)
+    inputs = [0] * d
+    for pos, i in enumerate(order):
+        inputs[i] = pos + 1
+    below, masks = inputs, []
+    for w in hidden:
+        above = [j % max(1, d - 1) + min(1, d - 1) for j in range(w)]
+        masks.append(np.array([[1.0 if b >= a else 0.0 for a in below] for b in above]))
+        below = above
+    outputs = [m for m in inputs for _ in range(k)]
+    masks.append(np.array([[1.0 if b > a else 0.0 for a in below] for b in outputs]))
+    return masks
+
+
+class Autoregressive(nn.Module):
+    """maf (density in one MADE pass) or iaf (the same map the other way: density in D passes),
+    affine transform y_i = x_i * m(s_i) + t_i with (s_i, t_i) = MADE columns (2i, 2i + 1)."""
+
+    def __init__(self, node, tensors, prefix, dtype):
+        super().__init__()
+        self.iaf = node["kind"] == "iaf"
+        if node["transform"] != "affine":
+            raise Unsupported(f"transform {node['transform']!r} in node {node['name']!r}")
+        self.order = list(node["order"])
+        stored = tensors.get(prefix + "order")
+        if stored is None or [int(v) for v in stored] != self.order:
+            raise Unsupported(f"tensor {prefix}order is {stored} but the graph's order is {self.order}")
+        self.scale_function = node["scale_function"]
+        if self.scale_function not in ("exp", "sigmoid"):
+            raise Unsupported(f"scale_function {self.scale_function!r} in node {node['name']!r}")
+        self.clamp = node.get("scale_clamp")
+        net = node["net"]
+        widths = net["widths"]
+        masks = made_masks(self.order, widths[1:-1], node["parameters_per_dimension"])
+        layers = []
+        for l in range(len(widths) - 1):
+            w, b, m = (tensors.get(f"{prefix}net.{2 * l}.{n}") for n in ("weight", "bias", "mask"))
+            if w is None or b is None or m is None:
+                raise Unsupported(f"missing {prefix}net.{2 * l}.weight, .bias or .mask")
+            if not np.array_equal(m, masks[l].astype(m.dtype)):
+                raise Unsupported(f"{prefix}net.{2 * l}.mask differs from the mask the degrees of docs/spec.md give")
+            layers.append(MaskedLinear(w, b, m))
+            act = make_activation(net["output_activation"] if l == len(widths) - 2 else net["activation"])
+            if act is not None:
+                layers.append(act)
+            elif l < len(widths) - 2:
+                layers.append(nn.Identity())
+        self.net = nn.Sequential(*layers).to(dtype)
+
+    def theta(self, u):
+        """(log m, m, t) per dimension from the MADE on u."""
+        out = self.net(u).view(u.shape[0], -1, 2)
+        s, t = out[..., 0], out[..., 1]
+        if self.clamp is not None:
+            s = self.clamp * torch.tanh(s / self.clamp)
+        if self.scale_function == "exp":
+            return s, torch.exp(s), t
+        return -nn.functional.softplus(-(s + 2)), torch.sigmoid(s + 2), t
+
+    def forward(self, x):
+        if not self.iaf:
+            log_m, m, t = self.theta(x)
+            return x * m + t, log_m.sum(dim=1)
+        y = torch.zeros_like(x)
+        for i in self.order:  # solve x = y * m(y) + t(y) one dimension per pass
+            log_m, m, t = self.theta(y)
+            y = y.clone()
+            y[:, i] = (x[:, i] - t[:, i]) / m[:, i]
+        return y, -log_m.sum(dim=1)
+
+
+class SplineCoupling(nn.Module):
+    """A rational-quadratic spline coupling (docs/spec.md 6.7): per transformed feature a block of
+    P = 3K - 1 (linear tails) or 3K + 1 (none) network outputs [widths K, heights K, derivatives],
+    dimension-major; knots by softmax with minimum sizes, slopes m + softplus(d + log(e^(1-m) - 1))."""
+
+    def __init__(self, node, tensors, prefix, dtype):
+        super().__init__()
+        mask = node["mask"]
+        d = len(mask)
+        self.io = node["net_io"]
+        if self.io not in ("masked", "split"):
+            raise Unsupported(f"net_io {self.io!r} in node {node['name']!r}")
+        self.register_buffer("b", torch.tensor(mask, dtype=dtype))
+        self.kept = [i for i in range(d) if mask[i] == 1]
+        self.transformed = [i for i in range(d) if mask[i] == 0]
+        self.bins, self.bound, self.tails = node["bins"], node["bound"], node["tails"]
+        self.min_w, self.min_h, self.min_d = node["min_bin_width"], node["min_bin_height"], node["min_derivative"]
+        if self.tails not in ("linear", "none"):
+            raise Unsupported(f"tails {self.tails!r} in node {node['name']!r}")
+        self.p = 3 * self.bins - 1 if self.tails == "linear" else 3 * self.bins + 1
+        if node["parameters_per_dimension"] != self.p:
+            raise Unsupported(f"node {node['name']!r}: {node['parameters_per_dimension']} parameters per dimension, expected {self.p}")
+        positions = self.transformed if self.io == "masked" else range(len(self.transformed))
+        self.cols = [q * self.p + c for q in positions for c in range(self.p)]
+        self.net = make_mlp(node["nets"][0], tensors, prefix + "net.", dtype)
+
+    def edges(self, v, minimum):
+        sizes = minimum + (1 - self.bins * minimum) * torch.softmax(v, dim=-1)
+        inner = -self.bound + 2 * self.bound * torch.cumsum(sizes[..., :-1], dim=-1)
+        ends = torch.full_like(inner[..., :1], self.bound)
+        return torch.cat([-ends, inner, ends], dim=-1)
+
+    def forward(self, x):
+        h = x * self.b if self.io == "masked" else x[:, self.kept]
+        u = self.net(h)[:, self.cols].reshape(x.shape[0], len(self.transformed), self.p)
+        k_ = self.bins
+        xs, ys = self.edges(u[..., :k_], self.min_w), self.edges(u[..., k_:2 * k_], self.min_h)
+        slopes = self.min_d + nn.functional.softplus(u[..., 2 * k_:] + math.log(math.expm1(1 - self.min_d)))
+        if self.tails == "linear":
+            one = torch.ones_like(slopes[..., :1])
+            slopes = torch.cat([one, slopes, one], dim=-1)
+        v = x[:, self.transformed]
+        B = self.bound
+        inside = (v >= -B) & ((v < B) if self.tails == "linear" else (v <= B))
+        w = torch.where(inside, v, torch.zeros_like(v))
+        k = (torch.searchsorted(xs.contiguous(), w[..., None].contiguous(), right=True)[..., 0] - 1).clamp(0, k_ - 1)
+        g = lambda t, i: t.gather(-1, i[..., None])[..., 0]
+        x0, x1, y0, y1, d0, d1 = g(xs, k), g(xs, k + 1), g(ys, k), g(ys, k + 1), g(slopes, k), g(slopes, k + 1)
+        s = (y1 - y0) / (x1 - x0)
+        theta = ((w - x0) / (x1 - x0)).clamp(0, 1)
+        t = theta * (1 - theta)
+        den = s + (d0 + d1 - 2 * s) * t
+        out = y0 + (y1 - y0) * (s * theta ** 2 + d0 * t) / den
+        ld = torch.log(s * s * (d1 * theta ** 2 + 2 * s * t + d0 * (1 - theta) ** 2)) - 2 * torch.log(den)
+        nan = torch.full_like(v, float("nan"))
+        outside_y = v if self.tails == "linear" else nan
+        outside_ld = torch.zeros_like(v) if self.tails == "linear" else nan
+        y = x.clone()
+        y[:, self.transformed] = torch.where(inside, out, outside_y)
+        return y, torch.where(inside, ld, outside_ld).sum(dim=1)
+
+
 class Permute(nn.Module):
     def __init__(self, order):
         super().__init__()
@@ -223,8 +380,12 @@ class CheckpointFlow(nn.Module):
             kind = node["kind"]
             if kind in ("affine_coupling", "additive_coupling"):
                 layers.append(Coupling(node, tensors, prefix, dtype))
+            elif kind == "spline_coupling":
+                layers.append(SplineCoupling(node, tensors, prefix, dtype))
             elif kind == "permutation":
                 layers.append(Permute(node["order"]))
+            elif kind in ("maf", "iaf"):
+                layers.append(Autoregressive(node, tensors, prefix, dtype))
             else:
                 raise Unsupported(f"layer kind {kind!r} (node {node.get('name')!r}, {node.get('source')})")
         self.layers = nn.ModuleList(layers)
@@ -257,7 +418,9 @@ def load(path, dtype=None):
     if dtype is None:
         dtype = torch.float64 if meta.get("dtype", graph.get("dtype")) == "float64" else torch.float32
     flow = CheckpointFlow(graph, tensors, dtype).eval()
-    n_params = sum(int(np.prod(t.shape)) for name, t in tensors.items() if not name.startswith("optimizer."))
+    # Fixed structural buffers (the MADE's masks and orders) are not parameters.
+    n_params = sum(int(np.prod(t.shape)) for name, t in tensors.items()
+                   if not name.startswith("optimizer.") and not name.endswith((".mask", ".order")))
     if n_params != graph["totals"]["parameters"]:
         raise Unsupported(f"the checkpoint holds {n_params} parameter values, its graph says {graph['totals']['parameters']}")
     loaded = sum(p.numel() for p in flow.parameters())

@@ -16,10 +16,12 @@
 #
 #   bench/step-time.sh                      (THREADS="1 2", SHORT=200, LONG=1000, REPS=5)
 #   THREADS=1 REPS=5 bench/step-time.sh
-# Environment: THREADS, SHORT, LONG, REPS, FLOWC (default .build-bench/release/flowc, built if
-# missing), PYTHON (python3). flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set,
-# overrides it); the kernel and why are read back from run.json. bench/blas-kernels.sh compares
-# the kernels' sgemm rates.
+#   SPEC=specs/maf-moons.yaml TORCH=bench/maf_moons_torch.py THREADS=1 bench/step-time.sh
+# Environment: THREADS, SHORT, LONG, REPS, SPEC and TORCH (another spec and its PyTorch script,
+# which takes --steps, --threads, --test-size, --json and prints training_seconds), FLOWC
+# (default .build-bench/release/flowc, built if missing), PYTHON (python3). flowc chooses its
+# OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set, overrides it); the kernel and why are read
+# back from run.json. bench/blas-kernels.sh compares the kernels' sgemm rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 thread_counts="${THREADS:-1 2}"
@@ -28,7 +30,10 @@ long="${LONG:-1000}"
 reps="${REPS:-5}"
 python="${PYTHON:-python3}"
 flowc="${FLOWC:-.build-bench/release/flowc}"
-spec=specs/realnvp-moons.yaml
+spec="${SPEC:-specs/realnvp-moons.yaml}"
+torch_script="${TORCH:-bench/realnvp_moons_torch.py}"
+torch_extra=()
+[ "$torch_script" = bench/maf_moons_torch.py ] && torch_extra=(--sample-count 10)
 if [ ! -x "$flowc" ]; then
   echo "building flowc (release) into .build-bench ..." >&2
   swift build -c release --product flowc --scratch-path .build-bench >&2
@@ -38,6 +43,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 flops=$("$flowc" check "$spec" --emit json | "$python" -c 'import json, sys; print(json.load(sys.stdin)["totals"]["training_flops_per_step"])')
+batch=$("$flowc" check "$spec" --emit json | "$python" -c 'import json, sys; print(json.load(sys.stdin)["settings"]["train"]["batch_size"])')
+name=$(basename "$spec" .yaml)
 
 flowc_seconds() {  # $1 steps, $2 threads: prints training_seconds (and leaves run.json in $work/last-run.json)
   local out="$work/flowc-$1-$2-$RANDOM"
@@ -52,12 +59,12 @@ flowc_seconds() {  # $1 steps, $2 threads: prints training_seconds (and leaves r
 }
 
 torch_seconds() {  # $1 steps, $2 threads
-  "$python" bench/realnvp_moons_torch.py --steps "$1" --threads "$2" --test-size 100 --json >"$work/torch.json"
+  "$python" "$torch_script" --steps "$1" --threads "$2" --test-size 100 ${torch_extra[@]+"${torch_extra[@]}"} --json >"$work/torch.json"
   cp "$work/torch.json" "$work/last-torch.json"
   "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["training_seconds"])' "$work/torch.json"
 }
 
-echo "realnvp-moons training step (batch 100): $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP of matrix products (flowc check)"
+echo "$name training step (batch $batch; $spec vs $torch_script): $(awk -v f="$flops" 'BEGIN {printf "%.0f", f / 1e6}') MFLOP of matrix products (flowc check)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') MHz"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "step time = (min t($long steps) - min t($short steps)) / $((long - short)) over $reps runs each; per-run differences: median (min..max)"

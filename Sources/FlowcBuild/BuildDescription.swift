@@ -21,8 +21,11 @@ package func flowDescription(_ v: ValidatedGraph, seed: Int) -> FlowDescription 
   case .diagonalNormal: prior = .diagonalNormal
   case .logistic: prior = .standardLogistic
   }
+  // After a split the flow goes on with fewer features: each layer acts on its input's.
+  let widths = g.nodes.map { $0.inputShape.count }
+  let multiScale = widths.contains { $0 != g.dimension.value }
   return FlowDescription(dimension: g.dimension.value, dtype: g.dtype == .float64 ? .float64 : .float32,
-                         prior: prior, layers: layers, seed: UInt64(bitPattern: Int64(seed)))
+                         prior: prior, layers: layers, widths: multiScale ? widths : nil, seed: UInt64(bitPattern: Int64(seed)))
 }
 
 /// The optimizer the spec's `train:` section asks for.

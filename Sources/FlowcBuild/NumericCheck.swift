@@ -63,10 +63,13 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   var rows: [NumericReport.Row] = []
   var input = x
   for (i, layer) in flow.transform.layers.enumerated() {
+    // After a split the chain goes on with the first features only (`Composed` parks the
+    // factored ones for the prior).
+    if layer.dimension < input.cols { input = leadingColumns(input, layer.dimension) }
     let (y, ld) = layer.forward(input)
     let back = layer.inverse(y).x
     let rt = maxAbsDifference(back.storage, input.storage)
-    let ldErr = d <= maxJacobianDimension ? logDetError(input, ld) { layer.forward($0).y } : nil
+    let ldErr = input.cols <= maxJacobianDimension ? logDetError(input, ld) { layer.forward($0).y } : nil
     rows.append(.init(index: i, kind: g.nodes[i].op.kind, roundTrip: rt, logDetError: ldErr))
     input = y
   }
@@ -75,6 +78,13 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   let ldErr = d <= maxJacobianDimension ? logDetError(x, ld) { flow.forward($0).z } : nil
   rows.append(.init(index: nil, kind: "flow", roundTrip: rt, logDetError: ldErr))
   return NumericReport(rows: rows, points: n, roundTripTolerance: roundTripTolerance, logDetTolerance: logDetTolerance)
+}
+
+/// The first `k` columns of `m`.
+private func leadingColumns(_ m: Matrix<Double>, _ k: Int) -> Matrix<Double> {
+  var out = Matrix<Double>(rows: m.rows, cols: k)
+  for r in 0..<m.rows { for c in 0..<k { out.storage[r * k + c] = m.storage[r * m.cols + c] } }
+  return out
 }
 
 private func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {

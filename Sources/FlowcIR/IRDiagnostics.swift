@@ -10,6 +10,7 @@ import FlowcSpec
 package enum IRDiagnostics {
   /// Every id these stages emit; the raw value is the id printed and documented.
   package enum ID: String, DiagnosticID {
+    case autoregressiveOrder = "autoregressive-order"
     case batchnormEpsilon = "batchnorm-epsilon"
     case channelMaskOneChannel = "channel-mask-one-channel"
     case checkerboardShape = "checkerboard-shape"
@@ -27,6 +28,7 @@ package enum IRDiagnostics {
     case linearNotLU = "linear-not-lu"
     case linearNotSquare = "linear-not-square"
     case logitUnscaledData = "logit-unscaled-data"
+    case madeNarrowHidden = "made-narrow-hidden"
     case maskKeepsNothing = "mask-keeps-nothing"
     case maskSize = "mask-size"
     case maskTransformsNothing = "mask-transforms-nothing"
@@ -42,6 +44,7 @@ package enum IRDiagnostics {
     case scaleNotPositive = "scale-not-positive"
     case shapeDimension = "shape-dimension"
     case sharedNetOutputActivation = "shared-net-output-activation"
+    case splineBound = "spline-bound"
     case splitChannels = "split-channels"
     case squeezeOddSize = "squeeze-odd-size"
     case trainLength = "train-length"
@@ -50,6 +53,26 @@ package enum IRDiagnostics {
     case untransformedDimension = "untransformed-dimension"
     case unusedSetting = "unused-setting"
     case valueRange = "value-range"
+  }
+
+  /// An explicit `maf`/`iaf` order that lists an index twice: some dimension would get no
+  /// degree, and the layer would not be autoregressive (nor invertible).
+  static func autoregressiveOrderDuplicate(_ duplicate: Int, missing: Int, at r: SourceRange) -> Diagnostic {
+    .error(ID.autoregressiveOrder,
+           "order lists \(duplicate) twice and never lists \(missing), so it is not an autoregressive order: dimension \(missing) would have no place",
+           at: r, suggestion: "list every dimension exactly once, or write 'order: natural', 'reversed' or 'random'")
+  }
+
+  /// An explicit order with an entry outside 0..<d.
+  static func autoregressiveOrderOutOfRange(_ entry: Int, dimension d: Int, at r: SourceRange) -> Diagnostic {
+    .error(ID.autoregressiveOrder, "order entry \(entry) is outside 0..\(d - 1)", at: r,
+           suggestion: "list every dimension from 0 to \(d - 1) exactly once")
+  }
+
+  /// An explicit order with other than one entry per dimension.
+  static func autoregressiveOrderSize(_ count: Int, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
+    .error(ID.autoregressiveOrder, "order has \(count) entries but the flow has dimension \(dimension.value)",
+           at: r, notes: [dimensionNote(dimension)], suggestion: "list every dimension exactly once, or write 'order: natural'")
   }
 
   /// `batch_norm` with `epsilon` zero, negative or not finite.
@@ -195,6 +218,26 @@ package enum IRDiagnostics {
              at: r, suggestion: "set 'dequantize: true' for integer pixel data, or remove 'logit_alpha'")
   }
 
+  /// A MADE hidden layer narrower than D − 1: the inputs of degree c+1 ... D−1 reach no
+  /// output (see `MADEConnectivity`); says which dimensions each output cannot see.
+  static func madeNarrowHidden(layer: Int, width: Int, dimension d: Int, order: [Int], reachable c: Int,
+                               affected: Int, shown missing: [(output: Int, inputs: [Int], count: Int)],
+                               at r: SourceRange, orderAt: SourceRange, notes: [Diagnostic.Note]) -> Diagnostic {
+    let lost = order[c..<(d - 1)]
+    let which = lost.count == 1 ? "dimension \(lost.first!) (number \(c + 1) in the order) reaches"
+      : "dimensions \(IndexListFormat.format(Array(lost.prefix(16)), width: 24))\(lost.count > 16 ? ",..." : "") (numbers \(c + 1) to \(d - 1) in the order) reach"
+    func list(_ m: (output: Int, inputs: [Int], count: Int)) -> String {
+      IndexListFormat.format(m.inputs, width: 24) + (m.count > m.inputs.count ? ",... (\(m.count) entries)" : "")
+    }
+    var shown = missing.map { "\($0.output) without \(list($0))" }
+    shown[0] = "dimension \(missing[0].output) is modelled without \(list(missing[0]))"
+    let more = affected > missing.count ? "; and \(affected - missing.count) more" : ""
+    return .warning(ID.madeNarrowHidden,
+                    "hidden layer \(layer) of the MADE has \(width) unit\(width == 1 ? "" : "s"), fewer than D - 1 = \(d - 1): \(which) no output, so \(shown.joined(separator: "; "))\(more)",
+                    at: r, notes: [.init("the order is set here", at: orderAt)] + notes,
+                    suggestion: "make every hidden layer at least \(d - 1) wide, so each dimension can depend on all dimensions before it")
+  }
+
   /// A mask without a 1.
   static func maskKeepsNothing(at r: SourceRange, node: GraphNode) -> Diagnostic {
     .error(ID.maskKeepsNothing, "this mask keeps no dimension, so the coupling's networks see nothing",
@@ -290,9 +333,9 @@ package enum IRDiagnostics {
   }
 
   /// `scale_function: linear`.
-  static func scaleNotPositive(at r: SourceRange) -> Diagnostic {
+  static func scaleNotPositive(at r: SourceRange, layer: String = "coupling") -> Diagnostic {
     .error(ID.scaleNotPositive,
-           "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the coupling is not invertible",
+           "scale_function 'linear' uses the net's output as the scale, which can be zero or negative, so the \(layer) is not invertible",
            at: r, suggestion: "use 'exp' (Real NVP) or 'sigmoid' (Glow): both are always positive")
   }
 
@@ -309,6 +352,18 @@ package enum IRDiagnostics {
     .error(ID.sharedNetOutputActivation,
            "an output activation on a two-headed 'net' would apply to the shift head too",
            at: r, notes: [.init("the output activation is set here", at: activation)], suggestion: "use 'scale_clamp' on the coupling to bound the scale, or separate 'scale' and 'shift' nets")
+  }
+
+  /// A spline whose input values can leave its bound (a warning).
+  static func splineBound(node: Int, position: Int, values: ClosedRange<Double>, origin: String, bound: InputBound,
+                          source: SourceRange) -> Diagnostic {
+    let b = bound.interval
+    return .warning(
+      ID.splineBound,
+      "the values of dimension \(position) reaching %\(node) can lie in [\(formatFixed(values.lowerBound, 2)), \(formatFixed(values.upperBound, 2))] (\(origin)), beyond the spline's bound [\(formatNumber(b.lowerBound)), \(formatNumber(b.upperBound))]: \(bound.outside)",
+      at: bound.range,
+      notes: [.init("the data source is set here", at: source)],
+      suggestion: bound.suggestion)
   }
 
   /// A split whose `channels` cannot be kept (`c`: its input's channels).

@@ -155,6 +155,13 @@ package enum SpecDiagnostics {
            suggestion: "remove 'seed', or write 'order: random'")
   }
 
+  /// `seed: 3` on a `maf` or `iaf` layer whose `order` is not `random`.
+  static func seedWithoutRandomOrder(_ kind: String, at range: SourceRange, order: SourceRange?) -> Diagnostic {
+    .error(ID.seedWithoutRandom, "'seed' applies only to '\(kind)' layers with 'order: random'", at: range,
+           notes: order.map { [.init("the order is set here", at: $0)] } ?? [.init("the order defaults to 'natural'", at: nil)],
+           suggestion: "remove 'seed', or write 'order: random'")
+  }
+
   /// A value of the wrong type: `'batch_size' expects an integer, found a list`.
   static func typeMismatch(_ subject: String, expected: String, found: String, at range: SourceRange,
                            suggestion: String? = nil) -> Diagnostic {

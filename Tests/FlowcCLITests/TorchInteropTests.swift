@@ -106,4 +106,71 @@ import Testing
     #expect(mismatch.status == 1, "expected a mismatch: \(mismatch.stdout)\(mismatch.stderr)")
     try? FileManager.default.removeItem(atPath: dir)
   }
+
+  /// The same for a spline flow (specs/nsf-moons.yaml after a few steps): the loader's own
+  /// rational-quadratic spline, written from docs/spec.md 6.7, gives flowc's Float64
+  /// log-densities to 1e-9.
+  @Test func splineCheckpointRebuiltInPyTorchGivesFlowcsLogDensities() throws {
+    guard Self.torchAvailable else {
+      print("TorchInteropTests: skipped: PyTorch not installed (python3 -c 'import torch' failed)")
+      return
+    }
+    let points = try FlowcBinary.temporaryFile("points.npy", Self.moonsNPY(count: 500))
+    let dir = (points as NSString).deletingLastPathComponent
+    let out = dir + "/runs"
+    let run = try FlowcBinary.run(
+      ["run", "specs/nsf-moons.yaml", "--set", "train.steps=30", "--set", "train.batch_size=64", "--set", "eval.test_size=200",
+       "--set", "eval.samples=0", "--set", "train.eval_every=30", "--threads", "1", "--out", out, "--quiet"], timeout: 600)
+    #expect(run.status == 0, "flowc run: \(run.stderr)")
+    let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }.sorted()
+    let checkpoint = "\(out)/\(try #require(names.last))/checkpoints/last.safetensors"
+    let logp = dir + "/logp.npy"
+    let eval = try FlowcBinary.run(["eval", checkpoint, "--data", points, "-o", logp, "--float64"])
+    #expect(eval.status == 0, "flowc eval: \(eval.stderr)")
+    let script = FlowcBinary.root.appendingPathComponent("bench/load_checkpoint_torch.py").path
+    let check = try #require(Self.runTool("python3", [script, checkpoint, points, logp, "--tolerance", "1e-9"]))
+    #expect(check.status == 0, "load_checkpoint_torch.py: \(check.stdout)\(check.stderr)")
+    print("TorchInteropTests: \(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+    try? FileManager.default.removeItem(atPath: dir)
+  }
+
+  /// The autoregressive layers too: the loader rebuilds each MADE from the checkpoint's
+  /// weights and fixed masks (checking the masks against the degrees of docs/spec.md and
+  /// the order against `layers.i.order`), and solves the IAF's density one dimension per
+  /// pass; both give flowc's log-densities.
+  @Test func autoregressiveCheckpointRebuiltInPyTorch() throws {
+    guard Self.torchAvailable else {
+      print("TorchInteropTests: skipped: PyTorch not installed (python3 -c 'import torch' failed)")
+      return
+    }
+    let points = try FlowcBinary.temporaryFile("points.npy", Self.moonsNPY(count: 300))
+    let dir = (points as NSString).deletingLastPathComponent
+    let spec = """
+      dim: 2
+      prior: standard_normal
+      templates:
+        made: {hidden: [16, 16], activation: tanh}
+      flow:
+        - {kind: iaf, net: made, order: natural, scale_function: sigmoid}
+        - {kind: maf, net: made, order: random, seed: 3, scale_clamp: 2}
+        - {kind: iaf, net: made, order: reversed, scale_clamp: 2}
+      data: {source: moons}
+      train: {steps: 30, lr: 3e-3}
+      eval: {test_size: 200, samples: 0}
+      """
+    try spec.write(toFile: dir + "/ar.yaml", atomically: true, encoding: .utf8)
+    let out = dir + "/runs"
+    let run = try FlowcBinary.run(["run", dir + "/ar.yaml", "--threads", "1", "--out", out, "--quiet"], timeout: 600)
+    #expect(run.status == 0, "flowc run: \(run.stderr)")
+    let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }.sorted()
+    let checkpoint = "\(out)/\(try #require(names.last))/checkpoints/last.safetensors"
+    let logp = dir + "/logp.npy"
+    let eval = try FlowcBinary.run(["eval", checkpoint, "--data", points, "-o", logp])
+    #expect(eval.status == 0, "flowc eval: \(eval.stderr)")
+    let script = FlowcBinary.root.appendingPathComponent("bench/load_checkpoint_torch.py").path
+    let check = try #require(Self.runTool("python3", [script, checkpoint, points, logp]))
+    #expect(check.status == 0, "load_checkpoint_torch.py: \(check.stdout)\(check.stderr)")
+    print("TorchInteropTests: \(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+    try? FileManager.default.removeItem(atPath: dir)
+  }
 }

@@ -15,6 +15,8 @@ import Testing
     #expect(Self.files.contains("specs/realnvp-moons.yaml"))
     #expect(Self.files.contains("specs/nice-fashion-mnist.yaml"))
     #expect(Self.files.contains("specs/realnvp-fashion-mnist.yaml"))
+    #expect(Self.files.contains("specs/maf-moons.yaml"))
+    #expect(Self.files.contains("specs/nsf-moons.yaml"))
   }
 
   @Test(arguments: files)
@@ -26,7 +28,7 @@ import Testing
 
   /// `Fixtures/valid/<name>.ir.txt` is the IR of `specs/<name>.yaml`, compared whole.
   /// `FLOWC_UPDATE_GOLDEN=1` rewrites the golden files.
-  @Test(arguments: ["realnvp-moons", "nice-fashion-mnist", "realnvp-fashion-mnist"])
+  @Test(arguments: ["realnvp-moons", "nice-fashion-mnist", "realnvp-fashion-mnist", "maf-moons", "nsf-moons"])
   func irGolden(name: String) throws {
     let spec = "specs/\(name).yaml"
     let source = try SourceFile.read(path: repositoryRoot.appendingPathComponent(spec).path)

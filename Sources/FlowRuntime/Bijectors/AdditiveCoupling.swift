@@ -6,14 +6,24 @@ public struct AdditiveCouplingDescription: LayerDescription, Hashable {
   public var keep: [Bool]
   /// Conditioner input/output layout.
   public var io: ConditionerIO
-  /// The shift network.
-  public var net: MLPDescription
+  /// The shift network (an MLP, a ConvNet: any `NetworkDescription`).
+  public var net: any NetworkDescription
 
   /// A coupling description with every field given.
-  public init(keep: [Bool], io: ConditionerIO, net: MLPDescription) {
+  public init(keep: [Bool], io: ConditionerIO, net: any NetworkDescription) {
     self.keep = keep
     self.io = io
     self.net = net
+  }
+
+  /// Equal masks, layouts and networks.
+  public static func == (a: Self, b: Self) -> Bool { a.keep == b.keep && a.io == b.io && a.net.isEqual(to: b.net) }
+
+  /// The mask, layout and network.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(keep)
+    hasher.combine(io)
+    net.hash(into: &hasher)
   }
 
   public func makeBijector<T: FlowScalar>(_: T.Type, dimension d: Int, rng: inout Xoshiro256) -> any Bijector<T> {
@@ -30,7 +40,7 @@ public struct AdditiveCouplingDescription: LayerDescription, Hashable {
 /// - inverse:  x_K = y_K,  x_T = y_T − shift(y_K)
 /// - log|det ∂y/∂x| = 0   (volume preserving; NICE pairs it with `DiagonalScaling`)
 ///
-/// Parameters: `shift_net.*`.
+/// Parameters: `shift_net.*`; the network's buffers under the same prefix.
 public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   /// Element type.
   public typealias Scalar = T
@@ -40,8 +50,11 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   /// Masks, the shift network and its workspaces.
   let conditioner: CouplingConditioner<T>
 
-  /// Ignored: a coupling behaves the same in training and evaluation.
-  public var isTraining = true
+  /// Training mode, forwarded to the shift network.
+  public var isTraining: Bool {
+    get { conditioner.isTraining }
+    set { conditioner.isTraining = newValue }
+  }
 
   /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
@@ -66,12 +79,14 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   public var dimension: Int { conditioner.dimension }
   /// The shift network's weights and biases.
   public var parameters: [Parameter<T>] { conditioner.parameters }
+  /// The shift network's buffers.
+  public var buffers: [Buffer<T>] { conditioner.buffers }
 
   /// Data → latent.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
-    run(x, sign: 1)
+    run(x, sign: 1, record: false)
     return (output, logDet)
   }
 
@@ -79,7 +94,7 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func inverse(_ y: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
-    run(y, sign: -1)
+    run(y, sign: -1, record: false)
     return (output, logDet)
   }
 
@@ -87,27 +102,27 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func forwardRecording(_ x: Matrix<T>) -> (y: Matrix<T>, logAbsDet: [T]) {
-    run(x, sign: 1)
+    run(x, sign: 1, record: true)
     recordedRows = x.rows
     return (output, logDet)
   }
 
   /// Adds sign·shift(x_K) to the transformed features.
-  func run(_ x: Matrix<T>, sign: T) {
+  func run(_ x: Matrix<T>, sign: T, record: Bool) {
     precondition(x.cols == dimension, "coupling expects \(dimension) features, got \(x.cols)")
     let n = x.rows, d = dimension
-    conditioner.evaluate(x)
+    conditioner.evaluate(x, record: record)
     prepare(&output, rows: n)
     prepare(&logDet, rows: n)
     fill(&logDet, 0)
     let net = conditioner.nets[0]
-    let cols = conditioner.headColumns[0], w = net.description.outputs
+    let cols = conditioner.headColumns[0], w = net.outputCount
     let transformed = conditioner.transformed
     output.assign(x)
     net.output.storage.withUnsafeBufferPointer { tb in
       output.storage.withUnsafeMutableBufferPointer { yb in
         for r in 0..<n {
-          for (j, i) in transformed.enumerated() { yb[r * d + i] += sign * tb[r * w + cols[j]] }
+          for j in 0..<transformed.count { yb[r * d + transformed[j]] += sign * tb[r * w + cols[j]] }
         }
       }
     }
@@ -121,14 +136,14 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
     precondition(dY.rows == n && dY.cols == d, "coupling backward: shape mismatch")
     inputGradient.assign(dY)
     conditioner.beginBackward(rows: n)
-    let cols = conditioner.headColumns[0], w = conditioner.nets[0].description.outputs
+    let cols = conditioner.headColumns[0], w = conditioner.outputWidth(0)
     let transformed = conditioner.transformed
     var grad = conditioner.netOutputGradients[0]
     conditioner.netOutputGradients[0] = Matrix(rows: 0, cols: 0)
     dY.storage.withUnsafeBufferPointer { gb in
       grad.storage.withUnsafeMutableBufferPointer { db in
         for r in 0..<n {
-          for (j, i) in transformed.enumerated() { db[r * w + cols[j]] += gb[r * d + i] }
+          for j in 0..<transformed.count { db[r * w + cols[j]] += gb[r * d + transformed[j]] }
         }
       }
     }

@@ -7,7 +7,7 @@ public struct AffineCouplingDescription: LayerDescription, Hashable {
   public var keep: [Bool]
   /// Conditioner input/output layout.
   public var io: ConditionerIO
-  /// Conditioner networks.
+  /// Conditioner networks (MLPs, ConvNets: any `NetworkDescription`).
   public var nets: AffineNets
   /// Map from raw scale output to scale.
   public var scaleFunction: ScaleFunction
@@ -45,7 +45,8 @@ public struct AffineCouplingDescription: LayerDescription, Hashable {
 /// run with infinities (PEERS.md item 3). tanh keeps it smooth, and it is the identity
 /// to first order near 0, so small scales are unaffected.
 ///
-/// Parameters: `scale_net.*` and `shift_net.*`, or `net.*` for a shared two-head net.
+/// Parameters: `scale_net.*` and `shift_net.*`, or `net.*` for a shared two-head net; the
+/// networks' buffers (a ConvNet's ActNorm `initialized` flags) under the same prefixes.
 public final class AffineCoupling<T: FlowScalar>: Bijector {
   /// Element type.
   public typealias Scalar = T
@@ -57,8 +58,12 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   /// Index of the scale head (0) and shift head (1) in the conditioner.
   let scaleHead = 0, shiftHead = 1
 
-  /// Ignored: a coupling behaves the same in training and evaluation.
-  public var isTraining = true
+  /// Training mode, forwarded to the conditioner networks (an ActNorm inside a ConvNet
+  /// initialises from its first training batch).
+  public var isTraining: Bool {
+    get { conditioner.isTraining }
+    set { conditioner.isTraining = newValue }
+  }
 
   /// Output buffer of the latest pass, reused while the batch size stays the same.
   var output: Matrix<T>
@@ -98,6 +103,8 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   public var dimension: Int { conditioner.dimension }
   /// The conditioner networks' weights and biases.
   public var parameters: [Parameter<T>] { conditioner.parameters }
+  /// The conditioner networks' buffers.
+  public var buffers: [Buffer<T>] { conditioner.buffers }
 
   /// Data → latent.
   @_specialize(where T == Float)
@@ -128,7 +135,7 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   func run(_ x: Matrix<T>, inverse: Bool, record: Bool) {
     precondition(x.cols == dimension, "coupling expects \(dimension) features, got \(x.cols)")
     let n = x.rows, d = dimension, t = conditioner.transformed.count
-    conditioner.evaluate(x)
+    conditioner.evaluate(x, record: record)
     prepare(&output, rows: n)
     prepare(&logDet, rows: n)
     if record {
@@ -139,7 +146,7 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
     let sNet = conditioner.nets[conditioner.headNet[scaleHead]]
     let tNet = conditioner.nets[conditioner.headNet[shiftHead]]
     let sCols = conditioner.headColumns[scaleHead], tCols = conditioner.headColumns[shiftHead]
-    let sw = sNet.description.outputs, tw = tNet.description.outputs
+    let sw = sNet.outputCount, tw = tNet.outputCount
     let useSigmoid = description.scaleFunction == .sigmoid
     let clamp = description.clamp.map { T($0) }
     let transformed = conditioner.transformed
@@ -196,7 +203,7 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
     conditioner.beginBackward(rows: n)
     let sNetIndex = conditioner.headNet[scaleHead], tNetIndex = conditioner.headNet[shiftHead]
     let sCols = conditioner.headColumns[scaleHead], tCols = conditioner.headColumns[shiftHead]
-    let sw = conditioner.nets[sNetIndex].description.outputs, tw = conditioner.nets[tNetIndex].description.outputs
+    let sw = conditioner.outputWidth(sNetIndex), tw = conditioner.outputWidth(tNetIndex)
     let useSigmoid = description.scaleFunction == .sigmoid
     let clamp = description.clamp.map { T($0) }
     let transformed = conditioner.transformed

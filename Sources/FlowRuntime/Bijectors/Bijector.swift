@@ -83,8 +83,27 @@ func prepare<T: FlowScalar>(_ v: inout [T], rows: Int) {
   if v.count != rows { v = [T](repeating: 0, count: rows) }
 }
 
+/// The sum of `v`'s elements, in index order (a pointer loop: iterating an array with
+/// `for … in` runs through its `Collection` witness, which in an unoptimised build
+/// allocates on every element).
+@inlinable @inline(__always)
+func sum<T: FlowScalar>(_ v: [T]) -> T {
+  v.withUnsafeBufferPointer { p in
+    var s: T = 0
+    for i in 0..<p.count { s += p[i] }
+    return s
+  }
+}
+
 /// Fills `v` with `value`, in place.
 @inlinable @inline(__always)
 func fill<T: FlowScalar>(_ v: inout [T], _ value: T) {
   v.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+}
+
+/// Resizes a per-row vector to `rows` entries and fills it with `value`.
+@inlinable @inline(__always)
+func fill<T: FlowScalar>(resized v: inout [T], rows: Int, _ value: T) {
+  prepare(&v, rows: rows)
+  fill(&v, value)
 }

@@ -4,7 +4,8 @@ import FlowRandom
 ///
 /// The mask is turned once into `kept` and `transformed` index lists. The conditioner
 /// reads the kept features of a batch and produces one or two "heads" (shift; or scale
-/// and shift), each a value per transformed feature, from one or two MLPs:
+/// and shift), each a value per transformed feature, from one or two networks (any
+/// `ConditionerNetwork`: an `MLP`, a `ConvNet` reading the input as an image):
 /// - `masked` io: the net input is the full D-vector with transformed entries zeroed, each
 ///   head has D outputs and only the transformed positions are read (the seed notebook);
 /// - `split` io: the net input is the kept features in index order, each head has one
@@ -20,7 +21,7 @@ final class CouplingConditioner<T: FlowScalar> {
   /// Input/output layout.
   let io: ConditionerIO
   /// The networks (one or two).
-  let nets: [MLP<T>]
+  let nets: [any ConditionerNetwork<T>]
   /// For each head, the index in `nets` of the network producing it.
   let headNet: [Int]
   /// For each head, the output column of its network for transformed feature j.
@@ -34,7 +35,7 @@ final class CouplingConditioner<T: FlowScalar> {
   /// Builds the conditioner. `headNets` lists, per head, the network producing it, and
   /// `netDescriptions` the networks; a network listed for two heads is shared.
   init(
-    keep: [Bool], io: ConditionerIO, netDescriptions: [(MLPDescription, String)], headNets: [Int],
+    keep: [Bool], io: ConditionerIO, netDescriptions: [(any NetworkDescription, String)], headNets: [Int],
     rng: inout Xoshiro256
   ) {
     let d = keep.count
@@ -60,16 +61,30 @@ final class CouplingConditioner<T: FlowScalar> {
     }
     headNet = headNets
     headColumns = heads
-    nets = netDescriptions.map { MLP<T>($0.0, namePrefix: $0.1, rng: &rng) }
+    var built: [any ConditionerNetwork<T>] = []
+    for (desc, prefix) in netDescriptions { built.append(desc.makeNetwork(T.self, namePrefix: prefix, rng: &rng)) }
+    nets = built
     netInput = Matrix(rows: 0, cols: inputWidth)
     netOutputGradients = netDescriptions.map { Matrix(rows: 0, cols: $0.0.outputs) }
   }
 
   /// Every network parameter, network by network.
   var parameters: [Parameter<T>] { nets.flatMap { $0.parameters } }
+  /// Every network buffer, network by network.
+  var buffers: [Buffer<T>] { nets.flatMap { $0.buffers } }
 
-  /// Gathers the conditioner input from `x` and runs the networks on it.
-  func evaluate(_ x: Matrix<T>) {
+  /// Training mode, read from the first network and set on all.
+  var isTraining: Bool {
+    get { nets[0].isTraining }
+    set { for k in 0..<nets.count { nets[k].isTraining = newValue } }
+  }
+
+  /// Output width of network `k`.
+  func outputWidth(_ k: Int) -> Int { nets[k].outputCount }
+
+  /// Gathers the conditioner input from `x` and runs the networks on it, recording for
+  /// `backward` when `record` is set (the networks' `forwardRecording`).
+  func evaluate(_ x: Matrix<T>, record: Bool) {
     let n = x.rows
     let d = dimension
     netInput.resize(rows: n)
@@ -79,14 +94,20 @@ final class CouplingConditioner<T: FlowScalar> {
         switch io {
         case .masked:
           dst.update(from: src, count: n * d)
-          for r in 0..<n { for i in transformed { dst[r * d + i] = 0 } }
+          transformed.withUnsafeBufferPointer { t in
+            for r in 0..<n { for j in 0..<t.count { dst[r * d + t[j]] = 0 } }
+          }
         case .split:
-          let w = kept.count
-          for r in 0..<n { for (j, i) in kept.enumerated() { dst[r * w + j] = src[r * d + i] } }
+          kept.withUnsafeBufferPointer { k in
+            let w = k.count
+            for r in 0..<n { for j in 0..<w { dst[r * w + j] = src[r * d + k[j]] } }
+          }
         }
       }
     }
-    for net in nets { net.forward(netInput) }
+    for k in 0..<nets.count {
+      if record { nets[k].forwardRecording(netInput) } else { nets[k].forward(netInput) }
+    }
   }
 
   /// Zeroes the net-output gradient workspaces for a batch of `rows`, ready for
@@ -102,18 +123,19 @@ final class CouplingConditioner<T: FlowScalar> {
   /// networks and adds dL/d(kept features) into `dX`.
   func finishBackward(into dX: inout Matrix<T>) {
     let n = dX.rows, d = dimension
-    for (k, net) in nets.enumerated() {
-      net.backward(netOutputGradients[k])
-      net.inputGradient.storage.withUnsafeBufferPointer { gp in
+    for k in 0..<nets.count {
+      nets[k].backward(netOutputGradients[k]).storage.withUnsafeBufferPointer { gp in
         dX.storage.withUnsafeMutableBufferPointer { dp in
           let g = gp.baseAddress!, dx = dp.baseAddress!
-          switch io {
-          case .masked:
-            // The input was x·b, so only the kept positions receive gradient.
-            for r in 0..<n { for i in kept { dx[r * d + i] += g[r * d + i] } }
-          case .split:
-            let w = kept.count
-            for r in 0..<n { for (j, i) in kept.enumerated() { dx[r * d + i] += g[r * w + j] } }
+          kept.withUnsafeBufferPointer { k in
+            switch io {
+            case .masked:
+              // The input was x·b, so only the kept positions receive gradient.
+              for r in 0..<n { for j in 0..<k.count { dx[r * d + k[j]] += g[r * d + k[j]] } }
+            case .split:
+              let w = k.count
+              for r in 0..<n { for j in 0..<w { dx[r * d + k[j]] += g[r * w + j] } }
+            }
           }
         }
       }

@@ -88,7 +88,7 @@ public final class LULinear<T: FlowScalar>: Bijector {
     case .identity:
       for i in 0..<d { p[i * d + i] = 1 }
     case .orthogonal:
-      var rng = Xoshiro256(seed: seed, stream: "lu-linear")
+      var rng = Xoshiro256(seed: seed, stream: Self.orthogonalStream)
       let q = randomOrthogonal(d, rng: &rng)
       (p, l, u, s) = luDecomposition(q, d)
     }
@@ -109,6 +109,10 @@ public final class LULinear<T: FlowScalar>: Bijector {
     savedInput = Matrix(rows: 0, cols: d)
     inputGradient = Matrix(rows: 0, cols: d)
   }
+
+  /// The random stream of the orthogonal start (shared with `InvertibleConv1x1`'s plain
+  /// form, so both forms start from the same matrix for a seed).
+  static var orthogonalStream: String { "lu-linear" }
 
   /// `lower`, `upper`, `log_scale`.
   public var parameters: [Parameter<T>] { [lower, upper, logScale] }
@@ -147,7 +151,7 @@ public final class LULinear<T: FlowScalar>: Bijector {
   }
 
   /// Σ log_scale, the log|det| of every row.
-  var totalLogScale: T { logScale.value.reduce(0, +) }
+  var totalLogScale: T { sum(logScale.value) }
 
   /// Data → latent: Y = X Wᵀ.
   @_specialize(where T == Float)
@@ -240,8 +244,7 @@ public final class LULinear<T: FlowScalar>: Bijector {
     multiply(gradLU, uFactor, transB: true, into: &gradFactor)
     for i in 0..<d { for j in 0..<i { lower.gradient[i * d + j] += gradFactor[i, j] } }
     multiply(lFactor, gradLU, transA: true, into: &gradFactor)
-    var s: T = 0
-    for v in dLogAbsDet { s += v }
+    let s = sum(dLogAbsDet)
     for i in 0..<d {
       for j in stride(from: i + 1, to: d, by: 1) { upper.gradient[i * d + j] += gradFactor[i, j] }
       // U'ᵢᵢ = signᵢ·exp(log_scaleᵢ), and every row's log-det contains log_scaleᵢ.

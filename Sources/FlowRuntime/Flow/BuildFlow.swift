@@ -9,10 +9,12 @@ public func buildFlow<T: FlowScalar>(_ description: FlowDescription, as _: T.Typ
   let d = description.dimension
   precondition(d > 0, "flow dimension must be positive")
   precondition(!description.layers.isEmpty, "a flow needs at least one layer")
+  let widths = description.widths ?? [Int](repeating: d, count: description.layers.count)
+  precondition(widths.count == description.layers.count, "\(widths.count) widths for \(description.layers.count) layers")
   var layers: [any Bijector<T>] = []
   for (i, layer) in description.layers.enumerated() {
     var rng = Xoshiro256(seed: description.seed, stream: "init.layers.\(i)")
-    layers.append(layer.makeBijector(T.self, dimension: d, rng: &rng))
+    layers.append(layer.makeBijector(T.self, dimension: widths[i], rng: &rng))
   }
   let prior: any Prior<T>
   switch description.prior {
@@ -20,5 +22,5 @@ public func buildFlow<T: FlowScalar>(_ description: FlowDescription, as _: T.Typ
   case .diagonalNormal: prior = DiagonalNormal<T>(dimension: d)
   case .standardLogistic: prior = StandardLogistic<T>(dimension: d)
   }
-  return Flow(transform: Composed(layers), prior: prior)
+  return Flow(transform: Composed(layers, dimension: d), prior: prior)
 }

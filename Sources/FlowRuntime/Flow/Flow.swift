@@ -69,7 +69,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func zeroGradients() {
-    for p in parameters { p.zeroGradient() }
+    for k in 0..<parameters.count { parameters[k].zeroGradient() }
   }
 
   // MARK: - Density, loss, sampling

@@ -15,17 +15,26 @@ public struct FlowDescription: Sendable {
   public var prior: PriorDescription
   /// The bijectors from data to latent, applied in order.
   public var layers: [any LayerDescription]
+  /// The width each layer acts on, in layer order (non-increasing, at most `dimension`), for
+  /// a multi-scale flow: where the width drops from w to w′, features w′..<w are factored
+  /// out and pass to the prior untouched (see `Composed`). nil: every layer acts on all
+  /// `dimension` features.
+  public var widths: [Int]?
   /// Seed of every random initial value (weights, random orthogonal matrices); layer i
   /// draws from its own sub-stream `init.layers.i`, so editing one layer leaves the
   /// others' initial values unchanged.
   public var seed: UInt64
 
   /// A description with every field given.
-  public init(dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [any LayerDescription], seed: UInt64) {
+  public init(
+    dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [any LayerDescription], widths: [Int]? = nil,
+    seed: UInt64
+  ) {
     self.dimension = dimension
     self.dtype = dtype
     self.prior = prior
     self.layers = layers
+    self.widths = widths
     self.seed = seed
   }
 }
@@ -69,12 +78,35 @@ public enum ScaleFunction: String, Sendable, Hashable, Codable {
   case sigmoid
 }
 
-/// The conditioner networks of an affine coupling.
-public enum AffineNets: Sendable, Hashable, Codable {
+/// The conditioner networks of an affine coupling: any `NetworkDescription` (an
+/// `MLPDescription`, a `ConvNetDescription`).
+public enum AffineNets: Sendable, Hashable {
   /// Two networks: one gives the scale head, the other the shift head.
-  case separate(scale: MLPDescription, shift: MLPDescription)
+  case separate(scale: any NetworkDescription, shift: any NetworkDescription)
   /// One network whose outputs are [scale head..., shift head...] (scale head first).
-  case shared(MLPDescription)
+  case shared(any NetworkDescription)
+
+  /// Same case with equal networks.
+  public static func == (a: AffineNets, b: AffineNets) -> Bool {
+    switch (a, b) {
+    case (.separate(let s1, let t1), .separate(let s2, let t2)): return s1.isEqual(to: s2) && t1.isEqual(to: t2)
+    case (.shared(let n1), .shared(let n2)): return n1.isEqual(to: n2)
+    default: return false
+    }
+  }
+
+  /// The case and its networks.
+  public func hash(into hasher: inout Hasher) {
+    switch self {
+    case .separate(let s, let t):
+      hasher.combine(0)
+      s.hash(into: &hasher)
+      t.hash(into: &hasher)
+    case .shared(let n):
+      hasher.combine(1)
+      n.hash(into: &hasher)
+    }
+  }
 }
 
 /// A fully connected network's sizes and nonlinearities.

@@ -20,6 +20,47 @@ public enum Activation: Sendable, Hashable, Codable {
   case softplus
 }
 
+// MARK: - Definitions
+
+/// Calls `body` with the activation's function f and its derivative f′, the latter given
+/// the pre-activation a and the output h = f(a) (each derivative uses whichever is
+/// cheaper). Both are closure literals and this function is inlined, so each case of the
+/// switch gets its own copy of `body`'s loops with f and f′ inlined into them: every kernel
+/// (the MLP's below, the ConvNet's fused ones) reads the definitions from this one place.
+@inlinable @inline(__always)
+func withActivation<T: FlowScalar, R>(
+  _ activation: Activation, _ body: (_ f: (T) -> T, _ derivative: (_ a: T, _ h: T) -> T) -> R
+) -> R {
+  switch activation {
+  case .identity:
+    return body({ $0 }, { _, _ in 1 })
+  case .relu:
+    // The derivative as a 0/1 factor rather than `if a ≤ 0 { g = 0 }`: the signs of
+    // pre-activations are random, so that branch is mispredicted half the time, and a
+    // conditional store does not vectorise. (g·0 differs from 0 only for a non-finite
+    // g, NaN instead of 0; backward never runs on a non-finite loss.)
+    return body({ Swift.max($0, 0) }, { a, _ in a > 0 ? 1 : 0 })
+  case .leakyReLU(let slope):
+    let s = T(slope)
+    return body({ $0 > 0 ? $0 : s * $0 }, { a, _ in a > 0 ? 1 : s })
+  case .tanh:
+    return body({ T.tanh($0) }, { _, h in 1 - h * h })
+  case .elu(let alpha):
+    // For x ≤ 0, d/dx alpha·(eˣ − 1) = alpha·eˣ = h + alpha.
+    let al = T(alpha)
+    return body({ $0 > 0 ? $0 : al * T.expMinusOne($0) }, { a, h in a > 0 ? 1 : h + al })
+  case .gelu:
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x).
+    let r: T = 1 / T(2).squareRoot()
+    let c: T = 1 / (2 * T.pi).squareRoot()
+    return body({ $0 * (1 + T.erf($0 * r)) / 2 }, { a, _ in (1 + T.erf(a * r)) / 2 + a * c * T.exp(-a * a / 2) })
+  case .sigmoid:
+    return body({ T.sigmoid($0) }, { _, h in h * (1 - h) })
+  case .softplus:
+    return body({ T.softplus($0) }, { a, _ in T.sigmoid(a) })
+  }
+}
+
 // MARK: - Kernels
 
 /// Adds `bias` to every row of the rows × cols pre-activations at `a` (in place) and
@@ -30,76 +71,36 @@ func biasActivationForward<T: FlowScalar>(
   _ activation: Activation, a: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, h: UnsafeMutablePointer<T>,
   rows: Int, cols: Int
 ) {
-  switch activation {
-  case .identity:
-    mapBiased(a, bias, h, rows, cols) { $0 }
-  case .relu:
-    mapBiased(a, bias, h, rows, cols) { Swift.max($0, 0) }
-  case .leakyReLU(let slope):
-    let s = T(slope)
-    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : s * $0 }
-  case .tanh:
-    mapBiased(a, bias, h, rows, cols) { T.tanh($0) }
-  case .elu(let alpha):
-    let al = T(alpha)
-    mapBiased(a, bias, h, rows, cols) { $0 > 0 ? $0 : al * T.expMinusOne($0) }
-  case .gelu:
-    let r: T = 1 / T(2).squareRoot()
-    mapBiased(a, bias, h, rows, cols) { $0 * (1 + T.erf($0 * r)) / 2 }
-  case .sigmoid:
-    mapBiased(a, bias, h, rows, cols) { T.sigmoid($0) }
-  case .softplus:
-    mapBiased(a, bias, h, rows, cols) { T.softplus($0) }
+  withActivation(activation) { (f: (T) -> T, _) in
+    // Row pointers, so the inner loop indexes by j alone: an overflow-checked `base + j`
+    // in the loop would keep it from vectorising.
+    for r in 0..<rows {
+      let ar = a + r * cols, hr = h + r * cols
+      for j in 0..<cols {
+        let v = ar[j] + bias[j]
+        ar[j] = v
+        hr[j] = f(v)
+      }
+    }
   }
 }
 
-/// a ← a + bias (per row), h ← f(a), over a rows × cols block.
-@inlinable @inline(__always)
-func mapBiased<T: FlowScalar>(
-  _ a: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int,
-  _ f: (T) -> T
-) {
-  for r in 0..<rows {
-    let base = r * cols
-    for j in 0..<cols {
-      let v = a[base + j] + bias[j]
-      a[base + j] = v
-      h[base + j] = f(v)
-    }
+/// h = f(a) over `count` values.
+@inlinable
+func activationForward<T: FlowScalar>(_ activation: Activation, a: UnsafePointer<T>, h: UnsafeMutablePointer<T>, count: Int) {
+  withActivation(activation) { (f: (T) -> T, _) in
+    for i in 0..<count { h[i] = f(a[i]) }
   }
 }
 
 /// Turns dL/dh into dL/da in place at `g`, given the pre-activations `a` and outputs `h`
-/// of the same forward pass (each derivative uses whichever is cheaper).
+/// of the same forward pass.
 @inlinable
 func activationBackward<T: FlowScalar>(
   _ activation: Activation, a: UnsafePointer<T>, h: UnsafePointer<T>, g: UnsafeMutablePointer<T>, count: Int
 ) {
-  switch activation {
-  case .identity:
-    break
-  case .relu:
-    for i in 0..<count where a[i] <= 0 { g[i] = 0 }
-  case .leakyReLU(let slope):
-    let s = T(slope)
-    for i in 0..<count { g[i] = a[i] > 0 ? g[i] : s * g[i] }
-  case .tanh:
-    for i in 0..<count { let t = h[i]; g[i] *= 1 - t * t }
-  case .elu(let alpha):
-    // For x ≤ 0, d/dx alpha·(eˣ − 1) = alpha·eˣ = h + alpha.
-    let al = T(alpha)
-    for i in 0..<count where a[i] <= 0 { g[i] *= h[i] + al }
-  case .gelu:
-    // d/dx x·Φ(x) = Φ(x) + x·φ(x).
-    let r: T = 1 / T(2).squareRoot()
-    let c: T = 1 / (2 * T.pi).squareRoot()
-    for i in 0..<count {
-      let v = a[i]
-      g[i] *= (1 + T.erf(v * r)) / 2 + v * c * T.exp(-v * v / 2)
-    }
-  case .sigmoid:
-    for i in 0..<count { let s = h[i]; g[i] *= s * (1 - s) }
-  case .softplus:
-    for i in 0..<count { g[i] *= T.sigmoid(a[i]) }
+  if activation == .identity { return }
+  withActivation(activation) { (_, derivative: (T, T) -> T) in
+    for i in 0..<count { g[i] *= derivative(a[i], h[i]) }
   }
 }

@@ -1,6 +1,7 @@
 import FlowRandom
 
-/// A multilayer perceptron with PyTorch `nn.Linear` semantics, used as a coupling conditioner.
+/// A multilayer perceptron with PyTorch `nn.Linear` semantics, used as a coupling conditioner
+/// (a `ConditionerNetwork`).
 ///
 /// Layer l maps h ↦ h·Wₗᵀ + bₗ with Wₗ stored [out, in] row-major and bₗ [out], then applies
 /// the hidden activation (or, after the last layer, the optional output activation).
@@ -9,7 +10,10 @@ import FlowRandom
 ///
 /// Every product is one BLAS gemm over the whole batch. Activations of the latest
 /// `forward` are kept for `backward`, in buffers reused while the batch size stays the same.
-public final class MLP<T: FlowScalar> {
+public final class MLP<T: FlowScalar>: ConditionerNetwork {
+  /// Element type.
+  public typealias Scalar = T
+
   /// The layer sizes and activations.
   public let description: MLPDescription
   /// Weights, one [out, in] parameter per linear layer.
@@ -27,6 +31,8 @@ public final class MLP<T: FlowScalar> {
   var gradPre: [Matrix<T>]
   /// dL/dx of the latest backward pass.
   public private(set) var inputGradient: Matrix<T>
+  /// Ignored: an MLP behaves the same in training and evaluation.
+  public var isTraining = true
 
   /// A network initialised like PyTorch's `nn.Linear` default: every weight and bias
   /// drawn from U(−1/√in, 1/√in); the last layer is all zeros when `zeroInitLast` is set
@@ -78,8 +84,11 @@ public final class MLP<T: FlowScalar> {
     l == weights.count - 1 ? (description.outputActivation ?? .identity) : description.activation
   }
 
-  /// Runs the network on `x` ([batch, inputs]); read the result from `output`.
-  public func forward(_ x: Matrix<T>) {
+  /// Runs the network on `x` ([batch, inputs]) and returns `output`.
+  @discardableResult
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func forward(_ x: Matrix<T>) -> Matrix<T> {
     precondition(x.cols == description.inputs, "MLP expects \(description.inputs) inputs, got \(x.cols)")
     let n = x.rows
     input.assign(x)
@@ -106,11 +115,15 @@ public final class MLP<T: FlowScalar> {
         }
       }
     }
+    return output
   }
 
   /// Back-propagates dL/d(output) through the latest forward pass: adds the weight and
-  /// bias gradients into the parameters and leaves dL/dx in `inputGradient`.
-  public func backward(_ dOutput: Matrix<T>) {
+  /// bias gradients into the parameters and returns dL/dx (also left in `inputGradient`).
+  @discardableResult
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func backward(_ dOutput: Matrix<T>) -> Matrix<T> {
     let last = weights.count - 1
     let n = input.rows
     precondition(dOutput.rows == n && dOutput.cols == description.outputs, "MLP backward: gradient shape mismatch")
@@ -162,5 +175,6 @@ public final class MLP<T: FlowScalar> {
       }
       if l == 0 { inputGradient = target } else { gradPre[l - 1] = target }
     }
+    return inputGradient
   }
 }

@@ -41,6 +41,8 @@ public enum StateLoadError: Error, Equatable, CustomStringConvertible {
   case shapeMismatch(name: String, expected: [Int], found: [Int])
   /// A tensor names nothing in the model.
   case unexpected(String)
+  /// A fixed (structural) tensor differs from the one the model's description builds.
+  case fixedMismatch(String)
 
   /// A one-line explanation.
   public var description: String {
@@ -48,6 +50,8 @@ public enum StateLoadError: Error, Equatable, CustomStringConvertible {
     case .missing(let n): return "state has no tensor '\(n)'"
     case .shapeMismatch(let n, let e, let f): return "tensor '\(n)' has shape \(f), expected \(e)"
     case .unexpected(let n): return "state tensor '\(n)' matches nothing in the model"
+    case .fixedMismatch(let n):
+      return "tensor '\(n)' differs from the one the model's description fixes (a mask or an order is structural, not learned)"
     }
   }
 }
@@ -61,6 +65,8 @@ public struct StateSlot<T: FlowScalar> {
   public let shape: [Int]
   /// What kind of state this is.
   public let role: NamedTensor.Role
+  /// Whether loading checks the values are equal instead of writing them (`Buffer.isFixed`).
+  public let isFixed: Bool
   /// Reads the current values.
   public let get: () -> [T]
   /// Overwrites the values (count already checked).
@@ -71,6 +77,7 @@ public struct StateSlot<T: FlowScalar> {
     name = prefix + p.name
     shape = p.shape
     role = .parameter
+    isFixed = false
     get = { p.value }
     set = { p.value = $0 }
   }
@@ -80,6 +87,7 @@ public struct StateSlot<T: FlowScalar> {
     name = prefix + b.name
     shape = b.shape
     role = .buffer
+    isFixed = b.isFixed
     get = { b.value }
     set = { b.value = $0 }
   }
@@ -89,6 +97,7 @@ public struct StateSlot<T: FlowScalar> {
     self.name = name
     self.shape = shape
     self.role = role
+    self.isFixed = false
     self.get = get
     self.set = set
   }
@@ -103,18 +112,20 @@ public struct StateSlot<T: FlowScalar> {
 public func snapshot<T>(_ slots: [StateSlot<T>]) -> [NamedTensor] { slots.map { $0.snapshot() } }
 
 /// Writes `tensors` into `slots` by name. Every slot must be present with its shape;
-/// with `strict`, a tensor that matches no slot is an error too. Nothing is written
-/// unless every check passes.
+/// with `strict`, a tensor that matches no slot is an error too. Fixed slots are
+/// compared, not written: a different value is an error. Nothing is written unless every
+/// check passes.
 public func load<T>(_ tensors: [NamedTensor], into slots: [StateSlot<T>], strict: Bool = true) throws {
   var byName: [String: NamedTensor] = [:]
   for t in tensors { byName[t.name] = t }
   for s in slots {
     guard let t = byName[s.name] else { throw StateLoadError.missing(s.name) }
     guard t.shape == s.shape else { throw StateLoadError.shapeMismatch(name: s.name, expected: s.shape, found: t.shape) }
+    if s.isFixed, t.values != s.get().map({ Double($0) }) { throw StateLoadError.fixedMismatch(s.name) }
   }
   if strict {
     let known = Set(slots.map(\.name))
     if let extra = tensors.first(where: { !known.contains($0.name) }) { throw StateLoadError.unexpected(extra.name) }
   }
-  for s in slots { s.set(byName[s.name]!.values.map { T($0) }) }
+  for s in slots where !s.isFixed { s.set(byName[s.name]!.values.map { T($0) }) }
 }

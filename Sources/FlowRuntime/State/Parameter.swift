@@ -47,12 +47,17 @@ public final class Buffer<T: FlowScalar> {
   public let shape: [Int]
   /// The values, row-major.
   public var value: [T]
+  /// Whether the values are structural, fixed when the layer is built from its
+  /// description (a MADE's masks and order): saved with the state for other readers, and
+  /// on loading checked to be equal instead of overwritten.
+  public let isFixed: Bool
 
   /// A buffer with the given values (count must equal the product of `shape`).
-  public init(name: String, shape: [Int], value: [T]) {
+  public init(name: String, shape: [Int], value: [T], isFixed: Bool = false) {
     precondition(value.count == shape.reduce(1, *), "buffer '\(name)' has \(value.count) values for shape \(shape)")
     self.name = name
     self.shape = shape
     self.value = value
+    self.isFixed = isFixed
   }
 }

@@ -10,7 +10,27 @@ package protocol BuildableLayer: LayerOperation {
   func layerDescription(_ node: GraphNode) -> any LayerDescription
 }
 
-/// A conditioner network's runtime description.
+/// A conditioner network's runtime description: a `ConvNetDescription` for a
+/// convolutional net (`type: conv` or `resnet`), otherwise an MLP.
+func network(_ n: Net) -> any NetworkDescription {
+  guard let conv = n.conv, let (c, h, w) = conv.input.image else { return mlp(n) }
+  let kernels: [Int], blocks: Int
+  switch conv.layout {
+  case .plain(let k):
+    kernels = k.map(\.value)
+    blocks = 0
+  // The IR's residual net has one kernel size for the input, block and output convolutions.
+  case .residual(let b, let k):
+    kernels = [k.value, k.value, k.value]
+    blocks = b.value
+  }
+  return ConvNetDescription(inputChannels: c, height: h, width: w, outputChannels: conv.outputChannels,
+                            hiddenChannels: conv.channels.value, kernels: kernels, activation: activation(n.activation.value),
+                            normalization: conv.norm.value == .actnorm ? .actnorm : .none,
+                            zeroInitLast: n.initialization == .zeroLast, blocks: blocks)
+}
+
+/// An MLP conditioner's runtime description.
 func mlp(_ n: Net) -> MLPDescription {
   MLPDescription(inputs: n.inputs, hidden: n.hidden.map(\.value), outputs: n.outputs,
                  activation: activation(n.activation.value),

@@ -11,8 +11,8 @@ extension AffineCouplingOp: BuildableLayer {
   package func layerDescription(_ node: GraphNode) -> any LayerDescription {
     let nets: AffineNets
     switch coupling.nets {
-    case .shared(let n): nets = .shared(mlp(n))
-    case .separate(let s, let t): nets = .separate(scale: mlp(s!), shift: mlp(t))
+    case .shared(let n): nets = .shared(network(n))
+    case .separate(let s, let t): nets = .separate(scale: network(s!), shift: network(t))
     }
     return AffineCouplingDescription(keep: coupling.keepFlags, io: coupling.conditionerIO, nets: nets,
                                      scaleFunction: scaleFunction.value == .sigmoid ? .sigmoid : .exp, clamp: scaleClamp?.value)
@@ -21,6 +21,6 @@ extension AffineCouplingOp: BuildableLayer {
 
 extension AdditiveCouplingOp: BuildableLayer {
   package func layerDescription(_ node: GraphNode) -> any LayerDescription {
-    AdditiveCouplingDescription(keep: coupling.keepFlags, io: coupling.conditionerIO, net: mlp(coupling.nets.all[0]))
+    AdditiveCouplingDescription(keep: coupling.keepFlags, io: coupling.conditionerIO, net: network(coupling.nets.all[0]))
   }
 }

@@ -12,7 +12,9 @@ extension PermutationOp: BuildableLayer {
 }
 
 extension ActNormOp: BuildableLayer {
-  package func layerDescription(_ node: GraphNode) -> any LayerDescription { ActNormDescription() }
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    ActNormDescription(channels: per.value == .channel ? input.image?.channels : nil)
+  }
 }
 
 extension BatchNormOp: BuildableLayer {
@@ -45,5 +47,23 @@ extension SqueezeOp: BuildableLayer {
   package func layerDescription(_ node: GraphNode) -> any LayerDescription {
     guard let (c, h, w) = input.image else { preconditionFailure("the validator requires an image input for a squeeze") }
     return PermutationDescription(indices: squeezeOrder(channels: c, height: h, width: w))
+  }
+}
+
+extension InvertibleConv1x1Op: BuildableLayer {
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    guard let (c, _, _) = input.image else { preconditionFailure("the validator requires an image input for a 1x1 convolution") }
+    return InvertibleConv1x1Description(channels: c, parametrization: parametrization.value == .lu ? .lu : .plain,
+                                        initialization: initialization == .identity ? .identity : .orthogonal,
+                                        seed: UInt64(bitPattern: Int64(seed)))
+  }
+}
+
+extension SplitOp: BuildableLayer {
+  /// The kept channels are the first `channels`·H·W features of the CHW vector; the
+  /// runtime parks the rest for the prior (`Composed`'s widths).
+  package func layerDescription(_ node: GraphNode) -> any LayerDescription {
+    guard let (_, h, w) = input.image else { preconditionFailure("the validator requires an image input for a split") }
+    return FactorOutDescription(keep: channels.value * h * w, net: net.map(network))
   }
 }

@@ -34,6 +34,7 @@ package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
     ("activation_bytes", .int(e.activationBytes)), ("data_bytes", .int(e.dataBytes)),
     ("evaluation_bytes", .int(e.evaluationBytes)), ("flops_per_sample", .int(e.flopsPerSample)),
     ("training_flops_per_step", .int(e.trainingFlopsPerStep)),
+    ("sampling_flops_per_sample", .int(e.samplingFlopsPerSample)),
   ])))
   return .object(root)
 }

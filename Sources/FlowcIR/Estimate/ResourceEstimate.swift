@@ -30,8 +30,12 @@ package struct ResourceEstimate: Sendable, Equatable {
   package var evaluationBytes: Int
   /// Forward FLOPs for one sample (2 per multiply-add of the networks and linear layers).
   package var flopsPerSample: Int
-  /// A training step is about 3 forward passes (forward, then backward for inputs and weights).
+  /// A training step is about 3 forward passes (forward, then backward for inputs and
+  /// weights), more for layers whose density direction is sequential (`iaf`).
   package var trainingFlopsPerStep: Int
+  /// FLOPs of drawing one sample (every layer's inverse); equal to `flopsPerSample` but
+  /// for autoregressive layers, whose sampling and density directions differ.
+  package var samplingFlopsPerSample: Int
   /// Each part of the memory, largest first: what the budget error names and points at.
   package var contributors: [Contributor]
 
@@ -80,12 +84,14 @@ package struct ResourceEstimate: Sendable, Equatable {
 
     var perSampleValues = 0
     var widestLayer = 0
-    var flops = 0
+    var flops = 0, sampling = 0, training = 0
     for node in g.nodes {
       let own = node.inputDim.multipliedSaturating(by: 2).addingSaturating(node.op.activationValuesPerSample(input: node.inputShape))
       perSampleValues = perSampleValues.addingSaturating(own)
       widestLayer = max(widestLayer, own)
       flops = flops.addingSaturating(node.op.flopsPerSample(input: node.inputShape))
+      sampling = sampling.addingSaturating(node.op.samplingFlopsPerSample(input: node.inputShape))
+      training = training.addingSaturating(node.op.trainingFlopsPerSample(input: node.inputShape))
       parts += Self.parameterContributors(node, bytesPerParameter: bytesPerParameter)
     }
     let batch = max(1, t.batchSize.value)
@@ -93,7 +99,8 @@ package struct ResourceEstimate: Sendable, Equatable {
     parts.append(Contributor(what: "the activations of a training batch of \(formatCount(batch)) ('batch_size')",
                              bytes: activationBytes, range: t.batchSize.range, isDefault: t.batchSize.isDefault))
     flopsPerSample = flops
-    trainingFlopsPerStep = flops.multipliedSaturating(by: 3).multipliedSaturating(by: batch)
+    samplingFlopsPerSample = sampling
+    trainingFlopsPerStep = training.multipliedSaturating(by: batch)
 
     // Evaluation batches: the widest layer's working set, and the batch itself in Float.
     let e = g.settings.eval

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#else
+  import Darwin
+#endif
 import FlowcDiagnostics
 import FlowcSpec
 
@@ -18,6 +25,24 @@ package struct ElementwiseOp: LayerOperation {
     default: why = nil
     }
     return why.map { [IRDiagnostics.elementwiseNotMonotone(function.value.description, why: $0, at: function.range)] } ?? []
+  }
+
+  /// Monotone functions map an interval to the interval between the images of its ends;
+  /// sigmoid and tanh bound their output whatever the input.
+  package func outputBounds(_ input: [ClosedRange<Double>?]) -> [ClosedRange<Double>?] {
+    func image(_ f: (Double) -> Double, _ r: ClosedRange<Double>) -> ClosedRange<Double>? {
+      let a = f(r.lowerBound), b = f(r.upperBound)
+      return a.isNaN || b.isNaN || a > b ? nil : a...b
+    }
+    return input.map { r in
+      switch function.value {
+      case .leakyReLU(let slope) where slope > 0: r.flatMap { image({ $0 >= 0 ? $0 : slope * $0 }, $0) }
+      case .sigmoid: r.flatMap { image({ 1 / (1 + exp(-$0)) }, $0) } ?? 0...1
+      case .tanh: r.flatMap { image(tanh, $0) } ?? -1...1
+      case .logit: r.flatMap { $0.lowerBound > 0 && $0.upperBound < 1 ? image({ log($0 / (1 - $0)) }, $0) : nil }
+      default: nil
+      }
+    }
   }
 
   package var irColumns: (String, String) { (function.value.description, "") }

@@ -13,8 +13,12 @@ package struct InvertibleConv1x1Op: LayerOperation {
 
   package var kind: String { InvertibleConv1x1Spec.kind }
   private var channels: Int { input.image?.channels ?? 0 }
-  // LU: strictly lower L, strictly upper U and log|diag| make C·C numbers; plain: W.
-  package func parameterCount(input: TensorShape) -> Int { channels.multipliedSaturating(by: channels) }
+  // As stored: LU keeps full C×C `lower` and `upper` tensors (only their strict
+  // triangles train) and C log-scales; plain keeps W.
+  package func parameterCount(input: TensorShape) -> Int {
+    let square = channels.multipliedSaturating(by: channels)
+    return parametrization.value == .lu ? square.multipliedSaturating(by: 2).addingSaturating(channels) : square
+  }
   package func flopsPerSample(input: TensorShape) -> Int {
     2.multipliedSaturating(by: channels.multipliedSaturating(by: channels)).multipliedSaturating(by: input.pixels)
   }

@@ -12,7 +12,11 @@ package struct InvertibleLinearOp: LayerOperation {
   package var kind: String { InvertibleLinearSpec.kind }
   package func outputShape(input: TensorShape) -> TensorShape { .vector(max(0, features.value)) }
   // LU: strictly lower L, strictly upper U and log|diag| make D*D numbers.
-  package func parameterCount(input: TensorShape) -> Int { input.count.multipliedSaturating(by: input.count) }
+  // Stored as the runtime (and a PyTorch LU layer) stores them: full D×D `lower` and
+  // `upper` tensors, of which only the strict triangles train, and D log-scales.
+  package func parameterCount(input: TensorShape) -> Int {
+    input.count.multipliedSaturating(by: input.count).multipliedSaturating(by: 2).addingSaturating(input.count)
+  }
   package func flopsPerSample(input: TensorShape) -> Int { 2.multipliedSaturating(by: input.count.multipliedSaturating(by: input.count)) }
   package var positions: PositionMap { .mixes }
 

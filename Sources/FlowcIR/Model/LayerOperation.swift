@@ -25,6 +25,14 @@ package protocol LayerOperation: Sendable {
   func parameterCount(input: TensorShape) -> Int
   /// FLOPs of one forward pass for one sample (2 per multiply-add).
   func flopsPerSample(input: TensorShape) -> Int
+  /// FLOPs of one inverse (sampling) pass for one sample; the forward's for every layer
+  /// but the autoregressive ones, whose two directions differ by a factor D.
+  func samplingFlopsPerSample(input: TensorShape) -> Int
+  /// FLOPs of one training step (recording forward and backward) for one sample: three
+  /// forward passes' worth for every layer whose density direction is one pass.
+  func trainingFlopsPerSample(input: TensorShape) -> Int
+  /// Sequential network passes each direction takes (1 and 1 but for `maf`, `iaf`).
+  func passes(input: TensorShape) -> LayerPasses
   /// Values per sample that a training step keeps for the backward pass beyond the
   /// layer's input and output (e.g. the networks' pre- and post-activations).
   func activationValuesPerSample(input: TensorShape) -> Int
@@ -40,6 +48,14 @@ package protocol LayerOperation: Sendable {
   var nets: [Net] { get }
   /// Whether the layer initialises itself from the first training batch (ActNorm).
   var needsInitBatch: Bool { get }
+  /// The interval each output position's values lie in, given the intervals of the
+  /// input's (nil where unknown), for the rule that follows the data's known range
+  /// through the flow (`spline-bound`). The default follows `positions`: a permutation
+  /// moves the intervals, a coupling forgets those it transforms, every other layer all.
+  func outputBounds(_ input: [ClosedRange<Double>?]) -> [ClosedRange<Double>?]
+  /// The interval the values a layer transforms should stay within, for the same rule
+  /// (a spline's [−B, B]); nil for most layers.
+  var inputBound: InputBound? { get }
 
   /// The kind's own rules for `node`. Rules see every copy a `repeat` made; the caller
   /// keeps the first diagnostic of each id at each place.
@@ -62,6 +78,9 @@ extension LayerOperation {
   package func factoredShape(input: TensorShape) -> TensorShape? { nil }
   package func parameterCount(input: TensorShape) -> Int { 0 }
   package func flopsPerSample(input: TensorShape) -> Int { input.count.multipliedSaturating(by: 2) }
+  package func samplingFlopsPerSample(input: TensorShape) -> Int { flopsPerSample(input: input) }
+  package func trainingFlopsPerSample(input: TensorShape) -> Int { flopsPerSample(input: input).multipliedSaturating(by: 3) }
+  package func passes(input: TensorShape) -> LayerPasses { .single }
   package func activationValuesPerSample(input: TensorShape) -> Int {
     nets.reduce(0) { $0.addingSaturating($1.activationValues) }
   }
@@ -70,6 +89,19 @@ extension LayerOperation {
   package var nets: [Net] { [] }
   /// A layer whose networks normalise with ActNorm initialises those from its first batch.
   package var needsInitBatch: Bool { nets.contains { $0.conv?.norm.value == .actnorm } }
+  package var inputBound: InputBound? { nil }
+  package func outputBounds(_ input: [ClosedRange<Double>?]) -> [ClosedRange<Double>?] {
+    switch positions {
+    case .keeps, .mixes: return input.map { _ in nil }
+    case .permutes(let order):
+      guard order.count == input.count, order.allSatisfy(input.indices.contains) else { return input.map { _ in nil } }
+      return order.map { input[$0] }
+    case .transforms(let positions):
+      var out = input
+      for i in positions where out.indices.contains(i) { out[i] = nil }
+      return out
+    }
+  }
   package func validate(_ node: GraphNode, in graph: FlowGraph) -> [Diagnostic] { [] }
 }
 
@@ -84,6 +116,29 @@ package enum PositionMap: Sendable {
   case mixes
   /// The listed positions are transformed as functions of the others; the rest are kept.
   case transforms([Int])
+}
+
+/// The interval a layer's transformed values should stay within (a spline's [−B, B]),
+/// and what happens outside it, for the `spline-bound` rule.
+package struct InputBound: Sendable {
+  /// [−B, B].
+  package var interval: ClosedRange<Double>
+  /// The positions the layer transforms.
+  package var positions: [Int]
+  /// Where the bound is set (the `bound:` key, or the layer when it is the default).
+  package var range: SourceRange
+  /// What the layer does to values outside the interval: "the spline is the identity there".
+  package var outside: String
+  /// What to do about it, for the diagnostic's help line.
+  package var suggestion: String
+
+  package init(interval: ClosedRange<Double>, positions: [Int], range: SourceRange, outside: String, suggestion: String) {
+    self.interval = interval
+    self.positions = positions
+    self.range = range
+    self.outside = outside
+    self.suggestion = suggestion
+  }
 }
 
 /// A coupling's mask with where it came from.

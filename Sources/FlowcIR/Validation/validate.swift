@@ -28,6 +28,7 @@ package let validationRules: [ValidationRule] = [
   checkLayerRules,
   checkNetworks,
   checkValueRanges,
+  checkInputBounds,
   checkDataSettings,
   checkDataFormats,
   checkTrainSettings,

@@ -45,6 +45,7 @@ package enum LayerKinds {
   package static let all: [any LayerOptions.Type] = [
     AffineCouplingSpec.self,
     AdditiveCouplingSpec.self,
+    SplineCouplingSpec.self,
     DiagonalScalingSpec.self,
     PermutationSpec.self,
     ActNormSpec.self,
@@ -54,6 +55,8 @@ package enum LayerKinds {
     SqueezeSpec.self,
     SplitSpec.self,
     InvertibleConv1x1Spec.self,
+    MAFSpec.self,
+    IAFSpec.self,
   ]
 
   /// The keys every layer has.

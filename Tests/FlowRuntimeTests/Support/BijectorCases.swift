@@ -81,6 +81,29 @@ func makeBijectorCases() -> [BijectorCase] {
     }))
     k += 1
   }
+  // Spline couplings: io × tails × bins; a bound of 1.5 puts some of the inputs drawn from
+  // [−2, 2] in the linear tails, and 2.5 keeps the tail-less ones inside the domain.
+  for io in [ConditionerIO.masked, .split] {
+    for tails in [SplineTails.linear, .absent] {
+      for bins in [3, 8] {
+        let keep = [false, true, true, false, false]
+        let spline = RationalQuadraticSpline(bins: bins, bound: tails == .linear ? 1.5 : 2.5, tails: tails,
+                                             minBinWidth: 1e-2, minBinHeight: 2e-3, minDerivative: 1e-2)
+        let p = spline.parameterCount
+        let desc = SplineCouplingDescription(
+          keep: keep, io: io, net: net(io == .masked ? 5 : 2, (io == .masked ? 5 : 3) * p, hidden: [8], allActivations[k % 8]),
+          spline: spline)
+        let seed = UInt64(k)
+        cases.append(BijectorCase(name: "spline \(io) tails=\(tails.rawValue) bins=\(bins)", make: {
+          var rng = Xoshiro256(seed: seed)
+          let b = SplineCoupling<Double>(desc, rng: &rng)
+          randomize(b, seed: seed, scale: 0.5)
+          return b
+        }, rows: 4))
+        k += 1
+      }
+    }
+  }
   cases.append(BijectorCase(name: "diagonal scaling", make: {
     let b = DiagonalScaling<Double>(dimension: 4, initialLogScale: -0.2)
     randomize(b, seed: 1)
@@ -153,5 +176,53 @@ func makeBijectorCases() -> [BijectorCase] {
     let lu = LULinear<Double>(dimension: 4, initialization: .orthogonal, seed: 3)
     return Composed<Double>([a, c, Permutation(indices: [3, 1, 0, 2]), lu, Elementwise(.tanh, dimension: 4)])
   }))
+  cases += makeImageBijectorCases()
+  return cases + makeAutoregressiveCases()
+}
+
+/// The autoregressive layers: MAF and IAF, each with every kind of order, both scale
+/// functions, with and without a clamp, deep and shallow MADEs (one narrower than
+/// D − 1, one without hidden layers).
+func makeAutoregressiveCases() -> [BijectorCase] {
+  var cases: [BijectorCase] = []
+  let d = 5
+  let orders: [(String, [Int])] = [("natural", Array(0..<d)), ("reversed", Array((0..<d).reversed())), ("random", [3, 0, 4, 1, 2])]
+  var k = 0
+  for inverse in [false, true] {
+    for (orderName, order) in orders {
+      for scale in [ScaleFunction.exp, .sigmoid] {
+        let clamp: Double? = k % 2 == 0 ? nil : 1.5
+        let hidden = [[8, 6], [10], [2], []][k % 4]
+        let act = allActivations[(k + 2) % allActivations.count]
+        let layout = AutoregressiveLayout(
+          order: order, net: MLPDescription(inputs: d, hidden: hidden, outputs: 2 * d, activation: act),
+          transform: .affine(scaleFunction: scale, clamp: clamp))
+        let seed = UInt64(100 + k)
+        cases.append(BijectorCase(
+          name: "\(inverse ? "iaf" : "maf") order=\(orderName) \(scale) clamp=\(clamp.map { "\($0)" } ?? "none") hidden=\(hidden) act=\(act)",
+          make: {
+            var rng = Xoshiro256(seed: seed)
+            let b: any Bijector<Double> =
+              inverse
+              ? InverseAutoregressive<Double>(InverseAutoregressiveDescription(layout), rng: &rng)
+              : MaskedAutoregressive<Double>(MaskedAutoregressiveDescription(layout), rng: &rng)
+            // Scale the weights down so the D-pass direction stays in a moderate range.
+            for p in b.parameters { for i in p.value.indices { p.value[i] *= 0.7 } }
+            return b
+          }))
+        k += 1
+      }
+    }
+  }
+  // One dimension: the MADE's outputs are constants (its hidden units have degree 0).
+  let one = AutoregressiveLayout(order: [0], net: MLPDescription(inputs: 1, hidden: [4], outputs: 2, activation: .tanh),
+                                 transform: .affine(scaleFunction: .exp, clamp: nil))
+  for inverse in [false, true] {
+    cases.append(BijectorCase(name: "\(inverse ? "iaf" : "maf") one dimension", make: {
+      var rng = Xoshiro256(seed: 7)
+      return inverse ? InverseAutoregressive<Double>(InverseAutoregressiveDescription(one), rng: &rng)
+        : MaskedAutoregressive<Double>(MaskedAutoregressiveDescription(one), rng: &rng)
+    }))
+  }
   return cases
 }
