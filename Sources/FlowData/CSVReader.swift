@@ -34,7 +34,12 @@ public enum CSVHeader: Sendable, Equatable {
 /// - Throws: `DataError` with `notANumber`, `notFinite` (NaN, infinity, or beyond Float's
 ///   range), `raggedRow`, `empty` or a read error.
 public func readCSV(_ path: String, header: CSVHeader = .auto, limits: ReadLimits = .standard) throws -> Dataset {
-  var bytes = try readFileBytes(path, limits: limits)
+  try decodeCSV(readFileBytes(path, limits: limits), path: path, header: header)
+}
+
+/// `readCSV` on bytes already read (and inflated); `path` names them in errors.
+public func decodeCSV(_ bytes: [UInt8], path: String, header: CSVHeader = .auto) throws -> Dataset {
+  var bytes = bytes
   if let found = binaryFormat(of: bytes) { throw DataError(path: path, .formatMismatch(declared: "csv", found: found)) }
   // A terminating NUL so strtod can never run past the buffer.
   bytes.append(0)

@@ -46,3 +46,17 @@ public func readDataset(
   case .idx: return try readIDXDataset(images: path, labels: labels, limits: limits)
   }
 }
+
+/// `readDataset` on a file's bytes as stored (gzip is inflated within `limits`), in
+/// `format`; `path` names them in errors. The data-reader fuzz target's entry point.
+public func decodeDataset(_ stored: [UInt8], format: DataFormat, path: String, limits: ReadLimits = .standard) throws -> Dataset {
+  guard stored.count <= limits.maxFileBytes else {
+    throw DataError(path: path, .fileTooLarge(bytes: stored.count, limit: limits.maxFileBytes))
+  }
+  let bytes = isGzip(stored) ? try gunzip(stored, limit: limits.maxDataBytes, path: path) : stored
+  switch format {
+  case .csv: return try decodeCSV(bytes, path: path)
+  case .npy: return try decodeNPY(bytes, path: path, limits: limits)
+  case .idx: return try decodeIDXImages(bytes, path: path, limits: limits)
+  }
+}

@@ -36,7 +36,11 @@ enum NPYElementType: String, CaseIterable {
 ///   `fortranOrder`, `implausibleSize`, `truncated`, `trailingBytes`, `empty` or
 ///   `nonFiniteValue`; the sizes are checked before the values are allocated.
 public func readNPY(_ path: String, limits: ReadLimits = .standard) throws -> Dataset {
-  let bytes = try readFileBytes(path, limits: limits)
+  try decodeNPY(readFileBytes(path, limits: limits), path: path, limits: limits)
+}
+
+/// `readNPY` on bytes already read (and inflated); `path` names them in errors.
+public func decodeNPY(_ bytes: [UInt8], path: String, limits: ReadLimits = .standard) throws -> Dataset {
   let header = try NPYHeader(parsing: bytes, path: path)
   guard let type = NPYElementType(rawValue: header.descr) else {
     throw DataError(path: path, .unsupportedDType(dtype: header.descr, supported: NPYElementType.names))
