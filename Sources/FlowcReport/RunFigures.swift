@@ -21,7 +21,8 @@ package enum RunFigures {
     try RunFileIO.makeDirectory(folder)
     var figures: [RunFigure] = []
     func save(_ canvas: Canvas, _ name: String, _ caption: String) throws {
-      try canvas.writePNG(to: FilePath(folder).appending(name).string)
+      // Atomically, as every run file: a kill leaves the old figure or the new one.
+      try RunFileIO.write(canvas.pngData(), to: FilePath(folder).appending(name).string)
       figures.append(RunFigure(file: "figures/\(name)", caption: caption))
     }
     let records = try readMetrics(directory.metrics)

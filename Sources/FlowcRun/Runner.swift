@@ -127,7 +127,8 @@ package enum Runner {
   }
 
   /// Continues the run in `directory` from its last checkpoint: an interrupted run, or
-  /// one that died (SIGKILL, a crash, a full disk). A completed run is left as it is.
+  /// one that died (SIGKILL, a crash, a full disk); one that died before its first
+  /// checkpoint starts over. A completed run is left as it is.
   package static func resume(_ path: String, threads: Int?, log: @escaping (String) -> Void,
                             progress: ((TrainingProgress) -> Void)? = nil,
                             warnings: (Pipeline.CheckResult) -> Void = { _ in }) throws -> Outcome {
@@ -145,9 +146,7 @@ package enum Runner {
     let check = Pipeline.check(source: SourceFile(path: directory.spec, bytes: source.bytes),
                                options: Pipeline.Options(overrides: info.overrides, dataDirectory: dataDirectory))
     guard let validated = check.validated else { return .invalid(check) }
-    guard RunFileIO.exists(directory.lastCheckpoint) else {
-      throw CheckpointError(path: directory.lastCheckpoint, message: "the run has no checkpoint to resume from")
-    }
+    // A run that died before its first checkpoint starts over in its directory.
     let data: DataPlan
     let totalSteps: Int
     switch prepare(validated, check: check) {
@@ -236,7 +235,7 @@ package enum Runner {
 
   /// `path` made absolute against the current directory.
   static func absolute(_ path: String) -> String {
-    guard !path.hasPrefix("/") else { return path }
+    guard path.utf8.first != UInt8(ascii: "/") else { return path }
     let cwd = FileManager.default.currentDirectoryPath
     return path == "." ? cwd : resolveDataPath(path, against: cwd)
   }
@@ -288,10 +287,11 @@ package enum Runner {
                                  totalSteps: info.totalSteps, log: log)
     if resume {
       // Whatever a kill left: temporaries of atomic writes, and metrics lines past the
-      // checkpoint (they are made again, exactly, from it).
+      // checkpoint (they are made again, exactly, from it). Without a checkpoint the run
+      // starts over from step 0.
       RunFileIO.removeTemporaries(in: directory.path)
       RunFileIO.removeTemporaries(in: directory.checkpoints)
-      try trainer.restore(from: directory.lastCheckpoint)
+      if RunFileIO.exists(directory.lastCheckpoint) { try trainer.restore(from: directory.lastCheckpoint) }
       try directory.truncateMetrics(toStep: trainer.step)
     }
     trainer.onProgress = progress

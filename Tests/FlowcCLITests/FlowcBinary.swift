@@ -89,6 +89,27 @@ struct FlowcBinary {
                   stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Runs `flowc arguments` and SIGKILLs it after `seconds` unless it ended first.
+  /// Returns whether it was killed, and its status when it was not.
+  static func runKilled(_ arguments: [String], after seconds: Double) throws -> (killed: Bool, status: Int32) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = root
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning, Date() < deadline { usleep(2_000) }
+    guard process.isRunning else { return (false, process.terminationStatus) }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return (true, process.terminationStatus)
+  }
+
   /// Writes `bytes` to a new temporary file with a name ending in `name`.
   static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)")

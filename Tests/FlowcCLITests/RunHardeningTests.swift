@@ -342,6 +342,78 @@ import Testing
     #expect(leftovers.isEmpty, "\(leftovers)")
   }
 
+  /// SIGKILL at random moments (at most three kills; the delays are printed on failure),
+  /// each followed by `--resume`: the run ends with the uninterrupted run's final.json,
+  /// metrics and samples, no duplicated metrics line and no temporary file left. A run
+  /// killed before its first checkpoint starts over.
+  @Test func randomKillsThenResumeEqualTheUninterruptedRun() throws {
+    let dir = try Self.folder()
+    let spec = try Self.write(RunCommandTests.tinySpec(steps: 200).replacingOccurrences(of: "eval_every: 50", with: "eval_every: 20"),
+                              "tiny.yaml", in: dir)
+    let whole = try FlowcBinary.run(["run", spec, "--out", "\(dir)/whole", "--threads", "1", "--quiet"])
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let reference = "\(dir)/whole/\(try #require(Self.runs(in: "\(dir)/whole").last))"
+
+    var seed = UInt64.random(in: 1...UInt64.max)
+    let startSeed = seed
+    func uniform() -> Double {  // SplitMix64
+      seed &+= 0x9E37_79B9_7F4A_7C15
+      var z = seed
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
+    }
+    let out = "\(dir)/parts"
+    var delays: [Double] = []
+    var run: String?
+    var finished = false
+    while !finished {
+      let arguments = run.map { ["run", "--resume", $0, "--threads", "1", "--quiet"] }
+        ?? ["run", spec, "--out", out, "--threads", "1", "--quiet"]
+      if delays.count == 3 {
+        let last = try FlowcBinary.run(arguments)
+        #expect(last.status == 0, "kills after \(delays) s (seed \(startSeed)): \(last.stderr)")
+        break
+      }
+      let delay = 0.05 + 1.5 * uniform()
+      let r = try FlowcBinary.runKilled(arguments, after: delay)
+      if !r.killed {
+        #expect(r.status == 0, "kills after \(delays) s (seed \(startSeed))")
+        finished = true
+      } else {
+        delays.append(delay)
+        run = Self.runs(in: out).last.map { "\(out)/\($0)" }
+        // Killed before run.json existed: nothing to resume, start afresh.
+        if let d = run, !FileManager.default.fileExists(atPath: "\(d)/run.json") {
+          try FileManager.default.removeItem(atPath: d)
+          run = nil
+        }
+      }
+    }
+    let context = "kills after \(delays.map { String(format: "%.2f", $0) }) s (seed \(startSeed))"
+    let parts = try #require(Self.runs(in: out).last.map { "\(out)/\($0)" }, "\(context)")
+    var expected = try RunCommandTests.json("\(reference)/final.json")
+    var got = try RunCommandTests.json("\(parts)/final.json")
+    expected["training_seconds"] = nil
+    got["training_seconds"] = nil
+    #expect(NSDictionary(dictionary: got).isEqual(to: expected), "\(context): \(got) vs \(expected)")
+    #expect(try RunCommandTests.json("\(parts)/run.json")["status"] as? String == "completed", "\(context)")
+    func metrics(_ run: String) throws -> [[String: Any]] {
+      try String(contentsOfFile: "\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n").map { line in
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        record["elapsed_s"] = nil
+        return record
+      }
+    }
+    let a = try metrics(reference), b = try metrics(parts)
+    #expect(b.map { $0["step"] as? Int } == Array(stride(from: 20, through: 200, by: 20)), "\(context)")
+    #expect(a.count == b.count && zip(a, b).allSatisfy { NSDictionary(dictionary: $0).isEqual(to: $1) }, "\(context)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: "\(parts)/samples.npy"))
+      == Data(contentsOf: URL(fileURLWithPath: "\(reference)/samples.npy")), "\(context)")
+    let leftovers = (FileManager.default.enumerator(atPath: parts)?.allObjects as? [String] ?? []).filter { $0.contains(".tmp-") }
+    #expect(leftovers.isEmpty, "\(context): \(leftovers)")
+  }
+
   /// A write that fails (a full disk; here the file size limit, as `ulimit -f` sets it)
   /// is a clean error naming the file, run.json says failed, and a later resume, with
   /// room again, completes the run.

@@ -115,6 +115,16 @@ extension FlowcCommand {
         throw ExitCode(1)
       case .alreadyComplete(let dir, let steps):
         writeStderr("the run \(dir.path) is complete (\(steps) steps); there is nothing to resume\n")
+        // Killed while drawing its figures: draw them now.
+        if !RunFileIO.exists(dir.file("report.html")) {
+          RunFileIO.removeTemporaries(in: dir.path)
+          RunFileIO.removeTemporaries(in: dir.file("figures"))
+          do {
+            try ReportHTML.write(dir)
+          } catch {
+            log("warning: could not write the figures and report.html: \(error)")
+          }
+        }
       case .completed(let dir, let m), .failed(let dir, let m):
         // Figures and report.html, drawn from the finished run directory; a failure here
         // leaves a trained run, so it is only reported.
