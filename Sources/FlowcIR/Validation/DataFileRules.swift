@@ -15,9 +15,10 @@ import FlowcSpec
 /// from whatever directory flowc is started in. An empty path stays empty (the
 /// `data-file` rule reports it).
 package func resolveDataPath(_ path: String, against directory: String) -> String {
-  guard !path.isEmpty, !path.hasPrefix("/") else { return path }
+  // Bytes, not Characters: "/" followed by a combining mark is still an absolute path.
+  guard !path.isEmpty, path.utf8.first != UInt8(ascii: "/") else { return path }
   guard !directory.isEmpty, directory != "." else { return path }
-  return directory.hasSuffix("/") ? directory + path : directory + "/" + path
+  return directory.utf8.last == UInt8(ascii: "/") ? directory + path : directory + "/" + path
 }
 
 /// The folder of `file` ("specs" for "specs/moons.yaml", "." for "moons.yaml").
