@@ -120,6 +120,16 @@ let package = Package(
       ]
     ),
 
+    // MARK: - Fuzzing (docs/limits.md, README "Contributing")
+    // The fuzz targets: arbitrary bytes into the front end and into the data readers.
+    // `.ci/fuzz` builds the two executables with libFuzzer (-sanitize=fuzzer -DFUZZING);
+    // a normal build makes them replayers of corpus and crash files.
+    .target(name: "FlowcFuzz", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData"]),
+    // libFuzzer's LLVMFuzzerRunDriver, declared for Swift (header only).
+    .target(name: "CFuzzerDriver"),
+    .executableTarget(name: "fuzz-front-end", dependencies: ["FlowcFuzz", "CFuzzerDriver"]),
+    .executableTarget(name: "fuzz-data-readers", dependencies: ["FlowcFuzz", "CFuzzerDriver"]),
+
     // MARK: - Tests
     // The expected-diagnostic verifier shared by the compiler-stage tests (no system library).
     .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
@@ -143,6 +153,7 @@ let package = Package(
     .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
                                                         "SafeTensors"], exclude: ["Support/parity.py"]),
     .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
+    .testTarget(name: "FlowcFuzzTests", dependencies: ["FlowcFuzz"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]
 )

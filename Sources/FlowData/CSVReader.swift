@@ -8,7 +8,10 @@
 
 /// How a CSV reader treats the first non-blank line.
 public enum CSVHeader: Sendable, Equatable {
-  /// A header when none of its fields is a number (`x,y` is a header, `1,2` is data).
+  /// A header when every one of its fields is a name: it starts with a letter, `_` or a
+  /// quote and is not a spelling of NaN or infinity (`x,y` and `"a","b"` are headers;
+  /// `1,2`, `0x10,3`, `1.2.3,4` and `x,1` are data rows, and a field of them that is not
+  /// a number is an error at line 1).
   case auto
   /// The first line is always a header and is skipped.
   case present
@@ -31,7 +34,13 @@ public enum CSVHeader: Sendable, Equatable {
 /// - Throws: `DataError` with `notANumber`, `notFinite` (NaN, infinity, or beyond Float's
 ///   range), `raggedRow`, `empty` or a read error.
 public func readCSV(_ path: String, header: CSVHeader = .auto, limits: ReadLimits = .standard) throws -> Dataset {
-  var bytes = try readFileBytes(path, limits: limits)
+  try decodeCSV(readFileBytes(path, limits: limits), path: path, header: header)
+}
+
+/// `readCSV` on bytes already read (and inflated); `path` names them in errors.
+public func decodeCSV(_ bytes: [UInt8], path: String, header: CSVHeader = .auto) throws -> Dataset {
+  var bytes = bytes
+  if let found = binaryFormat(of: bytes) { throw DataError(path: path, .formatMismatch(declared: "csv", found: found)) }
   // A terminating NUL so strtod can never run past the buffer.
   bytes.append(0)
   return try bytes.withUnsafeBufferPointer { buf in
@@ -98,7 +107,7 @@ private struct CSVParser {
         switch header {
         case .present: isHeader = true
         case .absent: isHeader = false
-        case .auto: isHeader = !fields.contains { parseNumber($0.0, $0.1) != nil }
+        case .auto: isHeader = fields.allSatisfy { isName($0.0, $0.1) }
         }
         if isHeader {
           width = fields.count
@@ -157,10 +166,54 @@ private struct CSVParser {
     }
   }
 
-  /// The number in `s..<e`, or nil when strtod does not consume exactly that text. NaN and
-  /// infinity parse here and are rejected by the caller with their own message.
+  /// Whether `s..<e` is a header field: it starts with a letter, `_` or a quote, and is
+  /// not a NaN or infinity spelling (those are data, rejected as not finite).
+  func isName(_ s: Int, _ e: Int) -> Bool {
+    guard s < e else { return false }
+    let c = buf[s] | 0x20  // lower case for letters
+    let startsLikeName = (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || buf[s] == UInt8(ascii: "_")
+      || buf[s] == UInt8(ascii: "\"") || buf[s] == UInt8(ascii: "'")
+    return startsLikeName && !isSpecialNumber(s, e)
+  }
+
+  /// `nan`, `inf` or `infinity` in any case, with an optional sign.
+  func isSpecialNumber(_ s: Int, _ e: Int) -> Bool {
+    var a = s
+    if a < e, buf[a] == UInt8(ascii: "+") || buf[a] == UInt8(ascii: "-") { a += 1 }
+    let word = String(decoding: UnsafeBufferPointer(rebasing: buf[a..<e]), as: UTF8.self).lowercased()
+    return word == "nan" || word == "inf" || word == "infinity"
+  }
+
+  /// Whether `s..<e` is a decimal number as a CSV writes it: an optional sign, digits
+  /// with an optional fraction (or a fraction alone), an optional exponent; or a NaN or
+  /// infinity spelling. strtod alone would also take hexadecimal (`0x10` as 16) and
+  /// hexadecimal floats (`0x1p3`), which no numeric CSV means.
+  func isDecimal(_ s: Int, _ e: Int) -> Bool {
+    if isSpecialNumber(s, e) { return true }
+    func isDigit(_ i: Int) -> Bool { i < e && buf[i] >= UInt8(ascii: "0") && buf[i] <= UInt8(ascii: "9") }
+    var i = s
+    if i < e, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
+    var digits = 0
+    while isDigit(i) { i += 1; digits += 1 }
+    if i < e, buf[i] == UInt8(ascii: ".") {
+      i += 1
+      while isDigit(i) { i += 1; digits += 1 }
+    }
+    guard digits > 0 else { return false }
+    if i < e, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
+      i += 1
+      if i < e, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
+      guard isDigit(i) else { return false }
+      while isDigit(i) { i += 1 }
+    }
+    return i == e
+  }
+
+  /// The number in `s..<e`, or nil when it is not a decimal number (`isDecimal`) or
+  /// strtod does not consume exactly that text. NaN and infinity parse here and are
+  /// rejected by the caller with their own message.
   func parseNumber(_ s: Int, _ e: Int) -> Double? {
-    guard s < e else { return nil }
+    guard s < e, isDecimal(s, e) else { return nil }
     let start = buf.baseAddress! + s
     var endPtr: UnsafeMutablePointer<CChar>?
     let v = start.withMemoryRebound(to: CChar.self, capacity: e - s) { strtod($0, &endPtr) }
@@ -179,4 +232,13 @@ private struct CSVParser {
 /// Space or tab.
 @inline(__always) private func isSpace(_ c: UInt8) -> Bool {
   c == 0x20 || c == 0x09
+}
+
+/// The binary format `bytes` start like, for a file read as text: a NumPy `.npy` (its
+/// magic `\x93NUMPY`) or an IDX file (two zero bytes, then a type code 0x08-0x0E and a
+/// rank 1-4); nil for anything else.
+func binaryFormat(of bytes: [UInt8]) -> String? {
+  if bytes.count >= 6, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) { return "npy" }
+  if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, (0x08...0x0E).contains(bytes[2]), (1...4).contains(bytes[3]) { return "idx" }
+  return nil
 }

@@ -30,6 +30,8 @@ extension DataError {
   public enum Problem: Equatable, Sendable {
     /// The file could not be opened or read; `reason` is the system's `strerror` text.
     case unreadable(reason: String)
+    /// An output file could not be created or written (a full disk, no permission).
+    case unwritable(reason: String)
     /// The file (before decompression) is larger than the reader's limit.
     case fileTooLarge(bytes: Int, limit: Int)
     /// The gzip stream inflates to more than the limit: a corrupt file or a gzip bomb.
@@ -74,11 +76,17 @@ extension DataError {
     case classNotFound(label: Int, present: [Int])
     /// An option of a toy source, split or preprocessing step is out of range.
     case invalidOption(name: String, value: String, expected: String)
+    /// The file's content is in another format than the one it is read as (the spec's
+    /// `source:`), e.g. a `.npy` array read as CSV.
+    case formatMismatch(declared: String, found: String)
+    /// The file has too few rows for the splits the spec asks for.
+    case tooFewRows(rows: Int, needed: String)
 
     /// A stable kebab-case identifier for this kind of problem.
     public var id: String {
       switch self {
       case .unreadable: "data-unreadable"
+      case .unwritable: "data-unwritable"
       case .fileTooLarge: "data-file-too-large"
       case .decompressedTooLarge: "data-decompressed-too-large"
       case .corruptGzip: "data-corrupt-gzip"
@@ -101,6 +109,8 @@ extension DataError {
       case .unlabelled: "data-unlabelled"
       case .classNotFound: "data-class-not-found"
       case .invalidOption: "data-invalid-option"
+      case .formatMismatch: "data-format-mismatch"
+      case .tooFewRows: "data-too-few-rows"
       }
     }
 
@@ -109,6 +119,8 @@ extension DataError {
       switch self {
       case .unreadable(let reason):
         return "cannot read the file: \(reason)"
+      case .unwritable(let reason):
+        return "cannot write the file: \(reason)"
       case .fileTooLarge(let bytes, let limit):
         return "the file is \(bytes) bytes, more than the reader's limit of \(limit) bytes; "
           + "raise the limit if the file is genuine"
@@ -167,6 +179,11 @@ extension DataError {
         return "no example is labelled \(label), a class asked for; the labels present are \(labelList(present))"
       case .invalidOption(let name, let value, let expected):
         return "invalid \(name) \(value): expected \(expected)"
+      case .formatMismatch(let declared, let found):
+        return "is read as \(declared) (the spec's 'source'), but its content is a \(found) file; "
+          + "set 'source: \(found)' or give the \(declared) file"
+      case .tooFewRows(let rows, let needed):
+        return "holds \(rows) \(rows == 1 ? "row" : "rows"), too few: \(needed)"
       }
     }
   }

@@ -48,3 +48,17 @@ public func readDataset(
   }
   return try labels.map { try data.attachingLabels(from: $0, limits: limits) } ?? data
 }
+
+/// `readDataset` on a file's bytes as stored (gzip is inflated within `limits`), in
+/// `format`; `path` names them in errors. The data-reader fuzz target's entry point.
+public func decodeDataset(_ stored: [UInt8], format: DataFormat, path: String, limits: ReadLimits = .standard) throws -> Dataset {
+  guard stored.count <= limits.maxFileBytes else {
+    throw DataError(path: path, .fileTooLarge(bytes: stored.count, limit: limits.maxFileBytes))
+  }
+  let bytes = isGzip(stored) ? try gunzip(stored, limit: limits.maxDataBytes, path: path) : stored
+  switch format {
+  case .csv: return try decodeCSV(bytes, path: path)
+  case .npy: return try decodeNPY(bytes, path: path, limits: limits)
+  case .idx: return try decodeIDXImages(bytes, path: path, limits: limits)
+  }
+}

@@ -75,14 +75,9 @@ func readRawBytes(_ path: String, limit: Int) throws -> [UInt8] {
 
 /// Writes `bytes` to `path`, replacing the file (tests use it for fixtures).
 ///
-/// - Throws: `DataError` with `unreadable` when the file cannot be created or written.
+/// - Throws: `DataError` with `unwritable` when the file cannot be created or written.
 public func writeFileBytes(_ bytes: [UInt8], to path: String) throws {
-  do {
-    let descriptor = try FileDescriptor.open(
-      FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec],
-      permissions: [.ownerReadWrite, .groupRead, .otherRead])
-    try descriptor.closeAfter { _ = try descriptor.writeAll(bytes) }
-  } catch {
-    throw DataError(path: path, .unreadable(reason: "\(error)"))
-  }
+  let writer = try OutputFile(path)
+  try writer.write(bytes)
+  try writer.finish()
 }

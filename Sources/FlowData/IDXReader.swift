@@ -61,7 +61,12 @@ public func readIDX(_ path: String, limits: ReadLimits = .standard) throws -> ID
 /// dataset with a row of rows·columns values per image and `shape == [rows, columns]`.
 /// Pixels keep their stored values (0...255 for bytes); scaling is a preprocessing step.
 public func readIDXImages(_ path: String, limits: ReadLimits = .standard) throws -> Dataset {
-  let a = try readIDX(path, expecting: .images, limits: limits)
+  try decodeIDXImages(readFileBytes(path, limits: limits), path: path, limits: limits)
+}
+
+/// `readIDXImages` on bytes already read (and inflated); `path` names them in errors.
+public func decodeIDXImages(_ bytes: [UInt8], path: String, limits: ReadLimits = .standard) throws -> Dataset {
+  let a = try decodeIDX(bytes, path: path, expecting: .images, limits: limits)
   let n = a.dims[0]
   let shape = Array(a.dims.dropFirst())
   let d = shape.reduce(1, *)
@@ -71,7 +76,12 @@ public func readIDXImages(_ path: String, limits: ReadLimits = .standard) throws
 
 /// Reads an IDX label file (magic 0x00000801: one integer per example).
 public func readIDXLabels(_ path: String, limits: ReadLimits = .standard) throws -> [Int] {
-  let a = try readIDX(path, expecting: .labels, limits: limits)
+  try decodeIDXLabels(readFileBytes(path, limits: limits), path: path, limits: limits)
+}
+
+/// `readIDXLabels` on bytes already read (and inflated).
+public func decodeIDXLabels(_ bytes: [UInt8], path: String, limits: ReadLimits = .standard) throws -> [Int] {
+  let a = try decodeIDX(bytes, path: path, expecting: .labels, limits: limits)
   return a.values.map { Int($0) }
 }
 
@@ -86,7 +96,11 @@ public func readIDXDataset(images: String, labels: String?, limits: ReadLimits =
 
 /// The reader behind the public functions; `expecting` picks the magic number demanded.
 func readIDX(_ path: String, expecting: IDXExpectation, limits: ReadLimits) throws -> IDXArray {
-  let bytes = try readFileBytes(path, limits: limits)
+  try decodeIDX(readFileBytes(path, limits: limits), path: path, expecting: expecting, limits: limits)
+}
+
+/// The decoder behind the readers, on bytes already read (and inflated).
+func decodeIDX(_ bytes: [UInt8], path: String, expecting: IDXExpectation, limits: ReadLimits) throws -> IDXArray {
   let magic = bytes.count >= 4 ? bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
   let type = bytes.count >= 4 ? IDXElementType(rawValue: bytes[2]) : nil
   let ndims = bytes.count >= 4 ? Int(bytes[3]) : 0

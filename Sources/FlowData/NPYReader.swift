@@ -36,7 +36,11 @@ enum NPYElementType: String, CaseIterable {
 ///   `fortranOrder`, `implausibleSize`, `truncated`, `trailingBytes`, `empty` or
 ///   `nonFiniteValue`; the sizes are checked before the values are allocated.
 public func readNPY(_ path: String, limits: ReadLimits = .standard) throws -> Dataset {
-  let bytes = try readFileBytes(path, limits: limits)
+  try decodeNPY(readFileBytes(path, limits: limits), path: path, limits: limits)
+}
+
+/// `readNPY` on bytes already read (and inflated); `path` names them in errors.
+public func decodeNPY(_ bytes: [UInt8], path: String, limits: ReadLimits = .standard) throws -> Dataset {
   let header = try NPYHeader(parsing: bytes, path: path)
   guard let type = NPYElementType(rawValue: header.descr) else {
     throw DataError(path: path, .unsupportedDType(dtype: header.descr, supported: NPYElementType.names))
@@ -115,7 +119,7 @@ public func encodeNPY(doubles values: [Double]) -> [UInt8] {
 
 /// Magic, version 1.0, header length and the header dict, padded with spaces so that the
 /// data start on a 64-byte boundary, as numpy writes it.
-private func npyHeader(descr: String, dims: [Int]) -> [UInt8] {
+func npyHeader(descr: String, dims: [Int]) -> [UInt8] {
   let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"
   var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
   let unpadded = 10 + dict.utf8.count + 1

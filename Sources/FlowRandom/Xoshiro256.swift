@@ -95,13 +95,67 @@ extension Xoshiro256 {
     return Int(next(upperBound: UInt64(n)))
   }
 
-  /// A uniformly random permutation of 0..<n (Fisher-Yates).
+  /// A uniformly random permutation of 0..<n (Fisher-Yates: for i from n − 1 down to 1,
+  /// swap entry i with entry `nextInt(below: i + 1)`).
+  ///
+  /// The loop (`shuffleIdentity`) runs over raw pointers with the state words in locals
+  /// and `next(upperBound:)`'s rejection method (Lemire's, as the standard library has
+  /// it) written out: the same numbers as the plain loop over `swapAt` and `nextInt`
+  /// (`Xoshiro256Tests` holds the two equal), several times faster even in a debug
+  /// build, so `flowc check` of a 2^24-entry random order stays quick.
   public mutating func permutation(_ n: Int) -> [Int] {
-    var p = Array(0..<n)
-    if n < 2 { return p }
-    for i in stride(from: n - 1, to: 0, by: -1) {
-      p.swapAt(i, nextInt(below: i + 1))
+    precondition(n >= 0, "a permutation needs a non-negative size")
+    guard n >= 2 else { return Array(0..<n) }
+    var words = (state[0], state[1], state[2], state[3])
+    let p = [Int](unsafeUninitializedCapacity: n) { buffer, initialized in
+      Self.shuffleIdentity(buffer.baseAddress!, n, &words)
+      initialized = n
     }
+    state = [words.0, words.1, words.2, words.3]
     return p
+  }
+
+  /// Writes 0..<n to `p` and shuffles it, drawing from the state `s` (see `permutation`).
+  private static func shuffleIdentity(_ p: UnsafeMutablePointer<Int>, _ n: Int,
+                                      _ s: inout (UInt64, UInt64, UInt64, UInt64)) {
+    var (s0, s1, s2, s3) = s
+    var k = 0
+    while k < n {
+      p[k] = k
+      k &+= 1
+    }
+    var i = n &- 1
+    while i > 0 {
+      let bound = UInt64(truncatingIfNeeded: i &+ 1)
+      var m: (high: UInt64, low: UInt64) = (0, 0)
+      var accepted = false
+      var threshold: UInt64 = 0
+      var first = true
+      while !accepted {
+        // xoshiro256** `next()`.
+        let x = s1 &* 5
+        let word = (x << 7 | x >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        m = word.multipliedFullWidth(by: bound)
+        if first {
+          first = false
+          if m.low >= bound { break }
+          threshold = (0 &- bound) % bound
+        }
+        accepted = m.low >= threshold
+      }
+      let j = Int(truncatingIfNeeded: m.high)
+      let v = p[i]
+      p[i] = p[j]
+      p[j] = v
+      i &-= 1
+    }
+    s = (s0, s1, s2, s3)
   }
 }

@@ -23,6 +23,8 @@ package struct DataPlan: Sendable {
     }
   }
 
+  /// The validation set; empty (count 0) with `validation_size: 0`, when no validation
+  /// NLL is computed and best.safetensors holds the final weights.
   package var validation: Dataset
   package var test: Dataset
   /// Dequantize / scale / logit, or the identity.
@@ -33,8 +35,15 @@ package struct DataPlan: Sendable {
   package var noise: Xoshiro256
 
   /// Builds the plan, reading files as needed.
-  /// - Throws: `DataError` naming the file and what is wrong (missing, malformed, or the
-  ///   wrong dimension for the flow).
+  ///
+  /// A file is read in the format its `source:` declares, shuffled with the data seed and
+  /// split: the test set is `test_path` if given, else `eval.test_size` rows but at most
+  /// a fifth of the file; then `validation_size` rows (default a tenth of the rest) for
+  /// validation; the rest, capped by `train_size`, for training. Too few rows for that
+  /// (no test row, no validation row unless `validation_size: 0`, no training row) is an
+  /// error naming the sizes, never an empty or reused set.
+  /// - Throws: `DataError` naming the file and what is wrong (missing, malformed, in
+  ///   another format than declared, the wrong dimension for the flow, too few rows).
   package static func make(_ g: FlowGraph) throws -> DataPlan {
     let d = g.settings.data
     let e = g.settings.eval
@@ -48,7 +57,7 @@ package struct DataPlan: Sendable {
       if toy == .circles { options.factor = d.factor.value }
       var validationGenerator = Xoshiro256(seed: seed, stream: "validation")
       var testGenerator = Xoshiro256(seed: evalSeed, stream: "test")
-      let validation = try toy.sample(count: max(1, d.validationSize?.value ?? 1_000), options: options, generator: &validationGenerator)
+      let validation = try toy.sample(count: max(0, d.validationSize?.value ?? ResourceEstimate.defaultToyValidationSize), options: options, generator: &validationGenerator)
       let test = try toy.sample(count: e.testSize.value, options: options, generator: &testGenerator)
       let mode: ToySampler.Mode = d.fresh.value ? .fresh : .fixed(count: d.trainSize?.value ?? 1)
       let sampler = try ToySampler(source: toy, options: options, mode: mode, generator: Xoshiro256(seed: seed, stream: "train"))
@@ -57,27 +66,49 @@ package struct DataPlan: Sendable {
                       noise: Xoshiro256(seed: seed, stream: "dequantize"))
     }
 
-    // A file source: read, check the dimension, keep the classes asked for, shuffle with
-    // the data seed, split.
-    var all = try readFile(d.path?.value ?? "", labels: d.labels?.value, g)
+    // A file source: read in the declared format, check the dimension, keep the classes
+    // asked for, shuffle with the data seed, split.
+    let format = DataFormat(rawValue: d.source.value.rawValue)
+    let path = d.path?.value ?? ""
+    var all = try readFile(path, format: format, labels: d.labels?.value, g)
     var shuffle = Xoshiro256(seed: seed, stream: "split")
     all = all.shuffled(using: &shuffle)
     var test: Dataset
     var rest = all
     if let testPath = d.testPath?.value {
-      test = try readFile(testPath, labels: d.testLabels?.value, g)
+      test = try readFile(testPath, format: format, labels: d.testLabels?.value, g)
     } else {
       let n = min(e.testSize.value, all.count / 5)
+      guard n >= 1 else {
+        throw DataError(path: path, .tooFewRows(rows: all.count, needed:
+          "the test set takes eval.test_size (\(e.testSize.value)) rows but at most a fifth of the file, which is none of \(all.count); "
+          + "give at least 5 rows, or a separate 'test_path'"))
+      }
       test = all.rows(0..<n)
       rest = all.rows(n..<all.count)
     }
-    let validationCount = min(d.validationSize?.value ?? rest.count / 10, max(0, rest.count - 1))
+    let heldOut = d.testPath == nil ? " after the \(test.count) test rows" : ""
+    let validationCount: Int
+    if let v = d.validationSize?.value {
+      guard v < rest.count else {
+        throw DataError(path: path, .tooFewRows(rows: all.count, needed:
+          "'validation_size' is \(v), but \(rest.count) \(rest.count == 1 ? "row remains" : "rows remain")\(heldOut), and training needs at least one; "
+          + "lower 'validation_size' (0 trains without validation)"))
+      }
+      validationCount = v
+    } else {
+      validationCount = rest.count / 10
+      guard validationCount >= 1 else {
+        throw DataError(path: path, .tooFewRows(rows: all.count, needed:
+          "the validation set is a tenth of the \(rest.count) \(rest.count == 1 ? "row" : "rows")\(heldOut), which is none; "
+          + "set 'validation_size' (0 trains without validation), or give more rows"))
+      }
+    }
     let validation = rest.rows(0..<validationCount)
     var train = rest.rows(validationCount..<rest.count)
     if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
     return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
-                    validation: validation.count > 0 ? validation : train.rows(0..<min(train.count, 1_000)),
-                    test: test, preprocessing: preprocessing,
+                    validation: validation, test: test, preprocessing: preprocessing,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
   }
 
@@ -87,13 +118,13 @@ package struct DataPlan: Sendable {
   package static func testSet(_ g: FlowGraph) throws -> Dataset {
     let d = g.settings.data
     guard !d.source.value.isToy, let testPath = d.testPath?.value else { return try make(g).test }
-    return try readFile(testPath, labels: d.testLabels?.value, g)
+    return try readFile(testPath, format: DataFormat(rawValue: d.source.value.rawValue), labels: d.testLabels?.value, g)
   }
 
   /// One data file of a file source: its rows with the labels of `labels` attached,
   /// checked against the flow's dimension and shape, restricted to `data.classes`.
-  static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
-    var data = try readDataset(path, labels: labels)
+  static func readFile(_ path: String, format: DataFormat?, labels: String?, _ g: FlowGraph) throws -> Dataset {
+    var data = try readDataset(path, format: format, labels: labels)
     try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
     if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
     return data

@@ -5,8 +5,18 @@
 /// stage never runs on input an earlier one rejected.
 package final class DiagnosticEngine {
   package private(set) var diagnostics: [Diagnostic] = []
+  /// How many diagnostics get a did-you-mean computed (0: all). A suggestion costs an
+  /// edit distance per candidate, and beyond the printed `--error-limit` nobody reads
+  /// it: a 300,000-key mapping would spend seconds suggesting keys for messages that
+  /// are only counted.
+  package var suggestionLimit: Int
 
-  package init() {}
+  package init(suggestionLimit: Int = 50) {
+    self.suggestionLimit = suggestionLimit
+  }
+
+  /// Whether the next diagnostic should still carry a computed suggestion.
+  package var wantsSuggestions: Bool { suggestionLimit == 0 || diagnostics.count < suggestionLimit }
 
   package func emit(_ diagnostic: Diagnostic) {
     diagnostics.append(diagnostic)

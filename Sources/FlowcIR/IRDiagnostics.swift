@@ -17,6 +17,8 @@ package enum IRDiagnostics {
     case convNetNeedsImage = "conv-net-needs-image"
     case couplingNets = "coupling-nets"
     case dataDimension = "data-dimension"
+    case dataFile = "data-file"
+    case dataFormat = "data-format"
     case dimensionTooLarge = "dimension-too-large"
     case duplicateClass = "duplicate-class"
     case elementwiseNotMonotone = "elementwise-not-monotone"
@@ -119,6 +121,48 @@ package enum IRDiagnostics {
   static func dataDimension(_ source: String, dimension: Located<Int>, at r: SourceRange) -> Diagnostic {
     .error(ID.dataDimension, "data source '\(source)' draws 2-dimensional points but the flow has dimension \(dimension.value)",
            at: r, notes: [dimensionNote(dimension)], suggestion: "set 'dim: 2'")
+  }
+
+  /// A data path that names no readable regular file (`path` is the resolved path).
+  /// A file that does not exist yet is a warning; the rest are errors.
+  package static func dataFile(_ key: String, path: String, _ problem: DataPathProblem, at r: SourceRange) -> Diagnostic {
+    let relativeHelp = path.hasPrefix("/") ? "" : "; relative paths are read from the spec file's folder"
+    switch problem {
+    case .empty:
+      return .error(ID.dataFile, "'\(key)' is empty", at: r, suggestion: "give the data file's path")
+    case .missing:
+      return .warning(ID.dataFile, "'\(key)' names '\(path)', which does not exist", at: r,
+                      suggestion: "check the path\(relativeHelp); 'flowc run' needs the file")
+    case .directory:
+      return .error(ID.dataFile, "'\(key)' names '\(path)', which is a directory, not a data file", at: r,
+                    suggestion: "name the file inside it")
+    case .notRegular:
+      return .error(ID.dataFile, "'\(key)' names '\(path)', which is not a regular file (a device, FIFO or socket)", at: r,
+                    suggestion: "flowc reads data only from regular files; copy the data to a file")
+    case .unreadable(let reason):
+      return .error(ID.dataFile, "'\(key)' names '\(path)', which cannot be read: \(reason)", at: r,
+                    suggestion: "check the file's permissions")
+    }
+  }
+
+  /// A run-time failure to load a data file (missing, malformed, the wrong size),
+  /// located at the spec's `path` or `test_path`: `message` is the reader's, naming the file.
+  package static func dataFileLoad(_ message: String, at r: SourceRange) -> Diagnostic {
+    .error(ID.dataFile, message, at: r)
+  }
+
+  /// A data file whose name announces another format than the declared `source:`.
+  static func dataFormat(_ key: String, path: String, named: String, declared: Setting<DataSpec.Source>,
+                         at r: SourceRange) -> Diagnostic {
+    let kind = switch named {
+    case "csv": "a CSV file"
+    case "npy": "a NumPy .npy file"
+    case "idx": "an IDX file"
+    default: "a \(named) file"
+    }
+    return .error(ID.dataFormat, "'\(key)' names '\(path)', \(kind) by its name, but 'source' is '\(declared.value.rawValue)'",
+                  at: r, notes: declared.isDefault ? [] : [.init("the source is declared here; it decides how the file is read", at: declared.range)],
+                  suggestion: "set 'source: \(named)', or rename the file if it really is \(declared.value.rawValue)")
   }
 
   /// A dimension over `SpecDefaults.maxDimension`, refused before anything is expanded.
@@ -283,13 +327,23 @@ package enum IRDiagnostics {
     .error(ID.permutationSize, "permutation has \(count) entries but the flow has dimension \(width)", at: r, notes: [note])
   }
 
-  /// Training needs more memory than the limit (a default limit gets no note).
-  static func resourceBudget(_ e: ResourceEstimate, limit: Setting<Int>, at r: SourceRange) -> Diagnostic {
-    .error(ID.resourceBudget,
-           "training this flow needs about \(formatBytes(e.totalBytes)) (parameters \(formatBytes(e.parameterBytes)), optimizer state \(formatBytes(e.optimizerBytes)), activations \(formatBytes(e.activationBytes))), over the limit of \(formatBytes(limit.value))",
-           at: r,
-           notes: limit.isDefault ? [] : [.init("the limit is set here", at: limit.range)],
-           suggestion: "shrink the networks or the batch, or raise 'limits: {memory: ...}' / --memory-limit if the machine has the memory")
+  /// Training needs more memory than the limit, reported at the largest part of the
+  /// estimate (a width, a batch size, a set size), which the message names; a limit set
+  /// in the spec gets a note.
+  static func resourceBudget(_ e: ResourceEstimate, limit: Setting<Int>, fallback: SourceRange) -> Diagnostic {
+    var parts = "parameters \(formatBytes(e.parameterBytes)), optimizer state \(formatBytes(e.optimizerBytes)), activations \(formatBytes(e.activationBytes))"
+    if e.dataBytes > 0 { parts += ", data sets \(formatBytes(e.dataBytes))" }
+    parts += ", evaluation \(formatBytes(e.evaluationBytes))"
+    var message = "training this flow needs about \(formatBytes(e.totalBytes)) (\(parts)), over the limit of \(formatBytes(limit.value))"
+    var at = fallback
+    if let largest = e.largest {
+      message += "; the largest part is \(largest.what)\(largest.isDefault ? " (the default)" : ""), \(formatBytes(largest.bytes))"
+      // A default has no place in the spec: point at the dimension instead.
+      if !largest.isDefault { at = largest.range }
+    }
+    return .error(ID.resourceBudget, message, at: at,
+                  notes: limit.isDefault ? [] : [.init("the limit is set here", at: limit.range)],
+                  suggestion: "shrink that part, or raise 'limits: {memory: ...}' / --memory-limit if the machine has the memory")
   }
 
   /// Coupling `node` has the mask of coupling `previous`, just before it (a warning).
@@ -400,7 +454,7 @@ package enum IRDiagnostics {
   }
 
   /// A number out of its range: "'lr' is -0.001; it must be a finite number > 0".
-  static func valueRange(_ what: String, _ value: some CustomStringConvertible, _ requirement: String,
+  package static func valueRange(_ what: String, _ value: some CustomStringConvertible, _ requirement: String,
                          at r: SourceRange) -> Diagnostic {
     let shown = (value as? Double).map(formatNumber) ?? value.description
     return .error(ID.valueRange, "\(what) is \(shown); it must be \(requirement)", at: r)

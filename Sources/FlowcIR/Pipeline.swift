@@ -10,6 +10,7 @@ import FlowcSpec
 /// | decode   | `YAMLDocument` -> `FlowSpec`     | FlowcSpec        |
 /// | lower    | `FlowSpec` -> `FlowGraph`        | FlowcIR          |
 /// | validate | `FlowGraph` -> `ValidatedGraph`  | FlowcIR          |
+/// | data files | `ValidatedGraph` -> the same, checked against the disk | FlowcIR (`checkDataFiles`) |
 /// | build    | `ValidatedGraph` -> `Flow<T>`    | FlowcDriver + FlowRuntime (`flowDescription`, `buildFlow`) |
 /// | run      | `Flow<T>` + data -> run directory | FlowcDriver (`Runner`) |
 ///
@@ -29,10 +30,22 @@ package enum Pipeline {
     package var memoryLimit: Int?
     /// `--set key.path=value` changes, applied to the YAML tree before decoding.
     package var overrides: [String]
+    /// The folder relative data paths are read from; nil: the spec file's own folder.
+    /// A resumed run or a checkpoint passes the folder its spec was first read from.
+    package var dataDirectory: String?
+    /// Whether to look at the data files on disk (the `data-file` stage). Loading a
+    /// checkpoint to sample from it needs no data, so it skips them.
+    package var checkDataFiles: Bool
+    /// How many diagnostics get a computed did-you-mean (`--error-limit`; 0: all).
+    package var suggestionLimit: Int
 
-    package init(memoryLimit: Int? = nil, overrides: [String] = []) {
+    package init(memoryLimit: Int? = nil, overrides: [String] = [], dataDirectory: String? = nil, checkDataFiles: Bool = true,
+                 suggestionLimit: Int = 50) {
       self.memoryLimit = memoryLimit
       self.overrides = overrides
+      self.dataDirectory = dataDirectory
+      self.checkDataFiles = checkDataFiles
+      self.suggestionLimit = suggestionLimit
     }
   }
 
@@ -54,7 +67,7 @@ package enum Pipeline {
 
   /// Runs read → parse → decode → lower → validate on `path`.
   package static func check(path: String, options: Options = Options()) -> CheckResult {
-    let diagnostics = DiagnosticEngine()
+    let diagnostics = DiagnosticEngine(suggestionLimit: options.suggestionLimit)
     let source: SourceFile
     do {
       source = try SourceFile.read(path: path)
@@ -70,7 +83,8 @@ package enum Pipeline {
 
   /// Runs parse → decode → lower → validate on text already in memory.
   package static func check(source: SourceFile, options: Options = Options(),
-                           diagnostics: DiagnosticEngine = DiagnosticEngine()) -> CheckResult {
+                           diagnostics: DiagnosticEngine? = nil) -> CheckResult {
+    let diagnostics = diagnostics ?? DiagnosticEngine(suggestionLimit: options.suggestionLimit)
     var result = CheckResult(source: source, diagnostics: diagnostics, validated: nil, ioFailure: false)
     var document = YAMLParser().parse(source, diagnostics: diagnostics)
     let overrides = options.overrides.compactMap { Override.parse($0, diagnostics: diagnostics) }
@@ -83,7 +97,16 @@ package enum Pipeline {
     if let limit = options.memoryLimit {
       graph.settings.memoryLimit = Setting(limit, at: graph.settings.memoryLimit.range, isDefault: false)
     }
-    result.validated = validate(graph, diagnostics: diagnostics)
+    graph.resolveDataPaths(against: options.dataDirectory ?? folder(of: source.path))
+    guard let validated = validate(graph, diagnostics: diagnostics) else { return result }
+    // The data files, once the spec itself is valid: a missing file is a warning, a
+    // directory, device or empty path an error.
+    if options.checkDataFiles {
+      let found = checkDataFiles(validated.graph)
+      diagnostics.emit(contentsOf: found)
+      if found.contains(where: { $0.severity == .error }) { return result }
+    }
+    result.validated = validated
     return result
   }
 }

@@ -255,8 +255,9 @@ package enum Sweep {
         case .fresh: break
         }
         var line = "[\(point.index + 1)/\(n)] \(point.label): \(status) in \(formatFixed(seconds, 1)) s"
-        if let run, let final = try? RunFileJSON.read(Runner.FinalMetrics.self, from: RunDirectory(path: run).final) {
-          line += ", test NLL \(formatFixed(final.testNLL, 4))"
+        if let run, let final = try? RunFileJSON.read(Runner.FinalMetrics.self, from: RunDirectory(path: run).final),
+           let nll = final.testNLL {
+          line += ", test NLL \(formatFixed(nll, 4))"
         }
         if status != "completed" { line += " (log: logs/point-\(point.index).log)" }
         log(line)

@@ -30,7 +30,7 @@ package enum ReportHTML {
       body += "</div>\n"
     }
     body += "</div>\n"
-    try Data(page(title: "flowc: \(directories.count) runs", body: body).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+    try RunFileIO.write(page(title: "flowc: \(directories.count) runs", body: body), to: output)
   }
 
   // MARK: - Sections
@@ -50,7 +50,7 @@ package enum ReportHTML {
       body += "<h2>Metrics</h2>\n<table>\n<tr><th>step</th><th>train NLL</th><th>validation NLL</th><th>val bits/dim</th>"
         + "<th>|g|</th><th>lr</th><th>elapsed s</th></tr>\n"
       for r in records {
-        body += "<tr><td>\(r.step)</td><td>\(r.trainNLL.map { formatFixed($0, 4) } ?? "")</td><td>\(formatFixed(r.validationNLL, 4))</td>"
+        body += "<tr><td>\(r.step)</td><td>\(r.trainNLL.map { formatFixed($0, 4) } ?? "")</td><td>\(r.validationNLL.map { formatFixed($0, 4) } ?? "")</td>"
           + "<td>\(r.validationBitsPerDim.map { formatFixed($0, 3) } ?? "")</td><td>\(formatFixed(r.gradientNorm, 3))</td>"
           + "<td>\(String(format: "%.3g", r.learningRate))</td><td>\(formatFixed(r.elapsedSeconds, 1))</td></tr>\n"
       }
@@ -63,13 +63,14 @@ package enum ReportHTML {
 
   static func finalTable(_ directories: [RunDirectory]) -> String {
     let finals = directories.map { try? RunFileJSON.read(Runner.FinalMetrics.self, from: $0.final) }
-    func g(_ x: Double) -> String { String(format: "%.6g", x) }
+    func g(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
     let rows: [(String, (Runner.FinalMetrics) -> String)] = [
-      ("test NLL (nats)", { g($0.testNLL) }), ("test bits/dim", { $0.testBitsPerDim.map(g) ?? "" }),
+      ("status", { $0.status?.rawValue ?? "ok" }),
+      ("test NLL (nats)", { g($0.testNLL) }), ("test bits/dim", { g($0.testBitsPerDim) }),
       ("best validation NLL", { g($0.bestValidationNLL) }), ("final validation NLL", { g($0.finalValidationNLL) }),
       ("max |g(f(x)) − x|", { g($0.roundTripMaxError) }), ("steps", { "\($0.steps)" }),
       ("parameters", { "\($0.parameters)" }), ("training seconds", { formatFixed($0.trainingSeconds, 1) }),
-      ("test points", { "\($0.testPoints)" }),
+      ("test points", { $0.testPoints.map(String.init) ?? "" }),
     ]
     guard finals.contains(where: { $0 != nil }) else { return "<p>no final metrics (the run did not complete)</p>\n" }
     var html = "<table>\n<tr><th></th>"

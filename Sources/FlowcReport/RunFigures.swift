@@ -18,10 +18,11 @@ package struct RunFigure: Sendable, Equatable {
 package enum RunFigures {
   package static func write(_ directory: RunDirectory) throws -> [RunFigure] {
     let folder = directory.file("figures")
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try RunFileIO.makeDirectory(folder)
     var figures: [RunFigure] = []
     func save(_ canvas: Canvas, _ name: String, _ caption: String) throws {
-      try canvas.writePNG(to: FilePath(folder).appending(name).string)
+      // Atomically, as every run file: a kill leaves the old figure or the new one.
+      try RunFileIO.write(canvas.pngData(), to: FilePath(folder).appending(name).string)
       figures.append(RunFigure(file: "figures/\(name)", caption: caption))
     }
     let records = try readMetrics(directory.metrics)
@@ -46,10 +47,23 @@ package enum RunFigures {
     return figures
   }
 
-  /// The lines of metrics.jsonl (none if the file is missing).
+  /// The lines of metrics.jsonl (none if the file is missing). A last line cut short
+  /// (a run killed while writing it) is left out, as a resume would drop it.
+  /// - Throws: `RunFileError` naming the file and the line that is not a metrics record.
   package static func readMetrics(_ path: String) throws -> [EvaluationRecord] {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-    return try text.split(separator: "\n").map { try RunFileJSON.decode(EvaluationRecord.self, from: String($0)) }
+    guard RunFileIO.exists(path) else { return [] }
+    let text = String(decoding: try RunFileIO.read(path), as: UTF8.self)
+    let lines = text.split(separator: "\n")
+    var records: [EvaluationRecord] = []
+    for (i, line) in lines.enumerated() {
+      do {
+        records.append(try RunFileJSON.decode(EvaluationRecord.self, from: String(line)))
+      } catch {
+        if i == lines.count - 1, !text.hasSuffix("\n") { break }
+        throw RunFileError(path: path, problem: "line \(i + 1) is not a metrics record flowc writes", writing: false)
+      }
+    }
+    return records
   }
 
   /// Validation (solid) and training (dashed) NLL against steps, one colour a run; `name`
@@ -61,7 +75,7 @@ package enum RunFigures {
       let color = Color.series[i % Color.series.count]
       let steps = run.records.map { Double($0.step) }
       let prefix = run.name.isEmpty ? "" : run.name + " "
-      series.append(Series(name: prefix + "validation", x: steps, y: run.records.map(\.validationNLL), color: color))
+      series.append(Series(name: prefix + "validation", x: steps, y: run.records.map { $0.validationNLL ?? .nan }, color: color))
       series.append(Series(name: prefix + "train", x: steps, y: run.records.map { $0.trainNLL ?? .nan }, color: color, dashed: true))
     }
     let xs = extent(series.flatMap(\.x))

@@ -23,8 +23,25 @@ package struct RunRecord {
   /// The validated graph, when the spec still checks.
   package var validated: ValidatedGraph? { check?.validated }
 
-  /// `completed`, `interrupted`, ..., or `unreadable` without a run.json.
-  package var status: String { info?.status.rawValue ?? "unreadable" }
+  /// `completed`, `interrupted`, ..., `dead` for a run.json that says `running` while no
+  /// process trains the run (see `liveness`), or `unreadable` without a run.json.
+  package var status: String {
+    guard let info else { return "unreadable" }
+    return info.status == .running && alive == false ? "dead" : info.status.rawValue
+  }
+
+  /// Whether a process still trains the run: its `run.lock` is held (`RunLock`); for a
+  /// run without one (older flowc), whether its pid still exists on this machine; nil
+  /// when that cannot be told.
+  package var alive: Bool?
+
+  /// Whether the run of `info` in `d` is being trained by a live process.
+  static func liveness(_ d: RunDirectory, _ info: RunInfo?) -> Bool? {
+    guard let info, info.status == .running else { return nil }
+    if let held = RunLock.isHeld(d) { return held }
+    guard let pid = info.pid else { return nil }
+    return kill(pid_t(pid), 0) == 0 || errno == EPERM
+  }
 
   /// Whether `path` looks like a run directory (it has a run.json or a spec.yaml).
   package static func isRunDirectory(_ path: String) -> Bool {
@@ -47,7 +64,8 @@ package struct RunRecord {
     }
     var check: Pipeline.CheckResult?
     if fm.fileExists(atPath: d.spec) {
-      check = Pipeline.check(path: d.spec, options: Pipeline.Options(overrides: info?.overrides ?? []))
+      check = Pipeline.check(path: d.spec, options: Pipeline.Options(overrides: info?.overrides ?? [], dataDirectory: info?.dataDirectory,
+                                                                     checkDataFiles: false))
       if check?.validated == nil { notes.append("spec.yaml does not check") }
     } else {
       notes.append("no spec.yaml")
@@ -72,8 +90,12 @@ package struct RunRecord {
     } else {
       notes.append("no metrics.jsonl lines")
     }
+    let alive = liveness(d, info)
+    if alive == false, let info {
+      notes.append("dead: no process trains it (killed or crashed at step \(info.step)); continue with flowc run --resume \(path)")
+    }
     return RunRecord(path: path, name: RunDirectory(path: path).name, info: info, check: check, final: final,
-                     lastMetrics: last, notes: notes)
+                     lastMetrics: last, notes: notes, alive: alive)
   }
 
   /// The results `diff` and `runs` show, by key; nil where the run has no value.

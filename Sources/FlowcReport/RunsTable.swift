@@ -26,7 +26,7 @@ package struct RunsTable {
   /// Loads the run directories directly under `root` (sorted by name) and finds the
   /// varying settings.
   package static func load(root: String) throws -> RunsTable {
-    let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }.sorted()
+    let names = try RunFileIO.listDirectory(root).filter { !$0.hasPrefix(".") }.sorted()
     let runs = names.map { FilePath(root).appending($0).string }.filter(RunRecord.isRunDirectory).map(RunRecord.load)
     return RunsTable(runs: runs)
   }

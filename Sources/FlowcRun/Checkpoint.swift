@@ -26,6 +26,13 @@ package struct CheckpointSpec: Codable, Sendable {
   package var path: String
   /// `--set` overrides applied to it.
   package var overrides: [String]
+  /// The absolute folder the spec's relative data paths were read from (its own folder
+  /// when the run started), so `flowc eval CKPT` without `--data` finds the same test
+  /// set from anywhere; nil in checkpoints of older flowc versions (then: the current
+  /// directory).
+  package var dataDirectory: String?
+  /// The resolved data files, for the record (`path`, `test_path`).
+  package var dataFiles: [String]?
 }
 
 /// Metadata keys of a flowc checkpoint.
@@ -59,7 +66,16 @@ func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, 
     CheckpointKey.resolved: graphJSON(graph).serialized(pretty: false),
     CheckpointKey.trainer: RunFileJSON.line(state),
   ]
-  try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
+  do {
+    try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
+  } catch let e as SafeTensorsError {
+    switch e.problem {
+    case .unwritable(_, let reason), .directoryNotSynced(_, let reason):
+      throw RunFileError(path: path, problem: RunFileIO.describe(reason))
+    default:
+      throw RunFileError(path: path, problem: e.problem.message)
+    }
+  }
 }
 
 /// Reads a checkpoint written by `writeCheckpoint`.

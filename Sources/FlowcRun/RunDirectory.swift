@@ -35,18 +35,17 @@ package struct RunDirectory: Sendable {
     formatter.dateFormat = "yyyyMMdd-HHmmss"
     let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
     let base = FilePath(root).appending("\(safeName)-\(formatter.string(from: date))").string
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    try RunFileIO.makeDirectory(root)
     var candidate = base
     var n = 2
     while mkdir(candidate, 0o755) != 0 {
       guard errno == EEXIST else {
-        throw RunFileError(path: candidate, problem: "the run directory cannot be created (\(String(cString: strerror(errno))))")
+        throw RunFileError(path: candidate, problem: RunFileIO.problemText(errno))
       }
       candidate = "\(base)-\(n)"
       n += 1
     }
-    try FileManager.default.createDirectory(atPath: FilePath(candidate).appending("checkpoints").string,
-                                            withIntermediateDirectories: true)
+    try RunFileIO.makeDirectory(FilePath(candidate).appending("checkpoints").string)
     return RunDirectory(path: candidate)
   }
 
@@ -59,26 +58,48 @@ package struct RunDirectory: Sendable {
   package var ir: String { file("ir.txt") }
   package var metrics: String { file("metrics.jsonl") }
   package var final: String { file("final.json") }
+  package var checkpoints: String { file("checkpoints") }
   package var lastCheckpoint: String { file("checkpoints/last.safetensors") }
   package var bestCheckpoint: String { file("checkpoints/best.safetensors") }
   package var samples: String { file("samples.npy") }
+  /// Held by the process training the run (`RunLock`).
+  package var lock: String { file("run.lock") }
 
   /// Writes a whole file atomically (temporary file, then rename).
+  /// - Throws: `RunFileError` naming the file.
   package func write(_ text: String, to file: String) throws {
-    try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+    try RunFileIO.write(text, to: file)
   }
 
-  /// Appends one line to the metrics log and flushes it, so an interrupted run keeps
+  /// Appends one line to the metrics log and syncs it, so an interrupted run keeps
   /// every line it printed.
+  /// - Throws: `RunFileError` naming the file.
   package func appendMetrics(_ line: String) throws {
-    let url = URL(fileURLWithPath: metrics)
-    if !FileManager.default.fileExists(atPath: metrics), !FileManager.default.createFile(atPath: metrics, contents: nil) {
-      throw RunFileError(path: metrics, problem: "the file cannot be created (is the directory writable, is the disk full?)")
+    try RunFileIO.append(line: line, to: metrics)
+  }
+
+  /// Keeps the lines of metrics.jsonl up to `step` (the step a resumed run restarts
+  /// from) and drops the rest: evaluations after the checkpoint, that the resumed run
+  /// will make again, and a torn last line a kill left. Returns how many were dropped.
+  /// - Throws: `RunFileError` naming the file.
+  @discardableResult
+  package func truncateMetrics(toStep step: Int) throws -> Int {
+    guard RunFileIO.exists(metrics) else { return 0 }
+    let text = String(decoding: try RunFileIO.read(metrics), as: UTF8.self)
+    var kept: [Substring] = []
+    var dropped = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+      if let s = Self.step(of: line), s <= step { kept.append(line) } else { dropped += 1 }
     }
-    let handle = try FileHandle(forWritingTo: url)
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data((line + "\n").utf8))
-    try handle.synchronize()
+    if dropped > 0 || !text.isEmpty && !text.hasSuffix("\n") {
+      try RunFileIO.write(kept.map { $0 + "\n" }.joined(), to: metrics)
+    }
+    return dropped
+  }
+
+  /// The `"step":N` of a metrics line, nil for a line that is not a whole JSON object.
+  static func step(of line: Substring) -> Int? {
+    guard line.hasPrefix("{"), line.hasSuffix("}"), let r = line.range(of: "\"step\":") else { return nil }
+    return Int(line[r.upperBound...].prefix { $0.isNumber })
   }
 }

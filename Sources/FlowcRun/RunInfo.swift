@@ -3,6 +3,10 @@ import Foundation
 /// `run.json`: how a run was started and where it stands. Written when the run starts
 /// and rewritten when its status changes, so an interrupted or diverged run says so.
 package struct RunInfo: Codable, Sendable {
+  /// `running` while training (or dead, if nobody holds run.lock: `RunLock`),
+  /// `completed`, `interrupted` (Ctrl-C, resumable), `diverged` (the loss became NaN,
+  /// infinite or exploded), `failed` (an error stopped it, or its result failed a check:
+  /// the round trip, a non-finite test NLL; `message` says which).
   package enum Status: String, Codable, Sendable {
     case running, completed, interrupted, diverged, failed
   }
@@ -28,6 +32,14 @@ package struct RunInfo: Codable, Sendable {
   package var totalSteps: Int
   /// Why the run stopped, for interrupted, diverged and failed runs.
   package var message: String?
+  /// The process training the run (for messages; `run.lock` tells whether it lives).
+  package var pid: Int?
+  /// When run.json was last written (ISO 8601): at the start, at every checkpoint and at
+  /// the end.
+  package var updated: String?
+  /// The absolute folder relative data paths are read from (the spec file's folder when
+  /// the run started), so `--resume` reads the same files from any directory.
+  package var dataDirectory: String?
 
   package static func read(_ path: String) throws -> RunInfo {
     try RunFileJSON.read(RunInfo.self, from: path)

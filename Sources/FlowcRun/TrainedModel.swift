@@ -23,8 +23,12 @@ package final class TrainedModel {
   ///   Float32 weights convert exactly), for log-densities free of Float32 rounding.
   package init(checkpoint path: String, float64: Bool = false) throws {
     let c = try readCheckpoint(path: path)
+    // The data files are not needed to rebuild the flow (sampling needs none); relative
+    // paths resolve against the folder the run read them from.
     let check = Pipeline.check(source: SourceFile(path: "\(path) (embedded spec)", text: c.spec.text),
-                               options: Pipeline.Options(overrides: c.spec.overrides))
+                               options: Pipeline.Options(overrides: c.spec.overrides,
+                                                         dataDirectory: c.spec.dataDirectory ?? FileManager.default.currentDirectoryPath,
+                                                         checkDataFiles: false))
     guard let v = check.validated else {
       let first = check.diagnostics.sorted.first.map(\.description) ?? "unknown problem"
       throw CheckpointError(path: path, message: "its embedded spec no longer checks: \(first)")
@@ -57,6 +61,15 @@ package final class TrainedModel {
   package func sample(count: Int, temperature: Double, seed: UInt64) -> Dataset {
     evaluator.samples(count: count, temperature: temperature, seed: seed)
   }
+
+  /// The same samples as `sample`, handed to `body` one evaluation batch at a time, so
+  /// any count takes bounded memory.
+  package func sample(count: Int, temperature: Double, seed: UInt64, _ body: (Dataset) throws -> Void) rethrows {
+    try evaluator.sample(count: count, temperature: temperature, seed: seed, body)
+  }
+
+  /// The shape of one sample row (the image shape, or `[dimension]`).
+  package var rowShape: [Int] { evaluator.shape ?? [dimension] }
 
   /// z = f(x) for data-space rows (see `FlowEvaluator.encode`).
   package func encode(_ data: Dataset, seed: UInt64 = 0) -> [Float] { evaluator.encode(data, seed: seed) }

@@ -11,7 +11,8 @@ package struct EvaluationRecord: Codable, Sendable {
   package var step: Int
   /// Mean training loss (nats, data space) over the steps since the last evaluation.
   package var trainNLL: Double?
-  package var validationNLL: Double
+  /// nil without a validation set (`validation_size: 0`).
+  package var validationNLL: Double?
   package var validationBitsPerDim: Double?
   package var gradientNorm: Double
   package var learningRate: Double
@@ -28,9 +29,32 @@ package enum TrainingOutcome: Sendable {
   case completed
   /// Ctrl-C (or SIGTERM): the state at `step` was checkpointed.
   case interrupted(step: Int)
-  /// The loss became NaN or infinite at `step`; `layer` is the first node whose output
-  /// was non-finite (nil: the prior). The last good checkpoint is kept.
-  case diverged(step: Int, layer: Int?)
+  /// Training stopped at `step` because its result became meaningless (see
+  /// `Divergence`). The last good checkpoint is kept.
+  case diverged(step: Int, Divergence)
+}
+
+/// The thresholds of the guards that stop a run whose result has become meaningless.
+package enum TrainingGuard {
+  /// How far above the first step's loss a step's loss may go, in nats per dimension,
+  /// before the run counts as exploded. A flow starts a few nats per dimension from its
+  /// optimum; 1,000 nats per dimension above the start is a density e^-1000 times
+  /// smaller per coordinate than the untrained flow's, which no healthy run visits
+  /// (an lr of 0.1 on moons reaches 1e18 nats).
+  package static let explosionNatsPerDimension = 1_000.0
+}
+
+/// Why a run stopped as `diverged`.
+package enum Divergence: Sendable, Equatable {
+  /// The loss became NaN or infinite; `layer` is the first node whose output was
+  /// non-finite (nil: the prior).
+  case nonFinite(layer: Int?)
+  /// The preprocessing made a training batch non-finite before the flow saw it (a logit
+  /// of data outside [0, 1]).
+  case preprocessing
+  /// The loss exploded: a step's loss was over `threshold`, the first step's loss
+  /// `initial` plus `Trainer.explosionNatsPerDimension` nats per dimension.
+  case exploded(loss: Double, initial: Double, threshold: Double)
 }
 
 /// Trains one flow: batches, steps, periodic evaluation, checkpoints.
@@ -71,6 +95,13 @@ final class Trainer<T: FlowScalar> {
   var onProgress: ((TrainingProgress) -> Void)?
   /// The validation NLL of the latest evaluation (the final one when training completes).
   private(set) var lastValidation: Double?
+  /// The data-space loss of the run's first step, the reference of the explosion guard
+  /// (kept in checkpoints, so a resumed run judges by the same number).
+  var initialLoss: Double?
+  /// Called after each write of last.safetensors with the step it holds (the runner
+  /// brings run.json up to that step).
+  var onCheckpoint: ((Int) throws -> Void)?
+
 
   init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
        log: @escaping (String) -> Void) throws {
@@ -103,6 +134,11 @@ final class Trainer<T: FlowScalar> {
         return .interrupted(step: step)
       }
       let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet)
+      // A logit of data outside [0, 1] (logit_alpha on unscaled data) is NaN before
+      // the flow sees it: blame the preprocessing, not the first layer.
+      if !data.preprocessing.steps.isEmpty, !(preprocessingLogDet.isFinite && rawBatch.allSatisfy(\.isFinite)) {
+        return .diverged(step: step + 1, .preprocessing)
+      }
       fill(&batch, rows: rows, from: rawBatch)
       let report = stepper.step(batch)
       guard report.applied, report.loss.isFinite else {
@@ -111,10 +147,16 @@ final class Trainer<T: FlowScalar> {
         case .layer(let i): layer = i
         default: layer = flow.firstNonFiniteLayer
         }
-        return .diverged(step: step + 1, layer: layer)
+        return .diverged(step: step + 1, .nonFinite(layer: layer))
+      }
+      let loss = report.loss - preprocessingLogDet
+      if initialLoss == nil { initialLoss = loss }
+      let threshold = initialLoss! + TrainingGuard.explosionNatsPerDimension * Double(graph.graph.dimension.value)
+      guard loss <= threshold else {
+        return .diverged(step: step + 1, .exploded(loss: loss, initial: initialLoss!, threshold: threshold))
       }
       step += 1
-      lossSum += report.loss - preprocessingLogDet
+      lossSum += loss
       lossCount += 1
       lastGradientNorm = report.gradientNorm
       if let onProgress {
@@ -131,13 +173,19 @@ final class Trainer<T: FlowScalar> {
         try directory.appendMetrics(RunFileJSON.line(record))
         log(progressLine(record))
         lastValidation = record.validationNLL
-        if record.validationNLL < bestValidation {
-          bestValidation = record.validationNLL
+        if let v = record.validationNLL, v < bestValidation {
+          bestValidation = v
           try saveCheckpoint(directory.bestCheckpoint, elapsed: elapsed)
         }
       }
+      // Without a validation set nothing chooses a best state: best.safetensors is the
+      // final one.
+      if step == totalSteps, data.validation.count == 0 {
+        try saveCheckpoint(directory.bestCheckpoint, elapsed: elapsed)
+      }
       if step % checkpointEvery == 0 || step == totalSteps {
         try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
+        try onCheckpoint?(step)
       }
     }
     elapsedBefore = elapsed
@@ -147,12 +195,12 @@ final class Trainer<T: FlowScalar> {
   // MARK: - Evaluation
 
   private func evaluationRecord(learningRate: Double, elapsed: Double) -> EvaluationRecord {
-    let v = evaluate(data.validation)
+    let v: FlowEvaluator.Score? = data.validation.count > 0 ? evaluate(data.validation) : nil
     let train = lossCount > 0 ? lossSum / Double(lossCount) : nil
     lossSum = 0
     lossCount = 0
-    return EvaluationRecord(step: step, trainNLL: train, validationNLL: v.nll,
-                            validationBitsPerDim: v.bitsPerDimension, gradientNorm: lastGradientNorm,
+    return EvaluationRecord(step: step, trainNLL: train, validationNLL: v?.nll,
+                            validationBitsPerDim: v?.bitsPerDimension, gradientNorm: lastGradientNorm,
                             learningRate: learningRate, elapsedSeconds: elapsed)
   }
 
@@ -177,7 +225,7 @@ final class Trainer<T: FlowScalar> {
   private func progressLine(_ r: EvaluationRecord) -> String {
     var s = "step \(r.step)/\(totalSteps)"
     if let t = r.trainNLL { s += "  train \(formatFixed(t, 4))" }
-    s += "  val \(formatFixed(r.validationNLL, 4))"
+    if let v = r.validationNLL { s += "  val \(formatFixed(v, 4))" }
     if let b = r.validationBitsPerDim { s += " (\(formatFixed(b, 3)) bits/dim)" }
     s += "  |g| \(formatFixed(r.gradientNorm, 3))  lr \(String(format: "%.3g", r.learningRate))  \(formatFixed(r.elapsedSeconds, 1)) s"
     return s
@@ -186,7 +234,7 @@ final class Trainer<T: FlowScalar> {
   func saveCheckpoint(_ path: String, elapsed: Double) throws {
     let state = TrainerState(step: step, bestValidation: bestValidation, lossSum: lossSum, lossCount: lossCount,
                              gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.samplerState,
-                             noise: data.noise.state)
+                             noise: data.noise.state, initialLoss: initialLoss)
     try writeCheckpoint(path: path, spec: spec, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
                         state: state)
   }
@@ -202,6 +250,7 @@ final class Trainer<T: FlowScalar> {
     lossCount = c.state.lossCount
     lastGradientNorm = c.state.gradientNorm
     elapsedBefore = c.state.elapsedSeconds
+    initialLoss = c.state.initialLoss
     data.samplerState = c.state.sampler
     if let g = Xoshiro256(state: c.state.noise) { data.noise = g }
   }
@@ -217,4 +266,6 @@ struct TrainerState: Codable, Sendable {
   var elapsedSeconds: Double
   var sampler: SamplerState
   var noise: [UInt64]
+  /// The first step's data-space loss (absent in checkpoints of older flowc versions).
+  var initialLoss: Double?
 }

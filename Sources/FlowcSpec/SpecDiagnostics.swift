@@ -175,10 +175,13 @@ package enum SpecDiagnostics {
 
   /// A key that the mapping does not have.
   static func unknownKey(_ key: String, in place: String, at range: SourceRange, validKeys: [String],
-                         notes: [Diagnostic.Note] = []) -> Diagnostic {
-    let suggestion: String
-    if let near = nearest(key, among: validKeys) {
-      suggestion = "did you mean '\(near)'?"
+                         notes: [Diagnostic.Note] = [], near: String? = nil, nearIsMissing: Bool = false,
+                         suggest: Bool = true) -> Diagnostic {
+    let suggestion: String?
+    if let near = near ?? (suggest ? nearest(key, among: validKeys) : nil) {
+      suggestion = nearIsMissing ? "did you mean '\(near)'? '\(near)' is required here and missing" : "did you mean '\(near)'?"
+    } else if !suggest {
+      suggestion = nil
     } else if validKeys.isEmpty {
       suggestion = "remove it; nothing else goes here"
     } else {

@@ -32,6 +32,18 @@ long allocation_counter_end(void) {
   return count;
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define FLOWC_SANITIZED 1
+#endif
+#endif
+
+#ifdef FLOWC_SANITIZED
+// The sanitizer's allocator stays in place: nothing is counted.
+int allocation_counter_available(void) { return 0; }
+#else
+int allocation_counter_available(void) { return 1; }
+
 void *malloc(size_t size) {
   note();
   return __libc_malloc(size);
@@ -65,3 +77,4 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
   *result = p;
   return 0;
 }
+#endif

@@ -67,4 +67,52 @@ import Testing
     #expect(DataFormat(fileName: "moons.CSV.gz") == .csv)
     #expect(DataFormat(fileName: "x.npy") == .npy)
   }
+
+  /// strtod alone reads hexadecimal (`0x10` as 16, `0x1p3` as 8) and `infinity`-like
+  /// words; a numeric CSV means none of them.
+  @Test(arguments: ["0x10", "0X1F", "0x1p3", "-0x8", "1_000", "1.", ".5e"]) func onlyDecimalNumbers(text: String) throws {
+    let dir = TempDir()
+    let p = try dir.write("x.csv", text: "1,2\n3,\(text)\n")
+    if text == "1." {
+      #expect(try readCSV(p).values == [1, 2, 3, 1])
+      return
+    }
+    let e = expectDataError("data-not-a-number") { _ = try readCSV(p) }
+    #expect(e?.description == "\(p): line 2, column 2: '\(text)' is not a number")
+  }
+
+  /// A first line is a header only when every field is a name; a first row that does not
+  /// parse is an error at line 1, not a header that moves the error to line 2.
+  @Test func aBrokenFirstRowIsNotAHeader() throws {
+    let dir = TempDir()
+    for (text, column, field) in [("1,2x\n3,4\n", 2, "2x"), ("x,1\n3,4\n", 1, "x"), ("0x10,3\n1,2\n", 1, "0x10"),
+                                  ("1.2.3,4\n5,6\n", 1, "1.2.3"), ("1.2.3,4x\n5,6\n", 1, "1.2.3")] {
+      let p = try dir.write("b.csv", text: text)
+      let e = expectDataError("data-not-a-number") { _ = try readCSV(p) }
+      #expect(e?.description == "\(p): line 1, column \(column): '\(field)' is not a number", "\(text)")
+    }
+    // Names are headers, quoted or not; a NaN spelling is data (and not finite).
+    let quoted = try dir.write("q.csv", text: "\"a\",_b\n1,2\n")
+    #expect(try readCSV(quoted).values == [1, 2])
+    let nan = try dir.write("n.csv", text: "nan,1\n1,2\n")
+    expectDataError("data-not-finite") { _ = try readCSV(nan) }
+  }
+
+  /// A binary file read as CSV (the spec says `source: csv`) says what it really is.
+  @Test func binaryContentIsNamed() throws {
+    let dir = TempDir()
+    let npy = try dir.write("points.csv", encodeNPY(Dataset(values: [1, 2, 3, 4], count: 2, dimension: 2, source: "t")))
+    let e = expectDataError("data-format-mismatch") { _ = try readDataset(npy, format: .csv) }
+    #expect(e?.description == "\(npy): is read as csv (the spec's 'source'), but its content is a npy file; set 'source: npy' or give the csv file")
+    let idx = try dir.write("images.csv", idxBytes(type: 0x08, dims: [1, 2, 2], payload: [1, 2, 3, 4]))
+    expectDataError("data-format-mismatch") { _ = try readDataset(idx, format: .csv) }
+  }
+
+  /// The declared format decides, whatever the name says: an IDX file named `images.bin`.
+  @Test func declaredFormatWinsOverTheName() throws {
+    let dir = TempDir()
+    let p = try dir.write("images.bin", idxBytes(type: 0x08, dims: [1, 2, 2], payload: [1, 2, 3, 4]))
+    expectDataError("data-unknown-format") { _ = try readDataset(p) }
+    #expect(try readDataset(p, format: .idx).count == 1)
+  }
 }

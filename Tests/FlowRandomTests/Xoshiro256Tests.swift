@@ -50,4 +50,20 @@ import Testing
     let p = g.permutation(50)
     #expect(p.sorted() == Array(0..<50))
   }
+
+  /// The buffer loop of `permutation` draws exactly what the plain Fisher-Yates loop over
+  /// `nextInt(below:)` draws, and leaves the generator in the same state, so random
+  /// orders in specs and checkpoints keep their values.
+  @Test(arguments: [0, 1, 2, 3, 7, 64, 1000, 100_003]) func permutationIsThePlainFisherYates(n: Int) {
+    for seed in [0, 1, 42, UInt64.max] as [UInt64] {
+      var plain = Xoshiro256(seed: seed, stream: "permutation")
+      var reference = Array(0..<n)
+      if n >= 2 {
+        for i in stride(from: n - 1, to: 0, by: -1) { reference.swapAt(i, plain.nextInt(below: i + 1)) }
+      }
+      var fast = Xoshiro256(seed: seed, stream: "permutation")
+      #expect(fast.permutation(n) == reference, "n \(n), seed \(seed)")
+      #expect(fast.state == plain.state)
+    }
+  }
 }

@@ -26,12 +26,25 @@ struct FlowcBinary {
   /// `timeout` seconds is killed and reported as status -1: a hang is a failure, but
   /// the limit is generous, so no test depends on speed.
   /// `interruptWhen` sends SIGINT (as Ctrl-C does) once the standard error printed so
-  /// far satisfies it. `environment` sets variables for this run (nil removes one).
+  /// far satisfies it; `signalWhen` sends `signal` instead (SIGKILL for a crash).
+  /// `shellPrefix` runs flowc through `/bin/sh` after those shell commands (`ulimit`).
+  /// `environment` sets variables for this run (nil removes one).
   static func run(_ arguments: [String], timeout: TimeInterval = 120, environment changes: [String: String?] = [:],
-                  interruptWhen: (@Sendable (String) -> Bool)? = nil) throws -> Output {
+                  interruptWhen: (@Sendable (String) -> Bool)? = nil,
+                  signalWhen: (@Sendable (String) -> Bool)? = nil, signal: Int32 = SIGINT,
+                  shellPrefix: String? = nil) throws -> Output {
+    let trigger = signalWhen ?? interruptWhen
+    let signalNumber = signalWhen == nil ? SIGINT : signal
     let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
+    if let shellPrefix {
+      // `sh -c 'PREFIX; exec "$0" "$@"' flowc ARGS`: limits and ignored signals set by
+      // the shell carry over to flowc.
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", executable.path] + arguments
+    } else {
+      process.executableURL = executable
+      process.arguments = arguments
+    }
     process.currentDirectoryURL = root
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
@@ -56,8 +69,8 @@ struct FlowcBinary {
         let chunk = err.fileHandleForReading.availableData
         if chunk.isEmpty { break }
         errData.append(chunk)
-        if !interrupted, let interruptWhen, interruptWhen(String(decoding: errData, as: UTF8.self)) {
-          kill(pid, SIGINT)
+        if !interrupted, let trigger, trigger(String(decoding: errData, as: UTF8.self)) {
+          kill(pid, signalNumber)
           interrupted = true
         }
       }
@@ -74,6 +87,27 @@ struct FlowcBinary {
     group.wait()
     return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
                   stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// Runs `flowc arguments` and SIGKILLs it after `seconds` unless it ended first.
+  /// Returns whether it was killed, and its status when it was not.
+  static func runKilled(_ arguments: [String], after seconds: Double) throws -> (killed: Bool, status: Int32) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = root
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning, Date() < deadline { usleep(2_000) }
+    guard process.isRunning else { return (false, process.terminationStatus) }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return (true, process.terminationStatus)
   }
 
   /// Writes `bytes` to a new temporary file with a name ending in `name`.

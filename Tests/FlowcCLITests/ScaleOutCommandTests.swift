@@ -153,7 +153,8 @@ import Testing
     }
     let eval = try FlowcBinary.run(["eval", runs[0] + "/checkpoints/last.safetensors"])
     let final = try RunFileJSON.read(Runner.FinalMetrics.self, from: runs[0] + "/final.json")
-    #expect(eval.stdout.contains("mean NLL \(String(format: "%.4f", final.testNLL)) nats over 200 points"), "\(eval.stdout)")
+    let testNLL = try #require(final.testNLL)
+    #expect(eval.stdout.contains("mean NLL \(String(format: "%.4f", testNLL)) nats over 200 points"), "\(eval.stdout)")
     let table = try FlowcBinary.run(["runs", dir])
     #expect(table.stdout.contains("completed") && table.stdout.contains("30"))
   }

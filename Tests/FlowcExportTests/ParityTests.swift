@@ -106,6 +106,8 @@ import Testing
   }
 
   /// Every option of the vector layers at once, on a CSV file (shuffled and split as flowc does).
+  /// No samples: the prior's draws leave tanh's and sigmoid's ranges, so the inverse makes
+  /// NaNs by construction and flowc would rightly end the run `non_finite`.
   static func everyOptionCase(in dir: URL) throws -> Case {
     var g = PythonTools.LCG(state: 3)
     let rows = (0..<300).map { _ in (0..<4).map { _ in String(format: "%.5f", 0.3 + 0.7 * g.normal()) }.joined(separator: ",") }
@@ -135,7 +137,7 @@ import Testing
       data: {source: csv, path: \(csv.path), validation_size: 40}
       dtype: float64
       train: {optimizer: sgd, momentum: 0.9, lr: 1e-3, schedule: linear, warmup_steps: 2, clip_grad_norm: 1.0, steps: 4, batch_size: 64}
-      eval: {test_size: 200, samples: 10, batch_size: 128}
+      eval: {test_size: 200, samples: 0, batch_size: 128}
       """
     return Case(name: "every vector option (csv)", spec: spec, points: points(200, 4, seed: 5), dimension: 4)
   }

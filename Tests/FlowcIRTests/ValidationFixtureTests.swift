@@ -13,7 +13,9 @@ import Testing
   func expectedDiagnostics(name: String) throws {
     let url = fixturesDirectory.appendingPathComponent("invalid").appendingPathComponent(name)
     let text = try String(contentsOf: url, encoding: .utf8)
-    let result = Pipeline.check(source: SourceFile(path: "invalid/\(name)", text: text))
+    // Relative data paths are read from the fixtures' own folder (data/ holds the files).
+    let result = Pipeline.check(source: SourceFile(path: "invalid/\(name)", text: text),
+                                options: Pipeline.Options(dataDirectory: url.deletingLastPathComponent().path))
     let verifier = DiagnosticVerifier(fixture: "invalid/\(name)", text: text)
     #expect(!verifier.expectations.isEmpty)
     for failure in verifier.verify(result.diagnostics.sorted) {

@@ -34,7 +34,7 @@ import Testing
     let (root, run, final) = try Self.moonsRun()
     try ReportHTML.write(run)
     let html = try String(contentsOfFile: "\(run.path)/report.html", encoding: .utf8)
-    #expect(html.contains(String(format: "%.6g", final.testNLL)), "report.html lacks the test NLL \(final.testNLL)")
+    #expect(html.contains(String(format: "%.6g", final.testNLL ?? .nan)), "report.html lacks the test NLL \(String(describing: final.testNLL))")
     for figure in ["panels.png", "loss.png"] {
       let png = try #require(PNGPixels(path: "\(run.path)/figures/\(figure)"), "\(figure) missing or not a PNG")
       #expect(png.width > 100 && png.height > 100)

@@ -136,15 +136,40 @@ package struct FlowEvaluator {
   /// max |g(f(x)) − x| over `data`, in the flow's input space (after preprocessing, with
   /// dequantization noise from the stream `round-trip` of seed 0); infinity if any value
   /// is NaN.
-  package func roundTripError(_ data: Dataset) -> Double {
+  package func roundTripError(_ data: Dataset) -> Double { roundTrip(data).maxError }
+
+  /// The inverse round trip over a data set, and the scale it is judged against.
+  package struct RoundTrip: Sendable {
+    /// max |g(f(x)) − x| (infinity if any value is NaN).
+    package var maxError: Double
+    /// max |x| of the flow's inputs, for a tolerance relative to the data's scale.
+    package var maxMagnitude: Double
+
+    package init(maxError: Double, maxMagnitude: Double) {
+      self.maxError = maxError
+      self.maxMagnitude = maxMagnitude
+    }
+
+    /// Whether the round trip failed: an error over `relativeTolerance` × (1 + max |x|)
+    /// (not finite included). The runner uses 1e-2 for float32 and 1e-6 for float64
+    /// flows (docs/runs.md); a healthy flow is orders of magnitude below either.
+    package func failed(relativeTolerance: Double) -> Bool {
+      !(maxError <= relativeTolerance * (1 + maxMagnitude))
+    }
+  }
+
+  /// The round trip of `data` (see `roundTripError`) with the inputs' largest magnitude.
+  package func roundTrip(_ data: Dataset) -> RoundTrip {
     evaluating {
       var noise = Xoshiro256(seed: 0, stream: "round-trip")
       var worst = 0.0
+      var magnitude = 0.0
       for range in data.batchRanges(of: batchSize) {
         let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
+        for v in x.values where v.isFinite { magnitude = max(magnitude, Double(abs(v))) }
         worst = max(worst, flow.roundTripError(x.values, rows: x.count))
       }
-      return worst
+      return RoundTrip(maxError: worst, maxMagnitude: magnitude)
     }
   }
 }

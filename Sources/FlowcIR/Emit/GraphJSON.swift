@@ -31,7 +31,8 @@ package func graphJSON(_ v: ValidatedGraph) -> JSONValue {
   root.append(("totals", .object([
     ("layers", .int(g.nodes.count)), ("parameters", .int(e.parameters)),
     ("parameter_bytes", .int(e.parameterBytes)), ("optimizer_bytes", .int(e.optimizerBytes)),
-    ("activation_bytes", .int(e.activationBytes)), ("flops_per_sample", .int(e.flopsPerSample)),
+    ("activation_bytes", .int(e.activationBytes)), ("data_bytes", .int(e.dataBytes)),
+    ("evaluation_bytes", .int(e.evaluationBytes)), ("flops_per_sample", .int(e.flopsPerSample)),
     ("training_flops_per_step", .int(e.trainingFlopsPerStep)),
     ("sampling_flops_per_sample", .int(e.samplingFlopsPerSample)),
   ])))

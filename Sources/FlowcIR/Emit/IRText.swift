@@ -38,7 +38,9 @@ package func emitTotals(_ v: ValidatedGraph) -> String {
   let batch = g.settings.train.batchSize.value
   var out = "total: \(g.nodes.count) layer\(g.nodes.count == 1 ? "" : "s") · \(formatCount(e.parameters)) parameters (\(formatBytes(e.parameterBytes)) \(g.dtype.rawValue))"
   out += " · gradients and \(g.settings.train.optimizer.value.rawValue) state \(formatBytes(e.optimizerBytes))"
-  out += " · activations \(formatBytes(e.activationBytes)) at batch \(batch)\n"
+  out += " · activations \(formatBytes(e.activationBytes)) at batch \(batch)"
+  if e.dataBytes > 0 { out += " · data sets \(formatBytes(e.dataBytes))" }
+  out += " · evaluation \(formatBytes(e.evaluationBytes)) at batch \(g.settings.eval.batchSize.value)\n"
   out += "compute: \(formatFLOPs(e.flopsPerSample)) per sample forward · \(formatFLOPs(e.trainingFlopsPerStep)) per training step"
   out += " · memory \(formatBytes(e.totalBytes)) of \(formatBytes(g.settings.memoryLimit.value)) allowed\n"
   out += sequentialPassesLine(v)

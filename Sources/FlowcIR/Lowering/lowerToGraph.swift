@@ -36,6 +36,9 @@ struct Lowering {
   /// Places a lowering diagnostic was already reported at: a layer in a repeat is lowered
   /// once per copy, and says so once.
   var reportedPlaces = Set<SourceRange>()
+  /// The repeats around the layer being lowered (outermost first), for kinds whose
+  /// copies differ (a random permutation derives a seed per copy).
+  var repeats: [RepeatOrigin] = []
 
   init(spec: FlowSpec, diagnostics: DiagnosticEngine) {
     self.spec = spec
@@ -120,6 +123,7 @@ struct Lowering {
       preconditionFailure("layer kind '\(layer.kind.value)' has no lowering: add Sources/FlowcIR/Kinds/ for it")
     }
     // nil: the kind reported why the node cannot be formed (or the decoder did).
+    self.repeats = repeats
     guard let op = kind.lower(&self, layer) else { return }
     let name = layer.name?.value ?? "\(layer.kind.value)\(index)"
     let output = op.outputShape(input: shape)

@@ -6,6 +6,10 @@ import FlowcSpec
 @Sendable func checkDimensions(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
   let d = g.dimension.value
+  // A dimension below 1, or a shape with an entry below 1, is `value-range`'s to report;
+  // sizes compared with it here would only add false errors ("moons draws 2-dimensional
+  // points but the flow has dimension 0").
+  guard d >= 1, !(g.shape?.value.contains { $0.value < 1 } ?? false) else { return [] }
   if let shape = g.shape {
     let product = shape.value.reduce(1) { $0.multipliedSaturating(by: max(0, $1.value)) }
     if product != d {

@@ -4,9 +4,14 @@ import FlowcSpec
 /// `value-range` for the flow's own numbers: dimension and shape (each kind checks its own).
 @Sendable func checkValueRanges(_ g: FlowGraph) -> [Diagnostic] {
   var out: [Diagnostic] = []
-  if g.dimension.value < 1 { out.append(IRDiagnostics.valueRange("'dim'", g.dimension.value, "at least 1", at: g.dimension.range)) }
-  for s in g.shape?.value ?? [] where s.value < 1 {
+  let badShape = (g.shape?.value ?? []).filter { $0.value < 1 }
+  for s in badShape {
     out.append(IRDiagnostics.valueRange("a 'shape' entry", s.value, "at least 1", at: s.range))
+  }
+  // A dimension taken from a shape with a bad entry is that entry's fault, said above.
+  let fromShape = g.shape.map { $0.range == g.dimension.range } ?? false
+  if g.dimension.value < 1, !(fromShape && !badShape.isEmpty) {
+    out.append(IRDiagnostics.valueRange("'dim'", g.dimension.value, "at least 1", at: g.dimension.range))
   }
   return out
 }
@@ -40,6 +45,12 @@ import FlowcSpec
   let e = g.settings.eval
   if e.testSize.value < 1 { out.append(IRDiagnostics.valueRange("'test_size'", e.testSize.value, "at least 1", at: e.testSize.range)) }
   if e.samples.value < 0 { out.append(IRDiagnostics.valueRange("'samples'", e.samples.value, "0 or more", at: e.samples.range)) }
+  let maxSamples = SpecDefaults.maxSampleFileBytes / max(1, 4 * g.dimension.value)
+  if e.samples.value > maxSamples {
+    out.append(IRDiagnostics.valueRange("'samples'", e.samples.value,
+                                        "at most \(formatCount(maxSamples)) (samples.npy is limited to \(formatBytes(SpecDefaults.maxSampleFileBytes)); 'flowc sample' streams any count)",
+                                        at: e.samples.range))
+  }
   if e.batchSize.value < 1 { out.append(IRDiagnostics.valueRange("the eval 'batch_size'", e.batchSize.value, "at least 1", at: e.batchSize.range)) }
   if !(e.temperature.value > 0 && e.temperature.value.isFinite) {
     out.append(IRDiagnostics.valueRange("'temperature'", e.temperature.value, "a finite number > 0", at: e.temperature.range))
@@ -104,8 +115,10 @@ func checkClasses(_ s: DataSettings) -> [Diagnostic] {
     out.append(IRDiagnostics.valueRange("'weight_decay'", t.weightDecay.value, "a finite number >= 0", at: t.weightDecay.range))
   }
   if t.batchSize.value < 1 { out.append(IRDiagnostics.valueRange("'batch_size'", t.batchSize.value, "at least 1", at: t.batchSize.range)) }
-  if let steps = t.steps, t.schedule.value != .constant, t.warmupSteps.value >= steps.value, steps.value >= 1 {
-    out.append(IRDiagnostics.valueRange("'warmup_steps'", t.warmupSteps.value, "fewer than the \(steps.value) steps of a \(t.schedule.value.rawValue) schedule",
+  // Warm-up ramps the rate up linearly before any schedule, the constant one included;
+  // a warm-up as long as the run would never reach the rate set.
+  if let steps = t.steps, t.warmupSteps.value >= steps.value, steps.value >= 1 {
+    out.append(IRDiagnostics.valueRange("'warmup_steps'", t.warmupSteps.value, "fewer than the \(steps.value) steps of the run (\(t.schedule.value.rawValue) schedule)",
                           at: t.warmupSteps.range))
   }
   if t.warmupSteps.value < 0 { out.append(IRDiagnostics.valueRange("'warmup_steps'", t.warmupSteps.value, "0 or more", at: t.warmupSteps.range)) }
@@ -121,10 +134,11 @@ func checkClasses(_ s: DataSettings) -> [Diagnostic] {
   return out
 }
 
-/// `resource-budget`: parameters, optimizer state and one batch's activations fit in
-/// the memory limit. Caught here, a too-large spec is an error, not an out-of-memory.
+/// `resource-budget`: parameters, optimizer state, one batch's activations, the toy data
+/// sets and an evaluation batch fit in the memory limit. Caught here, a too-large spec
+/// is an error, not an out-of-memory.
 func checkBudget(_ g: FlowGraph, _ e: ResourceEstimate) -> [Diagnostic] {
   let limit = g.settings.memoryLimit
   guard limit.value >= 1, e.totalBytes > limit.value else { return [] }
-  return [IRDiagnostics.resourceBudget(e, limit: limit, at: g.dimension.range)]
+  return [IRDiagnostics.resourceBudget(e, limit: limit, fallback: g.dimension.range)]
 }

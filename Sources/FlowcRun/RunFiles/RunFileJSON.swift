@@ -31,13 +31,39 @@ package enum RunFileJSON {
   }
 
   /// Writes `value` to `path` atomically (a reader never sees half a file).
+  /// - Throws: `RunFileError` naming the file.
   package static func write(_ value: some Encodable, to path: String) throws {
-    try encoder(pretty: true).encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+    let data: Data
+    do {
+      data = try encoder(pretty: true).encode(value)
+    } catch {
+      throw RunFileError(path: path, problem: "the value cannot be encoded as JSON")
+    }
+    try RunFileIO.write([UInt8](data), to: path)
   }
 
   /// Reads a `T` from the file at `path`.
+  /// - Throws: `RunFileError` (reading) naming the file: missing, unreadable, or not
+  ///   the JSON flowc writes there.
   package static func read<T: Decodable>(_: T.Type, from path: String) throws -> T {
-    try decoder.decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    let bytes = try RunFileIO.read(path)
+    do {
+      return try decoder.decode(T.self, from: Data(bytes))
+    } catch {
+      throw RunFileError(path: path, problem: "it is not the JSON flowc writes there (\(decodingProblem(error)))", writing: false)
+    }
+  }
+
+  /// What a decoding error says, in words, without Foundation's error codes.
+  static func decodingProblem(_ error: any Error) -> String {
+    guard let e = error as? DecodingError else { return "unreadable JSON" }
+    func at(_ path: [any CodingKey]) -> String { path.isEmpty ? "" : " at '\(path.map(\.stringValue).joined(separator: "."))'" }
+    switch e {
+    case .dataCorrupted(let c): return "malformed JSON\(at(c.codingPath))"
+    case .keyNotFound(let key, let c): return "no '\(key.stringValue)'\(at(c.codingPath))"
+    case .typeMismatch(_, let c), .valueNotFound(_, let c): return "a value of the wrong type\(at(c.codingPath))"
+    @unknown default: return "unreadable JSON"
+    }
   }
 
   /// Reads a `T` from JSON text.

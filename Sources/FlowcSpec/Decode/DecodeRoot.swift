@@ -98,10 +98,24 @@ extension SpecDecoder {
   }
 
   /// Whether a file has nothing but blank lines, comments and document markers.
+  ///
+  /// Byte by byte, not by `Character`: a comment whose `#` is followed by a combining mark
+  /// (`#\u{594}...`) is one grapheme cluster that does not start with "#", and was taken
+  /// for content, so an only-comments file got no diagnostic at all (found by fuzzing).
   static func isBlank(_ source: SourceFile) -> Bool {
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     for line in 1...max(1, source.lineCount) {
-      let text = (source.lineText(line) ?? "").drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
-      if text.isEmpty || text.hasPrefix("#") || text == "---" || text == "..." { continue }
+      var text = ArraySlice((source.lineText(line) ?? "").utf8)
+      while true {
+        if let c = text.first, c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") {
+          text = text.dropFirst()
+        } else if text.starts(with: bom) {
+          text = text.dropFirst(3)
+        } else {
+          break
+        }
+      }
+      if text.isEmpty || text.first == UInt8(ascii: "#") || text.elementsEqual("---".utf8) || text.elementsEqual("...".utf8) { continue }
       return false
     }
     return true

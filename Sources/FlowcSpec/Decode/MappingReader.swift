@@ -72,6 +72,11 @@ package final class MappingReader {
   private(set) var validKeys: [String] = []
   private var valid: Set<String> = []
   private var byName: [String: YAMLPair] = [:]
+  /// Required keys found missing, reported by `finish()`: a missing key that an unknown
+  /// key is a typo of (`kepe:` for `keep`) is reported as that typo alone, so the
+  /// message leads with what to fix.
+  private var missing: [(key: String, example: String?)] = []
+  private var finished = false
 
   /// Wraps `node`, which must be a mapping.
   init(mapping node: YAMLNode, place: String, anchor: SourceRange? = nil, section: SpecSection?, decoder: SpecDecoder) {
@@ -139,7 +144,7 @@ package final class MappingReader {
   /// suggestion, e.g. "keep: first_half").
   func require<V>(_ key: String, _ reader: ValueReader<V>, example: String? = nil) -> V? {
     guard has(key) else {
-      decoder.emit(SpecDiagnostics.missingKey(key, in: place, at: anchor, example: example))
+      missing.append((key, example))
       return nil
     }
     return optional(key, reader)
@@ -154,16 +159,36 @@ package final class MappingReader {
   // MARK: - Finishing
 
   /// Reports every key that no accessor asked for, with a did-you-mean among the valid
-  /// keys of this mapping. `notes` adds notes for a key (e.g. which layer kind it
-  /// belongs to).
+  /// keys of this mapping, and every required key that is missing, except one that an
+  /// unknown key is a typo of: that typo's message says so instead. `notes` adds notes
+  /// for a key (e.g. which layer kind it belongs to).
   func finish(notes: (String) -> [Diagnostic.Note] = { _ in [] }) {
+    finished = true
     if let section {
       let unread = section.keyNames.filter { !valid.contains($0) }
       assert(unread.isEmpty, "section '\(section.name)' lists \(unread) but its decoder never asks for them")
     }
+    var missingKeys = Set(missing.map(\.key))
     for p in pairs where !valid.contains(p.name) {
+      let suggest = decoder.diagnostics.wantsSuggestions
+      let near = suggest ? SpecDiagnostics.nearest(p.name, among: validKeys) : nil
+      let isMissing = near.map { missingKeys.remove($0) != nil } ?? false
       decoder.emit(SpecDiagnostics.unknownKey(p.name, in: place, at: p.key.range, validKeys: validKeys,
-                                              notes: notes(p.name)))
+                                              notes: notes(p.name), near: near, nearIsMissing: isMissing, suggest: suggest))
     }
+    reportMissing(missingKeys)
+  }
+
+  /// Reports the required keys in `keys` that were found missing, in the order asked.
+  private func reportMissing(_ keys: Set<String>) {
+    for m in missing where keys.contains(m.key) {
+      decoder.emit(SpecDiagnostics.missingKey(m.key, in: place, at: anchor, example: m.example))
+    }
+    missing.removeAll()
+  }
+
+  deinit {
+    // A decoder that returned before `finish()` still reports what was missing.
+    if !finished { reportMissing(Set(missing.map(\.key))) }
   }
 }

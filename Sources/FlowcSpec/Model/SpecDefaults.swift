@@ -48,4 +48,7 @@ package enum SpecDefaults {
   /// `repeat: 1000000000` is an error instead of an out-of-memory.
   package static let maxDimension = 1 << 24
   package static let maxLayers = 100_000
+  /// The largest `samples.npy` a run writes (eval.samples × dimension × 4 bytes): 1 GiB.
+  /// `flowc sample` streams larger counts to a file of its own.
+  package static let maxSampleFileBytes = 1 << 30
 }

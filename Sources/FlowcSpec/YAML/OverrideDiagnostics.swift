@@ -18,15 +18,18 @@ package enum OverrideDiagnostics {
     case notAnIndex(String, count: Int)
     /// A key under a plain value, which has no keys.
     case underPlainValue(String)
+    /// A key to remove that the mapping does not have.
+    case noSuchKey(String)
   }
 
   /// The path exists in the command line but not in the spec's tree.
-  static func cannotSet(_ path: [String], _ problem: PathProblem, at range: SourceRange) -> Diagnostic {
+  static func cannotSet(_ path: [String], _ problem: PathProblem, removing: Bool = false, at range: SourceRange) -> Diagnostic {
     let why = switch problem {
     case .notAnIndex(let key, let count): "'\(key)' is not an index of this \(count)-entry list"
     case .underPlainValue(let key): "'\(key)' is under a plain value, not a mapping"
+    case .noSuchKey(let key): "there is no key '\(key)' to remove"
     }
-    return .error(ID.badOverride, "cannot set '\(path.joined(separator: "."))': \(why)", at: range)
+    return .error(ID.badOverride, "cannot \(removing ? "remove" : "set") '\(path.joined(separator: "."))': \(why)", at: range)
   }
 
   /// `--set a..b=1`.

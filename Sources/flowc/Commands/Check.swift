@@ -53,7 +53,7 @@ extension FlowcCommand {
     }
 
     func run() throws {
-      let options = Pipeline.Options(memoryLimit: memoryLimit.flatMap(parseByteSize))
+      let options = Pipeline.Options(memoryLimit: memoryLimit.flatMap(parseByteSize), suggestionLimit: diagnosticOptions.errorLimit)
       var all: [Diagnostic] = []
       var sources: [SourceFile] = []
       var worst: Int32 = 0

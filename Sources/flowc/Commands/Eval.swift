@@ -44,6 +44,18 @@ extension FlowcCommand {
       }
       let logp = model.logDensity(points)
       if let output { try writeOrFail(encodeNPY(doubles: logp), to: output) }
+      let nan = logp.count { $0.isNaN }
+      let negative = logp.count { $0 == -.infinity }
+      let positive = logp.count { $0 == .infinity }
+      guard nan + negative + positive == 0 else {
+        var parts: [String] = []
+        if nan > 0 { parts.append("\(formatCount(nan)) NaN") }
+        if negative > 0 { parts.append("\(formatCount(negative)) -inf (no density)") }
+        if positive > 0 { parts.append("\(formatCount(positive)) +inf") }
+        writeStderr("error: \(formatCount(nan + negative + positive)) of the \(formatCount(logp.count)) log-densities are not finite (\(parts.joined(separator: ", "))), so no mean NLL is reported"
+                    + (output.map { "; \($0) holds them as they are" } ?? "") + "\n")
+        throw ExitCode(1)
+      }
       let nll = -logp.reduce(0, +) / Double(max(1, logp.count))
       var line = "mean NLL \(formatFixed(nll, 4)) nats over \(logp.count) points"
       if model.preprocessing.reportsBitsPerDimension {

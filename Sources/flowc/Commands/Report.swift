@@ -40,10 +40,7 @@ extension FlowcCommand {
       do {
         if directories.count == 1 {
           let path = try ReportHTML.write(directories[0])
-          if let output {
-            if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
-            try FileManager.default.copyItem(atPath: path, toPath: output)
-          }
+          if let output { try RunFileIO.write(RunFileIO.read(path), to: output) }
           print("wrote \(output ?? path)")
         } else {
           try ReportHTML.compare(directories, to: output!)

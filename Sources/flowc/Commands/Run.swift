@@ -15,15 +15,17 @@ extension FlowcCommand {
     static let configuration = CommandConfiguration(
       abstract: "Train and evaluate the flow a spec describes, in a new run directory.",
       discussion: """
-        The spec is checked first: errors stop the run, warnings are shown. Each run gets a \
-        directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints, \
+        The spec is checked first, exactly as 'flowc check' does: errors stop the run, warnings are \
+        shown (and stop it with --warnings-as-errors). The data are loaded next; only then does the \
+        run get a directory under --out with the spec, the IR, metrics.jsonl, final.json, checkpoints, \
         samples, figures/ and report.html (docs/runs.md). On a terminal a progress line is redrawn \
-        in place; otherwise one plain line per evaluation. Ctrl-C checkpoints and stops; --resume continues.
+        in place; otherwise one plain line per evaluation. Ctrl-C checkpoints and stops; --resume \
+        continues an interrupted or killed run.
         With --engine pytorch the flow is exported (flowc export) into the run directory's \
         pytorch/ folder and trained there by PyTorch, under torchrun with --nproc N > 1; the run \
         directory and checkpoints are the same formats (docs/scale-out.md).
-        Exit status: 0 trained, 1 invalid spec, bad data or a diverged run, 2 usage or I/O error, \
-        130 interrupted.
+        Exit status: 0 trained, 1 invalid spec, bad data, a diverged run or a result that failed its \
+        checks (round trip, non-finite numbers), 2 usage or I/O error, 130 interrupted.
         """
     )
 
@@ -34,8 +36,11 @@ extension FlowcCommand {
     @Argument(help: "The spec file (not needed with --resume).")
     var spec: String?
 
-    @Option(name: .customLong("set"), help: "Change a spec value, e.g. --set train.lr=3e-4 (repeatable; validated like the file).")
+    @Option(name: .customLong("set"), help: "Change a spec value, e.g. --set train.lr=3e-4 (repeatable; validated like the file; a null value such as train.epochs=~ removes the key).")
     var overrides: [String] = []
+
+    @Option(name: .customLong("unset"), help: "Remove a spec key, e.g. --unset train.epochs (the same as --set train.epochs=~).")
+    var removals: [String] = []
 
     @Option(help: "Directory that receives the run directory.")
     var out: String = "runs"
@@ -65,8 +70,8 @@ extension FlowcCommand {
 
     func validate() throws {
       if resume == nil, spec == nil { throw ValidationError("give a spec file, or --resume RUN_DIR") }
-      if resume != nil, spec != nil || !overrides.isEmpty || seed != nil {
-        throw ValidationError("--resume continues a run as it was started; it takes no spec, --set or --seed")
+      if resume != nil, spec != nil || !overrides.isEmpty || !removals.isEmpty || seed != nil {
+        throw ValidationError("--resume continues a run as it was started; it takes no spec, --set, --unset or --seed")
       }
       if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
       if nproc < 1 { throw ValidationError("--nproc must be at least 1") }
@@ -88,13 +93,20 @@ extension FlowcCommand {
       let progress: ((TrainingProgress) -> Void)? = live ? { display.update($0) } : nil
       let outcome: Runner.Outcome
       defer { display.finish() }
+      // Warnings of the check, printed before training as 'flowc check' prints them.
+      let warnings: (Pipeline.CheckResult) -> Void = { check in
+        display.finish()
+        diagnosticOptions.print(check.diagnostics.sorted, sources: check.sources)
+      }
       do {
         if let resume {
-          outcome = try Runner.resume(resume, threads: threads, log: log, progress: progress)
+          outcome = try Runner.resume(resume, threads: threads, log: log, progress: progress, warnings: warnings)
         } else {
-          let all = overrides + (seed.map { ["train.seed=\($0)"] } ?? [])
-          outcome = try Runner.run(Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads), log: log,
-                                   progress: progress)
+          let all = overrides + removals.map { "\($0)=~" } + (seed.map { ["train.seed=\($0)"] } ?? [])
+          let request = Runner.Request(specPath: spec!, overrides: all, outputRoot: out, threads: threads,
+                                       warningsAsErrors: diagnosticOptions.warningsAsErrors,
+                                       suggestionLimit: diagnosticOptions.errorLimit)
+          outcome = try Runner.run(request, log: log, progress: progress, warnings: warnings)
         }
       } catch let e as DataError {
         writeStderr("error: \(e.description)\n")
@@ -105,6 +117,12 @@ extension FlowcCommand {
       } catch let e as CheckpointError {
         writeStderr("error: \(e.description)\n")
         throw ExitCode(1)
+      } catch let e as RunLockError {
+        writeStderr("error: \(e.description)\n")
+        throw ExitCode(1)
+      } catch let e as RunFileError {
+        writeStderr("error: \(e.description)\n")
+        throw ExitCode(2)
       } catch {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
@@ -120,7 +138,19 @@ extension FlowcCommand {
       case .diverged(_, let message):
         writeStderr("error: \(message)\n")
         throw ExitCode(1)
-      case .completed(let dir, let m):
+      case .alreadyComplete(let dir, let steps):
+        writeStderr("the run \(dir.path) is complete (\(steps) steps); there is nothing to resume\n")
+        // Killed while drawing its figures: draw them now.
+        if !RunFileIO.exists(dir.file("report.html")) {
+          RunFileIO.removeTemporaries(in: dir.path)
+          RunFileIO.removeTemporaries(in: dir.file("figures"))
+          do {
+            try ReportHTML.write(dir)
+          } catch {
+            log("warning: could not write the figures and report.html: \(error)")
+          }
+        }
+      case .completed(let dir, let m), .failed(let dir, let m):
         // Figures and report.html, drawn from the finished run directory; a failure here
         // leaves a trained run, so it is only reported.
         do {
@@ -128,12 +158,11 @@ extension FlowcCommand {
         } catch {
           log("warning: could not write the figures and report.html: \(error)")
         }
-        var line = "test NLL \(String(format: "%.4f", m.testNLL)) nats on \(m.testPoints) held-out points"
-        if let bpd = m.testBitsPerDim { line += " (\(String(format: "%.3f", bpd)) bits/dim)" }
-        print(line)
-        print("inverse round trip: max |g(f(x)) - x| = \(String(format: "%.3g", m.roundTripMaxError)) on the test set")
-        let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
-        print("best validation NLL \(String(format: "%.4f", m.bestValidationNLL)) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")
+        printSummary(m, dir)
+        if let message = m.message {
+          writeStderr("error: \(message)\n")
+          throw ExitCode(1)
+        }
       }
     }
 
@@ -145,7 +174,7 @@ extension FlowcCommand {
         if let resume {
           outcome = try PyTorchEngine.resume(resume, threads: threads, quiet: quiet)
         } else {
-          let all = overrides + (seed.map { ["train.seed=\($0)"] } ?? [])
+          let all = overrides + removals.map { "\($0)=~" } + (seed.map { ["train.seed=\($0)"] } ?? [])
           outcome = try PyTorchEngine.run(PyTorchEngine.Request(specPath: spec!, overrides: all, outputRoot: out, processes: nproc,
                                                                 device: device, threads: threads, quiet: quiet))
         }
@@ -176,6 +205,20 @@ extension FlowcCommand {
           throw ExitCode(code == 0 ? 1 : code == 130 ? 130 : 1)
         }
       }
+    }
+
+    /// The summary on standard output: test NLL, round trip, validation, steps.
+    private func printSummary(_ m: Runner.FinalMetrics, _ dir: RunDirectory) {
+      func f(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "none" }
+      var line = "test NLL \(f(m.testNLL, "%.4f")) nats on \(m.testPoints ?? 0) held-out points"
+      if let bpd = m.testBitsPerDim { line += " (\(String(format: "%.3f", bpd)) bits/dim)" }
+      if let status = m.status, status != .ok { line += " [\(status.rawValue)]" }
+      print(line)
+      print("inverse round trip: max |g(f(x)) - x| = \(f(m.roundTripMaxError, "%.3g")) on the test set"
+            + (m.status == .roundTripFailed ? " [FAILED: over \(f(m.roundTripTolerance, "%.3g"))]" : ""))
+      let validation = m.bestValidationNLL.map { "best validation NLL \(String(format: "%.4f", $0))" } ?? "no validation set"
+      let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
+      print("\(validation) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")
     }
   }
 }

@@ -37,7 +37,7 @@ extension FlowcCommand {
       do {
         table = try RunsTable.load(root: directory)
       } catch {
-        writeStderr("error: cannot read '\(directory)': \(error.localizedDescription)\n")
+        writeStderr("error: \(error)\n")
         throw ExitCode(2)
       }
       table.sort(by: sort)

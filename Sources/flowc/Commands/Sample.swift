@@ -4,6 +4,7 @@ import FlowcBuild
 import FlowcDiff
 import FlowcIR
 import FlowcReport
+import FlowcDiagnostics
 import FlowcRun
 
 extension FlowcCommand {
@@ -29,28 +30,67 @@ extension FlowcCommand {
     @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape), or a .png figure (a scatter plot of 2-D samples, a grid of up to 64 images).")
     var output: String = "samples.npy"
 
+    /// The most points a scatter-plot PNG draws (a grid of images shows 64).
+    static let maxPNGPoints = 1_000_000
+
     func validate() throws {
       if n < 1 { throw ValidationError("-n must be at least 1") }
       if !(temperature > 0) || !temperature.isFinite { throw ValidationError("--temperature must be a finite number > 0") }
+      if output.lowercased().hasSuffix(".png"), n > Self.maxPNGPoints {
+        throw ValidationError("a .png draws at most \(formatCount(Self.maxPNGPoints)) samples; write a .npy for more")
+      }
     }
 
     func run() throws {
       let model = try loadModel(checkpoint)
-      let samples = model.sample(count: n, temperature: temperature, seed: seed)
       if output.lowercased().hasSuffix(".png") {
+        // A grid shows the first 64 images: draw only those (the same as the first 64 of n).
+        let count = model.rowShape.count >= 2 ? min(n, 64) : n
+        let samples = model.sample(count: count, temperature: temperature, seed: seed)
+        try reportNonFinite(samples.values.count { !$0.isFinite }, of: "values of the samples")
         do {
           try SampleFigure.write(model, samples, to: output)
         } catch {
           writeStderr("error: \(error)\n")
           throw ExitCode(2)
         }
-        print("drew \(n) samples of dimension \(model.dimension) in \(output)")
+        print("drew \(count) samples of dimension \(model.dimension) in \(output)")
         return
       }
-      try writeOrFail(encodeNPY(samples), to: output)
+      // Before any work: the file's size must be a number and fit on its disk.
+      guard let bytes = NPYStreamWriter.byteCount(count: n, rowShape: model.rowShape) else {
+        writeStderr("error: cannot write '\(output)': \(n) samples of \(model.rowShape.map(String.init).joined(separator: "×")) float32 values are more bytes than a file can hold\n")
+        throw ExitCode(2)
+      }
+      if let free = availableBytes(forFileAt: output), bytes > free {
+        writeStderr("error: cannot write '\(output)': \(n) samples take \(formatBytes(bytes)), but only \(formatBytes(free)) are free there\n")
+        throw ExitCode(2)
+      }
+      var nonFinite = 0
+      do {
+        let writer = try NPYStreamWriter(path: output, count: n, rowShape: model.rowShape)
+        try model.sample(count: n, temperature: temperature, seed: seed) { batch in
+          nonFinite += batch.values.count { !$0.isFinite }
+          try writer.append(batch.values)
+        }
+        try writer.finish()
+      } catch {
+        writeStderr("error: \(error)\n")
+        throw ExitCode(2)
+      }
       print("wrote \(n) samples of dimension \(model.dimension) to \(output)")
+      try reportNonFinite(nonFinite, of: "values of the samples")
     }
   }
+}
+
+/// Says how many of the outputs are not finite numbers, and fails (exit 1) when any is:
+/// a checkpoint with NaN weights, or a point the flow gives no density, must not pass
+/// for a result.
+func reportNonFinite(_ count: Int, of what: String) throws {
+  guard count > 0 else { return }
+  writeStderr("error: \(formatCount(count)) \(what) are not finite numbers (NaN or infinite); is the checkpoint's training diverged?\n")
+  throw ExitCode(1)
 }
 
 /// Loads a checkpoint, turning its errors into exit code 1 with the file named.

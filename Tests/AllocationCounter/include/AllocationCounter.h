@@ -11,3 +11,7 @@ void allocation_counter_begin(void);
 
 /// Stops counting and returns the number of allocations since `allocation_counter_begin`.
 long allocation_counter_end(void);
+
+/// 1 when the allocator is interposed and counts; 0 in a build with AddressSanitizer or
+/// ThreadSanitizer (.ci/sanitize), which own malloc themselves.
+int allocation_counter_available(void);

@@ -45,4 +45,31 @@ import Testing
     let train = document.root?.mapping?.first { $0.name == "train" }?.value
     #expect(train?.mapping?.first { $0.name == "lr" }?.value.scalar?.value == "0.1")
   }
+
+  /// A null value removes the key (`--unset train.epochs` is `--set train.epochs=~`), so
+  /// a spec with `epochs:` can be switched to `steps:` from the command line.
+  @Test(arguments: ["train.epochs=~", "train.epochs=null", "train.epochs="]) func aNullValueRemovesTheKey(text: String) {
+    let (document, d) = apply(text, to: "train: {epochs: 3, lr: 0.1}\n")
+    #expect(d.isEmpty, "\(d)")
+    let train = document.root?.mapping?.first { $0.name == "train" }?.value
+    #expect(train?.mapping?.map(\.name) == ["lr"])
+  }
+
+  @Test func removingAListEntryAndANestedKey() {
+    let (document, d) = apply("flow.0=~", to: "flow:\n  - {kind: actnorm}\n  - {kind: batch_norm}\n")
+    #expect(d.isEmpty)
+    #expect(document.root?.mapping?.first { $0.name == "flow" }?.value.sequence?.count == 1)
+    let nested = apply("data.preprocess.logit_alpha=~", to: "data: {preprocess: {logit_alpha: 0.05, dequantize: true}}\n")
+    #expect(nested.diagnostics.isEmpty)
+  }
+
+  /// Removing a key that is not there is an error, so a typo never silently does nothing.
+  @Test func removingAKeyThatIsNotThere() {
+    let d = apply("train.epoch=~", to: "train: {epochs: 3}\n").diagnostics
+    #expect(d.map(\.description)
+      == ["--set train.epoch:1:1: error: cannot remove 'train.epoch': there is no key 'epoch' to remove [bad-override]"])
+    let under = apply("dim.rows=~", to: "dim: 2\n").diagnostics
+    #expect(under.map(\.description)
+      == ["--set dim.rows:1:1: error: cannot remove 'dim.rows': 'rows' is under a plain value, not a mapping [bad-override]"])
+  }
 }
