@@ -2,9 +2,10 @@
 // flowc: a compiler for normalizing-flow specs.
 //
 // Stages are separate modules; dependencies point one way (docs/architecture.md):
-//   flowc -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
+//   flowc -> FlowcOOD -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
 //   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
+//   FlowcExport -> FlowcIR (the PyTorch export); FlowcLaunch -> FlowcExport, FlowcRun (engines, sweeps)
 //   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
 
@@ -85,14 +86,35 @@ let package = Package(
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
                                              "FlowRandom", "SafeTensors", systemPackage]),
+    // The PyTorch export of a validated graph: a Python package per flow (docs/scale-out.md).
+    // Depends on the compiler front end only; its Python files are embedded in the binary.
+    .target(
+      name: "FlowcExport", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics"],
+      resources: [
+        .embedInCode("Python/core.py"), .embedInCode("Python/nets.py"), .embedInCode("Python/couplings.py"),
+        .embedInCode("Python/splines.py"), .embedInCode("Python/autoregressive.py"),
+        .embedInCode("Python/normalization.py"), .embedInCode("Python/linear.py"), .embedInCode("Python/permutations.py"),
+        .embedInCode("Python/elementwise.py"), .embedInCode("Python/multiscale.py"), .embedInCode("Python/priors.py"),
+        .embedInCode("Python/data.py"), .embedInCode("Python/checkpoint.py"), .embedInCode("Python/evaluate.py"),
+        .embedInCode("Python/optim.py"), .embedInCode("Python/train.py"),
+      ]
+    ),
+    // Runs as processes: `flowc run --engine pytorch` (export + train.py under torchrun),
+    // `flowc sweep` (a grid of child `flowc run`s, N at a time, resumable) and Slurm scripts.
+    .target(name: "FlowcLaunch", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
     // Figures, report.html, run records, run diffs and the runs table.
     .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
+    // `flowc ood`: out-of-distribution scores of a trained flow, their detection metrics,
+    // figures and report (compressed sizes through cairo's PNG writer and zlib).
+    .target(name: "FlowcOOD", dependencies: ["FlowcReport", "FlowcRun", "FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+                                             "FlowRandom", "FlowPlot", "CCairo", "CZlib"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "flowc",
       dependencies: [
-        "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",
+        "FlowcOOD", "FlowcReport", "FlowcRun", "FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcLaunch", "FlowcIR", "FlowcSpec",
+        "FlowcDiagnostics", "FlowData",
         "FlowRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -125,9 +147,12 @@ let package = Package(
     .testTarget(name: "FlowcSpecTests", dependencies: ["FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcIRTests", dependencies: ["FlowcIR", "FlowcSpec", "FlowcTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FlowcDiffTests", dependencies: ["FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport"]),
-    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData", "FlowRandom"]),
+    .testTarget(name: "FlowcBuildTests", dependencies: ["FlowcBuild", "FlowcDiff", "FlowcExport", "FlowcIR", "FlowcSpec", "FlowcTestSupport", "FlowRuntime", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
+    .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
+                                                        "SafeTensors"], exclude: ["Support/parity.py"]),
+    .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
     .testTarget(name: "FlowcFuzzTests", dependencies: ["FlowcFuzz"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
   ]

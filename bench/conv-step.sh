@@ -16,10 +16,11 @@
 #   SHAPES=4,14,14 THREADS=1 REPS=3 STEPS=8 HIDDEN=64 BATCH=64 bench/conv-step.sh
 # Environment: SHAPES, THREADS, STEPS (8), HIDDEN (64), BATCH (64), REPS (3), ITERS (10),
 # PYTHON (python3). On a loaded machine PyTorch at 2 threads is very slow (its OpenMP threads
-# spin), so the default run takes a few minutes there. OPENBLAS_CORETYPE defaults to Haswell, as in .ci.
+# spin), so the default run takes a few minutes there. The Swift driver links FlowRuntime, not
+# flowc, so it cannot choose its OpenBLAS kernel: it gets the one flowc chooses for this CPU
+# (`flowc blas-kernel`), unless OPENBLAS_CORETYPE is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 shapes="${SHAPES:-4,14,14 8,7,7}"
 thread_counts="${THREADS:-1 2}"
 steps="${STEPS:-8}"
@@ -29,6 +30,11 @@ reps="${REPS:-3}"
 iters="${ITERS:-10}"
 python="${PYTHON:-python3}"
 driver=bench/conv-step/.build/release/ConvStep
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  [ -x .build/release/flowc ] || swift build -c release --product flowc >&2
+  OPENBLAS_CORETYPE=$(.build/release/flowc blas-kernel)
+  export OPENBLAS_CORETYPE
+fi
 echo "building bench/conv-step (release) ..." >&2
 (cd bench/conv-step && swift build -c release >&2)
 work=$(mktemp -d)

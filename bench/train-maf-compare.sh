@@ -17,7 +17,6 @@
 # .build-bench/release/flowc, built if missing), PYTHON (python3), KEEP=1 keeps the run directories.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 seeds=("$@")
 [ ${#seeds[@]} -eq 0 ] && seeds=(0 1 2)
 steps="${STEPS:-10000}"
@@ -36,7 +35,7 @@ now() { date +%s.%N; }
 
 echo "MAF on two moons (specs/maf-moons.yaml vs bench/maf_moons_torch.py): $steps steps, seeds ${seeds[*]}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE; threads: $threads for both (flowc --threads, torch.set_num_threads)"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset: flowc chooses)}; threads: $threads for both (flowc --threads, torch.set_num_threads)"
 : >"$work/results.jsonl"
 for seed in "${seeds[@]}"; do
   echo "seed $seed: flowc ..." >&2

@@ -21,7 +21,6 @@
 # missing), PYTHON (python3), KEEP=1 keeps the run directories.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 seeds=("$@")
 [ ${#seeds[@]} -eq 0 ] && seeds=(0 1 2)
 steps="${STEPS:-10000}"
@@ -38,7 +37,7 @@ if [ "${KEEP:-0}" = 1 ]; then echo "run directories kept in $work" >&2; else tra
 
 echo "NSF on two moons (specs/nsf-moons.yaml vs bench/nsf_moons_torch.py): $steps steps, seeds ${seeds[*]}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE; threads: $threads for both (flowc --threads, torch.set_num_threads)"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset: flowc chooses)}; threads: $threads for both (flowc --threads, torch.set_num_threads)"
 : >"$work/results.jsonl"
 # The PyTorch script's test points (numpy's generator), so flowc's model is also scored on them:
 # the two test sets differ by their own sampling error, about 0.01 nats.

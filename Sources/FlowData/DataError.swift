@@ -70,6 +70,10 @@ extension DataError {
     case shapeMismatch(found: [Int], expected: [Int])
     /// An images file and its labels file disagree on the number of examples.
     case labelCountMismatch(images: Int, labels: Int, labelsPath: String)
+    /// Classes were asked for but the rows carry no labels.
+    case unlabelled
+    /// A class asked for labels no row; `present` lists the labels that occur.
+    case classNotFound(label: Int, present: [Int])
     /// An option of a toy source, split or preprocessing step is out of range.
     case invalidOption(name: String, value: String, expected: String)
     /// The file's content is in another format than the one it is read as (the spec's
@@ -102,6 +106,8 @@ extension DataError {
       case .dimensionMismatch: "data-dimension-mismatch"
       case .shapeMismatch: "data-shape-mismatch"
       case .labelCountMismatch: "data-label-count-mismatch"
+      case .unlabelled: "data-unlabelled"
+      case .classNotFound: "data-class-not-found"
       case .invalidOption: "data-invalid-option"
       case .formatMismatch: "data-format-mismatch"
       case .tooFewRows: "data-too-few-rows"
@@ -165,8 +171,12 @@ extension DataError {
       case .shapeMismatch(let found, let expected):
         return "holds \(shapeText(found)) images but the spec declares \(shapeText(expected))"
       case .labelCountMismatch(let images, let labels, let labelsPath):
-        return "holds \(images) images but \(labelsPath) holds \(labels) labels; "
+        return "holds \(images) examples but \(labelsPath) holds \(labels) labels; "
           + "are these files from the same split?"
+      case .unlabelled:
+        return "carries no labels, so classes cannot be selected; give its IDX label file"
+      case .classNotFound(let label, let present):
+        return "no example is labelled \(label), a class asked for; the labels present are \(labelList(present))"
       case .invalidOption(let name, let value, let expected):
         return "invalid \(name) \(value): expected \(expected)"
       case .formatMismatch(let declared, let found):
@@ -183,6 +193,26 @@ extension DataError {
 func hex32(_ v: UInt32) -> String {
   let digits = String(v, radix: 16)
   return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}
+
+/// `0–9`, or `0, 2, 5`: sorted distinct labels as messages and tables print them (runs of
+/// three or more shortened, at most 20 entries).
+public func labelList(_ labels: [Int]) -> String {
+  let labels = Array(Set(labels)).sorted()
+  guard !labels.isEmpty else { return "none" }
+  var parts: [String] = []
+  var i = 0
+  while i < labels.count {
+    var j = i
+    while j + 1 < labels.count && labels[j + 1] == labels[j] + 1 { j += 1 }
+    if j - i >= 2 {
+      parts.append("\(labels[i])–\(labels[j])")
+    } else {
+      for k in i...j { parts.append(String(labels[k])) }
+    }
+    i = j + 1
+  }
+  return parts.count > 20 ? parts.prefix(20).joined(separator: ", ") + ", …" : parts.joined(separator: ", ")
 }
 
 /// `60000×28×28`: a shape as messages print it.

@@ -31,7 +31,7 @@ public enum DataFormat: String, Sendable, CaseIterable {
 /// - Parameters:
 ///   - path: the file.
 ///   - format: the format, or nil to infer it from the name.
-///   - labels: for IDX images, an optional labels file to attach.
+///   - labels: an optional IDX label file to attach (one label per row), for any format.
 ///   - limits: the memory bounds.
 /// - Throws: `DataError` (`unknownFormat` when the name gives no clue), or any reader error.
 public func readDataset(
@@ -40,11 +40,13 @@ public func readDataset(
   guard let format = format ?? DataFormat(fileName: path) else {
     throw DataError(path: path, .unknownFormat)
   }
+  let data: Dataset
   switch format {
-  case .csv: return try readCSV(path, limits: limits)
-  case .npy: return try readNPY(path, limits: limits)
-  case .idx: return try readIDXDataset(images: path, labels: labels, limits: limits)
+  case .csv: data = try readCSV(path, limits: limits)
+  case .npy: data = try readNPY(path, limits: limits)
+  case .idx: data = try readIDXImages(path, limits: limits)
   }
+  return try labels.map { try data.attachingLabels(from: $0, limits: limits) } ?? data
 }
 
 /// `readDataset` on a file's bytes as stored (gzip is inflated within `limits`), in

@@ -90,15 +90,8 @@ public func decodeIDXLabels(_ bytes: [UInt8], path: String, limits: ReadLimits =
 /// - Throws: `DataError` with `labelCountMismatch` when the two files disagree on the
 ///   number of examples, or any error of the two readers.
 public func readIDXDataset(images: String, labels: String?, limits: ReadLimits = .standard) throws -> Dataset {
-  var data = try readIDXImages(images, limits: limits)
-  if let labels {
-    let l = try readIDXLabels(labels, limits: limits)
-    guard l.count == data.count else {
-      throw DataError(path: images, .labelCountMismatch(images: data.count, labels: l.count, labelsPath: labels))
-    }
-    data.labels = l
-  }
-  return data
+  let data = try readIDXImages(images, limits: limits)
+  return try labels.map { try data.attachingLabels(from: $0, limits: limits) } ?? data
 }
 
 /// The reader behind the public functions; `expecting` picks the magic number demanded.

@@ -50,7 +50,6 @@ package struct DataPlan: Sendable {
     let seed = UInt64(bitPattern: Int64(d.seed.value))
     let evalSeed = UInt64(bitPattern: Int64(e.seed.value))
     let preprocessing = try makePreprocessing(g)
-    let shape = g.shape?.value.map(\.value)
 
     if let toy = ToySource(rawValue: d.source.value.rawValue) {
       var options = ToyOptions()
@@ -67,19 +66,16 @@ package struct DataPlan: Sendable {
                       noise: Xoshiro256(seed: seed, stream: "dequantize"))
     }
 
-    // A file source: read in the declared format, check the dimension, shuffle with the
-    // data seed, split.
-    let format = DataFormat(rawValue: d.source.value.rawValue)
+    // A file source: read in the declared format, check the dimension, keep the classes
+    // asked for, shuffle with the data seed, split.
     let path = d.path?.value ?? ""
-    var all = try readDataset(path, format: format)
-    try all.checkFits(dimension: g.dimension.value, shape: shape)
+    var all = try readFile(path, labels: d.labels?.value, g)
     var shuffle = Xoshiro256(seed: seed, stream: "split")
     all = all.shuffled(using: &shuffle)
     var test: Dataset
     var rest = all
     if let testPath = d.testPath?.value {
-      test = try readDataset(testPath, format: format)
-      try test.checkFits(dimension: g.dimension.value, shape: shape)
+      test = try readFile(testPath, labels: d.testLabels?.value, g)
     } else {
       let n = min(e.testSize.value, all.count / 5)
       guard n >= 1 else {
@@ -113,6 +109,25 @@ package struct DataPlan: Sendable {
     return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
                     validation: validation, test: test, preprocessing: preprocessing,
                     trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+  }
+
+  /// The test set exactly as `make` builds it, reading only the test file when the spec
+  /// has one (`test_path`), else everything `make` reads.
+  /// - Throws: `DataError`, as `make`.
+  package static func testSet(_ g: FlowGraph) throws -> Dataset {
+    let d = g.settings.data
+    guard !d.source.value.isToy, let testPath = d.testPath?.value else { return try make(g).test }
+    return try readFile(testPath, labels: d.testLabels?.value, g)
+  }
+
+  /// One data file of a file source: its rows with the labels of `labels` attached,
+  /// checked against the flow's dimension and shape, restricted to `data.classes`.
+  static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
+    // The declared source decides the format, whatever the file's name.
+    var data = try readDataset(path, format: DataFormat(rawValue: g.settings.data.source.value.rawValue), labels: labels)
+    try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
+    if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
+    return data
   }
 
   /// The preprocessing chain of `data.preprocess`: dequantize, then scale by `levels`

@@ -94,6 +94,9 @@ package func settingFields(_ g: FlowGraph) -> [ComparedField] {
   add("data.validation_size", d.validationSize, unset: "10% of the file") { String($0) }
   add("data.path", d.path, unset: "none") { $0 }
   add("data.test_path", d.testPath, unset: "none") { $0 }
+  add("data.labels", d.labels, unset: "none") { $0 }
+  add("data.test_labels", d.testLabels, unset: "none") { $0 }
+  add("data.classes", d.classes, unset: "all") { "[" + $0.map { String($0.value) }.joined(separator: ", ") + "]" }
   add("data.seed", d.seed) { String($0) }
   add("data.preprocess.dequantize", d.dequantize) { String($0) }
   add("data.preprocess.levels", d.levels) { String($0) }

@@ -20,6 +20,7 @@ package enum IRDiagnostics {
     case dataFile = "data-file"
     case dataFormat = "data-format"
     case dimensionTooLarge = "dimension-too-large"
+    case duplicateClass = "duplicate-class"
     case elementwiseNotMonotone = "elementwise-not-monotone"
     case epochsFreshData = "epochs-fresh-data"
     case flipWithoutPrevious = "flip-without-previous"
@@ -34,6 +35,7 @@ package enum IRDiagnostics {
     case maskTransformsNothing = "mask-transforms-nothing"
     case maskValues = "mask-values"
     case missingHidden = "missing-hidden"
+    case missingLabels = "missing-labels"
     case missingPath = "missing-path"
     case missingTrainSize = "missing-train-size"
     case needsImage = "needs-image"
@@ -168,6 +170,12 @@ package enum IRDiagnostics {
     .error(ID.dimensionTooLarge, "dimension \(d) is larger than flowc supports (\(SpecDefaults.maxDimension))",
            at: r, suggestion: "flows here act on flattened vectors; is the shape right?")
   }
+  /// A label listed twice in `classes:` (a typo for another class, most likely).
+  static func duplicateClass(_ label: Int, at r: SourceRange, first: SourceRange) -> Diagnostic {
+    .error(ID.duplicateClass, "class \(label) is listed twice in 'classes'", at: r,
+           notes: [.init("first listed here", at: first)], suggestion: "remove one, or write the class that was meant")
+  }
+
 
   /// An elementwise function that is not invertible, and why.
   static func elementwiseNotMonotone(_ function: String, why: String, at r: SourceRange) -> Diagnostic {
@@ -271,6 +279,19 @@ package enum IRDiagnostics {
     .error(ID.missingHidden, "the \(role) network has no 'hidden' sizes", at: r,
            suggestion: "add 'hidden: [256, 256]' to the network or its template")
   }
+  /// `classes:` without `labels:`: nothing says which example has which class.
+  static func missingLabels(at r: SourceRange) -> Diagnostic {
+    .error(ID.missingLabels, "'classes' selects examples by their label, but 'labels' is not given", at: r,
+           suggestion: "add 'labels: <the IDX label file of path>' to 'data'")
+  }
+
+  /// `classes:` with `test_path:` but without `test_labels:`: the test file cannot be filtered.
+  static func missingTestLabels(at r: SourceRange, testPath: SourceRange) -> Diagnostic {
+    .error(ID.missingLabels, "'classes' also selects the examples of 'test_path', but 'test_labels' is not given", at: r,
+           notes: [.init("the test file is given here", at: testPath)],
+           suggestion: "add 'test_labels: <the IDX label file of test_path>' to 'data'")
+  }
+
 
   /// A file data source without `path`.
   static func missingPath(_ source: String, at r: SourceRange) -> Diagnostic {

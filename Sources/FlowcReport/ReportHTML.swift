@@ -89,11 +89,13 @@ package enum ReportHTML {
     return "<figure>\n" + image(Array(bytes), alt: f.caption) + "<figcaption>\(escape(f.caption))</figcaption>\n</figure>\n"
   }
 
-  static func image(_ png: [UInt8], alt: String) -> String {
+  /// An `<img>` with the PNG inlined as a base64 data URI.
+  package static func image(_ png: [UInt8], alt: String) -> String {
     "<img alt=\"\(escape(alt))\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">\n"
   }
 
-  static func page(title: String, body: String) -> String {
+  /// The whole self-contained page: inline style sheet, no script.
+  package static func page(title: String, body: String) -> String {
     """
     <!DOCTYPE html>
     <html lang="en">
@@ -119,7 +121,8 @@ package enum ReportHTML {
 
   static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-  static func escape(_ s: String) -> String {
+  /// Text escaped for HTML.
+  package static func escape(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
       .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }

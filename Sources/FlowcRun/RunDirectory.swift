@@ -25,7 +25,9 @@ package struct RunDirectory: Sendable {
   /// The directory's own name, its path's last component (`realnvp-moons-20261123-194501`).
   package var name: String { FilePath(path).lastComponent?.string ?? path }
 
-  /// Creates `root/<name>-<yyyymmdd-HHMMSS>` (with `-2`, `-3`... if it exists).
+  /// Creates `root/<name>-<yyyymmdd-HHMMSS>` (with `-2`, `-3`... if it exists). The
+  /// directory itself is made with one mkdir, which fails if it exists, so runs started in
+  /// the same second by parallel processes (a sweep) never share a directory.
   package static func create(root: String, name: String, date: Date = Date()) throws -> RunDirectory {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -33,9 +35,13 @@ package struct RunDirectory: Sendable {
     formatter.dateFormat = "yyyyMMdd-HHmmss"
     let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
     let base = FilePath(root).appending("\(safeName)-\(formatter.string(from: date))").string
+    try RunFileIO.makeDirectory(root)
     var candidate = base
     var n = 2
-    while RunFileIO.exists(candidate) {
+    while mkdir(candidate, 0o755) != 0 {
+      guard errno == EEXIST else {
+        throw RunFileError(path: candidate, problem: RunFileIO.problemText(errno))
+      }
       candidate = "\(base)-\(n)"
       n += 1
     }

@@ -57,13 +57,16 @@ package enum Runner {
     package var parameters: Int
     package var trainingSeconds: Double
     package var testPoints: Int?
+    /// Peak resident memory of the process when the run ended (nil in runs recorded
+    /// before flowc measured it).
+    package var peakResidentBytes: Int?
 
     enum CodingKeys: String, CodingKey {
       case status, message
       case steps, testNLL = "test_nll", testBitsPerDim = "test_bpd", bestValidationNLL = "best_val_nll"
       case finalValidationNLL = "final_val_nll", roundTripMaxError = "round_trip_max_error"
       case roundTripTolerance = "round_trip_tolerance", parameters
-      case trainingSeconds = "training_seconds", testPoints = "test_points"
+      case trainingSeconds = "training_seconds", testPoints = "test_points", peakResidentBytes = "peak_rss_bytes"
     }
   }
 
@@ -222,14 +225,12 @@ package enum Runner {
   /// Where in the spec a data error belongs: the `path` or `test_path` naming its file,
   /// else the `source`.
   private static func range(of e: DataError, in g: FlowGraph) -> SourceRange {
-    let d = g.settings.data
-    if let p = d.testPath, p.value == e.path { return p.range }
-    if let p = d.path, p.value == e.path { return p.range }
-    return d.source.range
+    if let named = g.dataFileSettings.first(where: { $0.setting.value == e.path }) { return named.setting.range }
+    return g.settings.data.source.range
   }
 
   private static func dataFiles(_ g: FlowGraph) -> [String]? {
-    let files = [g.settings.data.path?.value, g.settings.data.testPath?.value].compactMap { $0 }
+    let files = g.dataFileSettings.map(\.setting.value)
     return files.isEmpty ? nil : files
   }
 
@@ -323,7 +324,7 @@ package enum Runner {
         ? "the last good checkpoint is \(directory.lastCheckpoint)" : "no checkpoint had been written yet"
       let message = divergenceMessage(cause, step: step, graph: g) + "; " + kept
       let metrics = FinalMetrics(status: .diverged, message: message, steps: trainer.step, parameters: v.estimate.parameters,
-                                 trainingSeconds: trainer.elapsedBefore)
+                                 trainingSeconds: trainer.elapsedBefore, peakResidentBytes: peakResidentBytes())
       try RunFileJSON.write(metrics, to: directory.final)
       info.status = .diverged
       info.message = message
@@ -361,7 +362,8 @@ package enum Runner {
                                testBitsPerDim: test.bitsPerDimension, bestValidationNLL: best,
                                finalValidationNLL: validationNLL, roundTripMaxError: roundTrip.maxError,
                                roundTripTolerance: tolerance, parameters: v.estimate.parameters,
-                               trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count)
+                               trainingSeconds: trainer.elapsedBefore, testPoints: data.test.count,
+                               peakResidentBytes: peakResidentBytes())
     try RunFileJSON.write(metrics, to: directory.final)
     info.status = status == .ok ? .completed : .failed
     info.message = message

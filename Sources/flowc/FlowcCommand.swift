@@ -9,7 +9,7 @@ struct FlowcCommand: ParsableCommand {
     commandName: "flowc",
     abstract: "A compiler for normalizing flows: check, train and compare flows written as YAML specs.",
     version: "0.1.0",
-    subcommands: [Check.self, Run.self, Diff.self, Runs.self, Sample.self, Eval.self, Report.self, Schema.self, BLASKernel.self]
+    subcommands: [Check.self, Run.self, Export.self, Sweep.self, Diff.self, Runs.self, Sample.self, Eval.self, Ood.self, Report.self, Schema.self, BLASKernel.self]
   )
 
   /// Like `ParsableCommand.main()`, but with the exit codes the flowc docs promise:

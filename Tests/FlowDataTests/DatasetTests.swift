@@ -60,6 +60,9 @@ import Testing
     #expect(e2?.description == "data/x.idx.gz: holds 28×28 images (784 values each) but the spec's flow has dimension 3072")
     let e3 = expectDataError("data-shape-mismatch") { try img.checkFits(dimension: 784, shape: [14, 56]) }
     #expect(e3?.description == "data/x.idx.gz: holds 28×28 images but the spec declares 14×56")
+    // A one-channel image shape is the file's 28×28; two channels are not.
+    try img.checkFits(dimension: 784, shape: [1, 28, 28])
+    expectDataError("data-shape-mismatch") { try img.checkFits(dimension: 784, shape: [4, 14, 14]) }
   }
 
   @Test func batchSamplerVisitsEveryRowOncePerEpoch() {

@@ -96,7 +96,7 @@ import Testing
     let ip = try dir.write("img.idx", images)
     let lp = try dir.write("lab.idx", idxBytes(type: 0x08, dims: [2], payload: [1, 2]))
     let e = expectDataError("data-label-count-mismatch") { _ = try readIDXDataset(images: ip, labels: lp) }
-    #expect(e?.description == "\(ip): holds 3 images but \(lp) holds 2 labels; are these files from the same split?")
+    #expect(e?.description == "\(ip): holds 3 examples but \(lp) holds 2 labels; are these files from the same split?")
   }
 
   @Test func nonFiniteFloats() throws {

@@ -84,6 +84,7 @@ func directConvNet(_ net: ConvNet<Double>, _ x: Matrix<Double>) -> [Double] {
     }
     v = conv(act(v), 2 * d.blocks + 1, "net.\(2 + d.blocks).")
   }
+  if let f = d.outputActivation { v = v.map { applyActivation(f, $0) } }
   return v
 }
 
@@ -162,6 +163,9 @@ func applyActivation(_ a: Activation, _ x: Double) -> Double {
     convNet(ImageShape(c: 3, h: 4, w: 4), out: 2, kernels: [1, 3], .gelu, norm: .none),
     convNet(ImageShape(c: 2, h: 4, w: 4), out: 4, kernels: [3, 3, 1], .elu(alpha: 1), blocks: 2),
     convNet(ImageShape(c: 1, h: 5, w: 4), out: 2, kernels: [3, 1, 3], .softplus, norm: .none, blocks: 1),
+    // The spec's output_activation after the last conv.
+    convNet(ImageShape(c: 2, h: 3, w: 4), out: 3, kernels: [3, 1], .relu, output: .tanh),
+    convNet(ImageShape(c: 1, h: 4, w: 4), out: 2, kernels: [3, 3, 3], .tanh, norm: .none, blocks: 1, output: .softplus),
   ]
 
   /// The network with every parameter drawn at random, every ActNorm marked initialised.

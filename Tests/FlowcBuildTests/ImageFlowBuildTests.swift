@@ -72,12 +72,17 @@ import Testing
   /// The flow trains: a few steps on the tiny images lower the loss, and the learned
   /// split prior's network receives gradients (it starts at zero, so a missing gradient
   /// would leave it there).
-  @Test func glowSpecTrains() throws {
+  @Test(arguments: [false, true])
+  func glowSpecTrains(float32: Bool) throws {
+    if float32 { try trains(Float.self) } else { try trains(Double.self) }
+  }
+
+  func trains<T: FlowScalar>(_: T.Type) throws {
     let v = try graph(try Self.spec(shape: [1, 8, 8], flow: Self.glow))
-    let flow = buildFlow(flowDescription(v, seed: 3), as: Double.self)
+    let flow = buildFlow(flowDescription(v, seed: 3), as: T.self)
     var rng = Xoshiro256(seed: 9)
-    var batch = Matrix<Double>(rows: 16, cols: 64)
-    for i in batch.storage.indices { batch.storage[i] = rng.nextUniform() }
+    var batch = Matrix<T>(rows: 16, cols: 64)
+    for i in batch.storage.indices { batch.storage[i] = T(rng.nextUniform()) }
     let step = TrainingStep(flow: flow, optimizer: .adam(AdamOptions()), schedule: LearningRateSchedule(base: 3e-3))
     var losses: [Double] = []
     for _ in 0..<30 { losses.append(step.step(batch).loss) }
@@ -86,5 +91,21 @@ import Testing
     let priorWeights = flow.transform.layers[split].parameters
     #expect(!priorWeights.isEmpty)
     #expect(priorWeights.contains { p in p.value.contains { $0 != 0 } })
+    // The trained flow still inverts, in inference mode, on the batch and on new points.
+    flow.isTraining = false
+    var fresh = Matrix<T>(rows: 40, cols: 64)
+    for i in fresh.storage.indices { fresh.storage[i] = T(rng.nextUniform()) }
+    for x in [batch, fresh] {
+      let back = flow.inverse(flow.forward(x).z).x
+      let worst = zip(back.storage, x.storage).map { abs(Double($0) - Double($1)) }.max()!
+      #expect(worst < (T.self == Float.self ? 1e-4 : 1e-10), "round trip \(worst)")
+    }
+  }
+
+  /// The IR's squeeze order (its position map, and what the build uses) is the runtime's.
+  @Test func squeezeOrdersAgree() {
+    for (c, h, w) in [(1, 2, 2), (1, 28, 28), (3, 4, 6), (8, 14, 2)] {
+      #expect(squeezeOrder(channels: c, height: h, width: w) == squeezeIndices(channels: c, height: h, width: w))
+    }
   }
 }

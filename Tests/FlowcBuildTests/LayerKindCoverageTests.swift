@@ -1,6 +1,7 @@
 import FlowData
 import FlowcBuild
 import FlowcDiff
+import FlowcExport
 import FlowcIR
 import FlowcSpec
 import FlowcTestSupport
@@ -9,8 +10,8 @@ import Foundation
 import Testing
 
 /// Every registered layer kind reaches every consumer of the graph: the IR JSON, the diff
-/// fields, the JSON Schema, the runtime (numeric check of inverse and log-det) and the
-/// docs. A kind added with its own files and a registration line, but missing one of
+/// fields, the JSON Schema, the PyTorch export, the runtime (numeric check of inverse and
+/// log-det) and the docs. A kind added with its own files and a registration line, but missing one of
 /// its parts, fails here by name.
 @Suite struct LayerKindCoverageTests {
   /// A valid spec whose flow starts with the kind's example layer; for a coupling a
@@ -69,6 +70,11 @@ import Testing
     #expect(schema.contains("\"layer.\(name)\""))
     #expect(schema.contains("\"const\": \"\(name)\""))
     for key in kind.keys { #expect(schema.contains("\"\(key.name)\""), "schema lacks \(name).\(key.name)") }
+
+    // PyTorch export: a module for the node (Sources/FlowcExport/Kinds/), in the generated flow.py.
+    #expect(node.op is any PyTorchExportable, "\(name) has no PyTorch exporter (Sources/FlowcExport/Kinds/)")
+    let exported = try? exportPyTorch(v, origin: ExportOrigin(specText: "", specPath: "kind.yaml", overrides: [], flowcVersion: "test"))
+    #expect(exported?["flow.py"]?.contains("# %0 \(name) ") == true, "\(name): flow.py does not build node %0")
 
     // Runtime: a bijector, whose inverse and log-det pass the numeric check.
     guard node.op is any BuildableLayer else {

@@ -55,6 +55,9 @@ import Testing
     #expect((last["val_nll"] as! Double) < (first["val_nll"] as! Double) - 0.1)
     let final = try Self.json("\(dir)/final.json")
     #expect((final["round_trip_max_error"] as! Double) < 1e-4)
+    // A process holding the toolchain's runtime and a trained flow is some MiB, never GiB.
+    let rss = try #require(final["peak_rss_bytes"] as? Int)
+    #expect(rss > 4 << 20 && rss < 4 << 30, "peak_rss_bytes \(rss)")
     #expect(try Self.json("\(dir)/run.json")["status"] as? String == "completed")
 
     // The checkpoint alone (no spec file) gives back the same test NLL, and samples.

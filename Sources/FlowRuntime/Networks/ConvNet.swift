@@ -33,6 +33,10 @@ import FlowRandom
 /// order (PyTorch's default `nn.Conv2d` init, see `Conv2D`); ActNorms start at the identity
 /// and initialise from the first training batch.
 ///
+/// With an output activation f (`outputActivation`, the spec's `output_activation`) the
+/// network's output is f(last conv), an `nn.Sequential` entry after the last conv with no
+/// parameters.
+///
 /// Inside, activations are channel-major over the batch, [C, n·H·W], so each convolution
 /// is one gemm and each ActNorm and bias a pass over contiguous rows; the input and output
 /// are transposed once. Buffers are kept per layer and reused while the batch size stays
@@ -52,6 +56,10 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
   let input = ScratchBuffer<T>()
   /// dL/d(output), channel-major.
   let outputGradientBuffer = ScratchBuffer<T>()
+  /// With an output activation: its output (channel-major) of the latest pass.
+  let activatedOutput = ScratchBuffer<T>()
+  /// With an output activation: its input, the last conv's output of the latest pass.
+  var preOutput: UnsafeMutablePointer<T>? = nil
   /// Batch size of the latest pass.
   var batch = 0
   /// Training mode: `forwardRecording` initialises uninitialised ActNorms.
@@ -147,6 +155,12 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
       }
       v = units[units.count - 1].forward(v, batch: n, initialize: initialize)
     }
+    if let f = d.outputActivation {
+      preOutput = v
+      let h = activatedOutput.reserve(d.outputChannels * length)
+      activationForward(f, a: v, h: h, count: d.outputChannels * length)
+      v = h
+    }
     output.resize(rows: n)
     output.storage.withUnsafeMutableBufferPointer {
       channelsToSamples(v, $0.baseAddress!, batch: n, channels: d.outputChannels, plane: plane)
@@ -181,6 +195,9 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
     precondition(dY.rows == n && dY.cols == outputCount, "conv net backward: gradient shape mismatch")
     let top = outputGradientBuffer.reserve(d.outputChannels * length)
     dY.storage.withUnsafeBufferPointer { samplesToChannels($0.baseAddress!, top, batch: n, channels: d.outputChannels, plane: plane) }
+    if let f = d.outputActivation, let pre = preOutput {
+      activationBackward(f, a: pre, h: activatedOutput.base, g: top, count: d.outputChannels * length)
+    }
     var g = units[units.count - 1].backward(top, batch: n)
     if d.blocks == 0 {
       for l in stride(from: units.count - 2, through: 1, by: -1) { g = units[l].backward(g, batch: n) }

@@ -35,11 +35,15 @@ public struct ConvNetDescription: NetworkDescription, Hashable, Codable {
   public var zeroInitLast: Bool
   /// 0: a plain chain of convolutions. B > 0: Real NVP's residual network with B blocks.
   public var blocks: Int
+  /// The nonlinearity applied to the last convolution's output, if any (the spec's
+  /// `output_activation`, as an MLP's).
+  public var outputActivation: Activation?
 
   /// A network description with every field given.
   public init(
     inputChannels: Int, height: Int, width: Int, outputChannels: Int, hiddenChannels: Int, kernels: [Int],
-    activation: Activation = .relu, normalization: ConvNormalization = .none, zeroInitLast: Bool = true, blocks: Int = 0
+    activation: Activation = .relu, normalization: ConvNormalization = .none, zeroInitLast: Bool = true, blocks: Int = 0,
+    outputActivation: Activation? = nil
   ) {
     self.inputChannels = inputChannels
     self.height = height
@@ -51,6 +55,7 @@ public struct ConvNetDescription: NetworkDescription, Hashable, Codable {
     self.normalization = normalization
     self.zeroInitLast = zeroInitLast
     self.blocks = blocks
+    self.outputActivation = outputActivation == .identity ? nil : outputActivation
   }
 
   /// C_in·H·W.

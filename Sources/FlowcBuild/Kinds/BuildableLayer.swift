@@ -27,7 +27,8 @@ func network(_ n: Net) -> any NetworkDescription {
   return ConvNetDescription(inputChannels: c, height: h, width: w, outputChannels: conv.outputChannels,
                             hiddenChannels: conv.channels.value, kernels: kernels, activation: activation(n.activation.value),
                             normalization: conv.norm.value == .actnorm ? .actnorm : .none,
-                            zeroInitLast: n.initialization == .zeroLast, blocks: blocks)
+                            zeroInitLast: n.initialization == .zeroLast, blocks: blocks,
+                            outputActivation: n.outputActivation.value == .identity ? nil : activation(n.outputActivation.value))
 }
 
 /// An MLP conditioner's runtime description.

@@ -55,12 +55,19 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
   if isToy {
     if let p = d?.path { dataIgnored.append(("path", p.range, withSource)) }
     if let p = d?.testPath { dataIgnored.append(("test_path", p.range, withSource)) }
+    if let p = d?.labels { dataIgnored.append(("labels", p.range, withSource)) }
+    if let p = d?.testLabels { dataIgnored.append(("test_labels", p.range, withSource)) }
+    if let c = d?.classes { dataIgnored.append(("classes", c.range, withSource)) }
     // Fresh draws have no fixed training set to size.
     if d?.fresh?.value ?? SpecDefaults.fresh, let n = d?.trainSize {
       dataIgnored.append(("train_size", n.range, "with 'fresh: true' (every batch is a new draw)"))
     }
-  } else if let f = d?.fresh {
-    dataIgnored.append(("fresh", f.range, withSource))
+  } else {
+    if let f = d?.fresh { dataIgnored.append(("fresh", f.range, withSource)) }
+    // Without a test file the test set is split from `path` and keeps its labels.
+    if d?.testPath == nil, let l = d?.testLabels {
+      dataIgnored.append(("test_labels", l.range, "without 'test_path' (the test set is split from 'path' and keeps the labels of 'labels')"))
+    }
   }
   let pre = d?.preprocess
   let preRange = pre?.range ?? dataRange
@@ -74,6 +81,9 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
       ?? (isToy ? Setting(1_000, at: dataRange, isDefault: true) : nil),
     path: d?.path.map { Setting($0.value, at: $0.range, isDefault: false) },
     testPath: d?.testPath.map { Setting($0.value, at: $0.range, isDefault: false) },
+    labels: d?.labels.map { Setting($0.value, at: $0.range, isDefault: false) },
+    testLabels: d?.testLabels.map { Setting($0.value, at: $0.range, isDefault: false) },
+    classes: d?.classes.map { Setting($0.value, at: $0.range, isDefault: false) },
     seed: Setting(d?.seed, default: trainSeed.value, at: dataRange),
     dequantize: Setting(pre?.dequantize, default: isImage, at: preRange),
     levels: Setting(pre?.levels, default: SpecDefaults.levels, at: preRange),

@@ -45,6 +45,14 @@ package struct DataSettings: Sendable {
   package var validationSize: Setting<Int>?
   package var path: Setting<String>?
   package var testPath: Setting<String>?
+  /// The IDX label file of `path` (one label per example); nil: the rows carry no labels.
+  /// The labels travel with the rows through shuffling and splitting, for `classes` and
+  /// for whatever else reads a data set's labels.
+  package var labels: Setting<String>?
+  /// The IDX label file of `test_path`.
+  package var testLabels: Setting<String>?
+  /// The labels kept (`classes:`), each entry where the spec wrote it; nil keeps every example.
+  package var classes: Setting<[Located<Int>]>?
   package var seed: Setting<Int>
   package var dequantize: Setting<Bool>
   package var levels: Setting<Int>

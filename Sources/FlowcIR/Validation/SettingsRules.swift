@@ -16,7 +16,8 @@ import FlowcSpec
   return out
 }
 
-/// `value-range`, `missing-path`, `missing-train-size`, `unused-setting` for `data:`.
+/// `value-range`, `missing-path`, `missing-train-size`, `missing-labels`, `duplicate-class`,
+/// `unused-setting` for `data:`.
 @Sendable func checkDataSettings(_ g: FlowGraph) -> [Diagnostic] {
   let s = g.settings.data
   var out: [Diagnostic] = []
@@ -34,6 +35,7 @@ import FlowcSpec
   if let a = s.logitAlpha, !(a.value > 0 && a.value < 0.5) {
     out.append(IRDiagnostics.valueRange("'logit_alpha'", a.value, "in (0, 0.5)", at: a.range))
   }
+  if !s.source.value.isToy { out += checkClasses(s) }
   if let a = s.logitAlpha, s.source.value != .idx, !s.dequantize.value {
     out.append(IRDiagnostics.logitUnscaledData(s.source.value.rawValue, at: a.range))
   }
@@ -55,6 +57,31 @@ import FlowcSpec
   }
   if g.settings.memoryLimit.value < 1 {
     out.append(IRDiagnostics.valueRange("the memory limit", g.settings.memoryLimit.value, "at least 1 byte", at: g.settings.memoryLimit.range))
+  }
+  return out
+}
+
+/// `missing-labels`, `value-range` and `duplicate-class` for `classes:` of a file source
+/// (with a toy source, lowering records `classes` as an unused setting).
+func checkClasses(_ s: DataSettings) -> [Diagnostic] {
+  guard let classes = s.classes else { return [] }
+  var out: [Diagnostic] = []
+  if s.labels == nil {
+    out.append(IRDiagnostics.missingLabels(at: classes.range))
+  } else if let testPath = s.testPath, s.testLabels == nil {
+    out.append(IRDiagnostics.missingTestLabels(at: classes.range, testPath: testPath.range))
+  }
+  if classes.value.isEmpty {
+    out.append(IRDiagnostics.valueRange("'classes'", "[]", "a list of at least one label", at: classes.range))
+  }
+  var first: [Int: SourceRange] = [:]
+  for c in classes.value {
+    if c.value < 0 { out.append(IRDiagnostics.valueRange("a class", c.value, "a label, 0 or more", at: c.range)) }
+    if let earlier = first[c.value] {
+      out.append(IRDiagnostics.duplicateClass(c.value, at: c.range, first: earlier))
+    } else {
+      first[c.value] = c.range
+    }
   }
   return out
 }

@@ -13,6 +13,9 @@ extension SpecDecoder {
     spec.validationSize = r.optional("validation_size", .int)
     spec.path = r.optional("path", .string)
     spec.testPath = r.optional("test_path", .string)
+    spec.labels = r.optional("labels", .string)
+    spec.testLabels = r.optional("test_labels", .string)
+    spec.classes = r.optional("classes", .intList)
     spec.seed = r.optional("seed", .int)
     spec.preprocess = r.optional("preprocess", ValueReader { $0.decodePreprocess($1, $2) })
     r.finish()
@@ -45,6 +48,11 @@ extension SpecSection {
     SpecKey("validation_size", .integer, "Examples held out for validation; default 1,000 for toy data, 10 % of a file's non-test rows."),
     SpecKey("path", .string, "The data file (csv, npy or idx; `.gz` is read through zlib)."),
     SpecKey("test_path", .string, "A separate test file; without it the test set is split from `path`."),
+    SpecKey("labels", .string,
+            "An IDX label file (magic 0x00000801) with one integer label per example of `path`; the labels travel with the rows through shuffling and splitting."),
+    SpecKey("test_labels", .string, "The IDX label file of `test_path`."),
+    SpecKey("classes", .list(.integer),
+            "Keep only the examples whose label is in this list, in training, validation and test sets alike (needs `labels`, and `test_labels` with `test_path`)."),
     SpecKey("seed", .integer, "The seed of the data streams (batches, validation set, dequantisation noise).", default: "train.seed"),
     SpecKey("preprocess", .section("preprocess"), "The image preprocessing chain, whose Jacobian enters every log-density."),
   ])

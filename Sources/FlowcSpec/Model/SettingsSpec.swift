@@ -34,6 +34,12 @@ package struct DataSpec: Sendable {
   package var path: Located<String>?
   /// `test_path:`; the test file; without it the test set is split from `path`.
   package var testPath: Located<String>?
+  /// `labels:`; an IDX label file, one label per example of `path`.
+  package var labels: Located<String>?
+  /// `test_labels:`; the IDX label file of `test_path`.
+  package var testLabels: Located<String>?
+  /// `classes:`; keep only examples whose label is listed.
+  package var classes: Located<[Located<Int>]>?
   /// `seed:`; the seed of the data streams (default: train.seed).
   package var seed: Located<Int>?
   package var preprocess: PreprocessSpec?

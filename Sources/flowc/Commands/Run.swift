@@ -4,6 +4,7 @@ import FlowcBuild
 import FlowcDiagnostics
 import FlowcDiff
 import FlowcIR
+import FlowcLaunch
 import FlowcReport
 import FlowcRun
 import Foundation
@@ -20,10 +21,17 @@ extension FlowcCommand {
         samples, figures/ and report.html (docs/runs.md). On a terminal a progress line is redrawn \
         in place; otherwise one plain line per evaluation. Ctrl-C checkpoints and stops; --resume \
         continues an interrupted or killed run.
+        With --engine pytorch the flow is exported (flowc export) into the run directory's \
+        pytorch/ folder and trained there by PyTorch, under torchrun with --nproc N > 1; the run \
+        directory and checkpoints are the same formats (docs/scale-out.md).
         Exit status: 0 trained, 1 invalid spec, bad data, a diverged run or a result that failed its \
         checks (round trip, non-finite numbers), 2 usage or I/O error, 130 interrupted.
         """
     )
+
+    enum Engine: String, ExpressibleByArgument, CaseIterable {
+      case native, pytorch
+    }
 
     @Argument(help: "The spec file (not needed with --resume).")
     var spec: String?
@@ -49,6 +57,15 @@ extension FlowcCommand {
     @Flag(help: "Print only the summary (no progress lines).")
     var quiet = false
 
+    @Option(help: "What trains the flow: 'native' (flowc's CPU runtime) or 'pytorch' (the exported package; default for --resume: the run's own engine).")
+    var engine: Engine?
+
+    @Option(help: "With --engine pytorch: processes under torchrun (DistributedDataParallel), each training on its share of the batch.")
+    var nproc: Int = 1
+
+    @Option(help: "With --engine pytorch: 'cpu' or 'cuda' (one GPU per process).")
+    var device: String = "cpu"
+
     @OptionGroup var diagnosticOptions: DiagnosticOptions
 
     func validate() throws {
@@ -57,9 +74,17 @@ extension FlowcCommand {
         throw ValidationError("--resume continues a run as it was started; it takes no spec, --set, --unset or --seed")
       }
       if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+      if nproc < 1 { throw ValidationError("--nproc must be at least 1") }
+      if engine != .pytorch, nproc != 1 || device != "cpu", resume == nil {
+        throw ValidationError("--nproc and --device choose how PyTorch runs; add --engine pytorch")
+      }
+      if !["cpu", "cuda"].contains(device) { throw ValidationError("--device is 'cpu' or 'cuda'") }
     }
 
     func run() throws {
+      if engine == .pytorch || (engine == nil && resume.map { PyTorchEngine.engine(of: $0) == "pytorch" } == true) {
+        return try runPyTorch()
+      }
       // On a terminal a live progress line is redrawn in place; elsewhere (a pipe, a log
       // file, CI) only the plain evaluation lines are printed, with no control characters.
       let live = !quiet && isatty(STDERR_FILENO) == 1
@@ -141,6 +166,47 @@ extension FlowcCommand {
       }
     }
 
+    /// `--engine pytorch`: export into the run directory and train there (train.py prints
+    /// the progress and the summary); then the report, as for a native run.
+    func runPyTorch() throws {
+      let outcome: PyTorchEngine.Outcome
+      do {
+        if let resume {
+          outcome = try PyTorchEngine.resume(resume, threads: threads, quiet: quiet)
+        } else {
+          let all = overrides + removals.map { "\($0)=~" } + (seed.map { ["train.seed=\($0)"] } ?? [])
+          outcome = try PyTorchEngine.run(PyTorchEngine.Request(specPath: spec!, overrides: all, outputRoot: out, processes: nproc,
+                                                                device: device, threads: threads, quiet: quiet))
+        }
+      } catch {
+        writeStderr("error: \(error)\n")
+        throw ExitCode(2)
+      }
+      switch outcome {
+      case .invalid(let check):
+        diagnosticOptions.print(check.diagnostics.sorted, sources: check.sources)
+        throw ExitCode(check.ioFailure ? 2 : 1)
+      case .unsupported(let e):
+        writeStderr("error: \(e.description)\n")
+        throw ExitCode(1)
+      case .finished(let dir, let status, let code):
+        switch status {
+        case .completed?:
+          do {
+            try ReportHTML.write(dir)
+          } catch {
+            if !quiet { writeStderr("warning: could not write the figures and report.html: \(error)\n") }
+          }
+        case .interrupted?:
+          writeStderr("interrupted; checkpoint saved. Continue with: flowc run --resume \(dir.path)\n")
+          throw ExitCode(130)
+        default:
+          if status == nil { writeStderr("error: the PyTorch run ended (exit status \(code)) before it wrote \(dir.runInfo)\n") }
+          throw ExitCode(code == 0 ? 1 : code == 130 ? 130 : 1)
+        }
+      }
+    }
+
     /// The summary on standard output: test NLL, round trip, validation, steps.
     private func printSummary(_ m: Runner.FinalMetrics, _ dir: RunDirectory) {
       func f(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "none" }
@@ -151,7 +217,8 @@ extension FlowcCommand {
       print("inverse round trip: max |g(f(x)) - x| = \(f(m.roundTripMaxError, "%.3g")) on the test set"
             + (m.status == .roundTripFailed ? " [FAILED: over \(f(m.roundTripTolerance, "%.3g"))]" : ""))
       let validation = m.bestValidationNLL.map { "best validation NLL \(String(format: "%.4f", $0))" } ?? "no validation set"
-      print("\(validation) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s · run directory \(dir.path)")
+      let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
+      print("\(validation) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")
     }
   }
 }

@@ -14,11 +14,11 @@ struct ImageShape: Sendable, CustomStringConvertible {
 /// A convolutional network description on `shape` with small hidden layers.
 func convNet(
   _ shape: ImageShape, out: Int, hidden: Int = 4, kernels: [Int] = [3, 1, 3], _ act: Activation,
-  norm: ConvNormalization = .actnorm, blocks: Int = 0, zeroInitLast: Bool = false
+  norm: ConvNormalization = .actnorm, blocks: Int = 0, zeroInitLast: Bool = false, output: Activation? = nil
 ) -> ConvNetDescription {
   ConvNetDescription(
     inputChannels: shape.c, height: shape.h, width: shape.w, outputChannels: out, hiddenChannels: hidden, kernels: kernels,
-    activation: act, normalization: norm, zeroInitLast: zeroInitLast, blocks: blocks)
+    activation: act, normalization: norm, zeroInitLast: zeroInitLast, blocks: blocks, outputActivation: output)
 }
 
 /// keep flags of a checkerboard over each channel of an image: pixel (i, j) kept when

@@ -184,6 +184,9 @@ import Testing
         path: "x.csv"
         test_path: y.csv
         seed: 1
+        labels: x-labels.idx
+        test_labels: y-labels.idx
+        classes: [0, 2]
         preprocess: {dequantize: true, levels: 256, logit_alpha: 0.05}
       train:
         optimizer: adamw
@@ -212,6 +215,8 @@ import Testing
     #expect(data.path?.value == "x.csv")
     #expect(span(data.path?.range) == "8:9-8:16")
     #expect(data.preprocess?.levels?.value == 256)
+    #expect(data.labels?.value == "x-labels.idx" && data.testLabels?.value == "y-labels.idx")
+    #expect(data.classes?.value.map(\.value) == [0, 2])
     #expect(data.preprocess?.dequantize?.value == true)
     let train = try #require(spec.train)
     #expect(train.optimizer?.value == .adamw)
@@ -222,7 +227,7 @@ import Testing
     #expect(train.checkpointEvery?.value == 500)
     #expect(spec.eval?.temperature?.value == 0.7)
     #expect(spec.limits?.memory?.value == 4 << 30)
-    #expect(at(spec.limits?.memory?.range) == "30:18")
+    #expect(at(spec.limits?.memory?.range) == "33:18")
   }
 
   @Test(arguments: [

@@ -1,0 +1,115 @@
+"""The Python half of the FlowcExportTests: one process (one `import torch`) for every case.
+
+    python3 parity.py JOBS.json RESULTS.json
+
+Each job names an exported package. For each, with the package's modules imported afresh:
+  * `flowc_checkpoint`: load a checkpoint written by flowc into the module and write log p(x)
+    of `points` to `from_flowc` (the Swift side compares it with flowc's own);
+  * `train_dir`: train the module `train_steps` steps with train.py (one process) into that
+    run directory, reload its last checkpoint into a fresh module and write log p(x) of the
+    points to `from_torch` (the Swift side has flowc evaluate the same checkpoint);
+  * always: in float64 on the points (after the preprocessing), the round trip
+    max |f^-1(f(x)) - x| and the largest gap between each row's summed log|det| and
+    log|det| of the Jacobian computed by autograd.
+  * `chain`: train `steps` steps into `dir`, copy the run to `copy` as an interrupted run of
+    `total` steps (flowc resumes that copy), and continue `dir` itself to `total` with
+    train.py --resume: the two engines then continue the same state;
+  * `score`: [checkpoint, out] pairs: log p(x) of the points under each checkpoint;
+  * `resume_dir`: continue the interrupted run there (one flowc trained) with train.py --resume.
+"""
+
+import json
+import os
+import shutil
+import sys
+
+MODULES = ("flow", "config", "core", "nets", "couplings", "splines", "autoregressive", "normalization", "linear",
+           "permutations", "elementwise", "multiscale", "priors", "data", "checkpoint", "evaluate", "optim", "train")
+
+
+def fresh_import(package):
+    for name in MODULES:
+        sys.modules.pop(name, None)
+    sys.path[:] = [p for p in sys.path if p != package]
+    sys.path.insert(0, package)
+    import checkpoint
+    import config
+    import data
+    import evaluate
+    import flow
+    import train
+    return flow, config, data, checkpoint, evaluate, train
+
+
+def interrupted_at(run, total):
+    """Marks the completed run `run` as interrupted, to be continued to `total` steps."""
+    path = os.path.join(run, "run.json")
+    info = json.load(open(path))
+    info["overrides"] = [o for o in info["overrides"] if not o.startswith("train.steps=")] + [f"train.steps={total}"]
+    info["status"], info["totalSteps"] = "interrupted", total
+    json.dump(info, open(path, "w"), indent=2)
+
+
+def jacobian_check(f, rows, preprocessing):
+    import numpy as np
+    import torch
+    f = f.double().eval()
+    x, _ = preprocessing.apply(rows[:8], np.random.default_rng(0))
+    x = torch.from_numpy(x).double()
+    with torch.no_grad():
+        z, log_det = f.transform(x)
+        back, _ = f.inverse(z)
+    round_trip = float((back - x).abs().max())
+    worst = 0.0
+    for i in range(x.shape[0]):
+        jac = torch.autograd.functional.jacobian(lambda v: f.transform(v[None])[0][0], x[i])
+        worst = max(worst, abs(float(torch.linalg.slogdet(jac)[1]) - float(log_det[i])))
+    return round_trip, worst
+
+
+def main():
+    import numpy as np
+    import torch
+    torch.set_num_threads(1)
+    jobs = json.load(open(sys.argv[1]))
+    results = {}
+    for job in jobs:
+        flow, config, data, checkpoint, evaluate, train = fresh_import(job["package"])
+        result = {}
+        rows = np.load(job["points"]).astype(np.float32).reshape(-1, flow.DIMENSION)
+        settings = config.SETTINGS
+        pre = data.Preprocessing(settings["data"])
+        batch, seed = settings["eval"]["batch_size"], settings["eval"]["seed"]
+        if job.get("flowc_checkpoint"):
+            f = flow.build_flow().double()
+            checkpoint.load(job["flowc_checkpoint"], f)
+            np.save(job["from_flowc"], evaluate.log_densities(f, pre, rows, batch, seed))
+        trained = flow.build_flow().double()
+        if job.get("train_dir"):
+            status = train.main(["--steps", str(job["train_steps"]), "--run-dir", job["train_dir"], "--quiet",
+                                 "--threads", "1"])
+            result["train_status"] = status
+            checkpoint.load(os.path.join(job["train_dir"], "checkpoints", "last.safetensors"), trained)
+            np.save(job["from_torch"], evaluate.log_densities(trained, pre, rows, batch, seed))
+        if job.get("chain"):
+            c = job["chain"]
+            result["chain_status"] = train.main(["--steps", str(c["steps"]), "--run-dir", c["dir"], "--quiet", "--threads", "1"])
+            shutil.copytree(c["dir"], c["copy"])
+            interrupted_at(c["copy"], c["total"])
+            interrupted_at(c["dir"], c["total"])
+            result["chain_resume_status"] = train.main(["--resume", c["dir"], "--quiet", "--threads", "1"])
+        if job.get("resume_dir"):
+            interrupted_at(job["resume_dir"], job["resume_total"])
+            result["resume_status"] = train.main(["--resume", job["resume_dir"], "--quiet", "--threads", "1"])
+        for path, out in job.get("score", []):
+            f = flow.build_flow().double()
+            checkpoint.load(path, f)
+            np.save(out, evaluate.log_densities(f, pre, rows, batch, seed))
+        # The trained module (weights moved, ActNorms initialised, BatchNorm statistics set).
+        result["round_trip"], result["log_det_gap"] = jacobian_check(trained, rows, pre)
+        results[job["name"]] = result
+    json.dump(results, open(sys.argv[2], "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

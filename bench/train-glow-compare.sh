@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# specs/glow-fashion-mnist.yaml trained by `flowc run` and by its PyTorch transcription
+# (bench/glow_fashion_mnist_torch.py) for the same wall-clock budget, side by side: both run at
+# the same time, THREADS threads each, so that whatever else is on the machine slows both alike.
+#
+# Each tool's cosine schedule is sized to the budget from its own step time: a 150-step probe of
+# both (again side by side) gives flowc's steps per minute, and the PyTorch script measures
+# itself over its first 120 steps. Curves: flowc's metrics.jsonl (train NLL of the latest
+# steps, validation bits/dim every EVAL steps) and the PyTorch script's JSON lines (validation
+# every few minutes); the final line of each is the test bits/dim on the 10,000 t10k images.
+#
+#   bench/train-glow-compare.sh                 (MINUTES=30, THREADS=1)
+#   MINUTES=5 THREADS=1 KEEP=1 bench/train-glow-compare.sh
+# Environment: MINUTES (30), THREADS (1), EVAL (flowc eval_every, 500), FLOWC (default
+# .build/release/flowc, built if missing), PYTHON (python3), KEEP=1 keeps the run directories.
+# flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set, overrides it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minutes="${MINUTES:-30}"
+threads="${THREADS:-1}"
+eval_every="${EVAL:-500}"
+python="${PYTHON:-python3}"
+flowc="${FLOWC:-.build/release/flowc}"
+[ -x "$flowc" ] || swift build -c release --product flowc >&2
+work=$(mktemp -d)
+if [ "${KEEP:-0}" = 1 ]; then echo "run directories kept in $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
+
+echo "Glow on Fashion-MNIST (specs/glow-fashion-mnist.yaml vs bench/glow_fashion_mnist_torch.py): $minutes minutes each, side by side"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "threads: $threads for both (flowc --threads, torch.set_num_threads)"
+
+# Probe: 150 steps of each at the same time.
+mkdir -p "$work/probe"
+"$flowc" run specs/glow-fashion-mnist.yaml --set train.steps=150 --set train.warmup_steps=20 --set train.eval_every=1000 --set eval.samples=0 \
+  --threads "$threads" --out "$work/probe" --quiet >"$work/probe.txt" &
+probe_pid=$!
+"$python" bench/glow_fashion_mnist_torch.py --steps 150 --warmup 20 --threads "$threads" --eval-minutes 1000 >"$work/probe-torch.jsonl"
+wait "$probe_pid"
+probe_dir=$(ls -d "$work/probe"/*/ | head -1)
+steps=$("$python" - "$probe_dir" "$minutes" <<'EOF'
+import json, sys
+final = json.load(open(sys.argv[1] + "/final.json"))
+per_step = final["training_seconds"] / final["steps"]
+print(int(float(sys.argv[2]) * 60 / per_step))
+EOF
+)
+# The spec's 500 warm-up steps, or a tenth of a short run.
+warmup=$(( steps / 10 < 500 ? steps / 10 : 500 ))
+echo "probe: flowc $(awk -v s="$steps" -v m="$minutes" 'BEGIN {printf "%.0f", m * 60000 / s}') ms/step -> $steps steps in $minutes minutes" >&2
+
+mkdir -p "$work/flowc"
+start=$(date +%s)
+"$flowc" run specs/glow-fashion-mnist.yaml --set "train.steps=$steps" --set "train.warmup_steps=$warmup" --set "train.eval_every=$eval_every" \
+  --threads "$threads" --out "$work/flowc" --quiet >"$work/flowc.txt" &
+flowc_pid=$!
+"$python" bench/glow_fashion_mnist_torch.py --minutes "$minutes" --warmup "$warmup" --threads "$threads" >"$work/torch.jsonl"
+wait "$flowc_pid"
+echo "both finished after $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$work/flowc.txt"
+rundir=$(ls -d "$work/flowc"/*/ | head -1)
+
+"$python" - "$rundir" "$work/torch.jsonl" <<'EOF'
+import json, math, sys
+rundir, torch_path = sys.argv[1:3]
+ln2d = 784 * math.log(2)
+flowc = [json.loads(l) for l in open(rundir + "/metrics.jsonl") if l.strip()]
+final = json.load(open(rundir + "/final.json"))
+run = json.load(open(rundir + "/run.json"))
+torch_rows = [json.loads(l) for l in open(torch_path) if l.strip()]
+head, torch_final = torch_rows[0], torch_rows[-1]
+print(f"flowc {run['flowcVersion']}: OpenBLAS kernel {run['blasCore']}, {run['threads']} BLAS threads, {final['parameters']:,} parameters")
+print(f"torch {head['torch']}: {head['threads']} threads, {head['parameters']:,} parameters")
+print()
+print("curve (bits/dim; flowc: train = NLL of the latest steps, val = 2,000 held-out training images):")
+print(f"{'min':>6}  {'flowc step':>10}  {'train':>6}  {'val':>6}   {'torch step':>10}  {'train':>6}  {'val':>6}")
+evals = [r for r in flowc if "val_bpd" in r]
+tcurve = [r for r in torch_rows if "val_bpd" in r and not r.get("final")]
+for i in range(max(len(evals), len(tcurve))):
+    left = right = ""
+    if i < len(evals):
+        r = evals[i]
+        tr = r["train_nll"] / ln2d if r.get("train_nll") is not None else float("nan")
+        left = f"{r['elapsed_s'] / 60:>6.1f}  {r['step']:>10}  {tr:>6.3f}  {r['val_bpd']:>6.3f}"
+    else:
+        left = " " * 34
+    if i < len(tcurve):
+        r = tcurve[i]
+        right = f"   {r['step']:>10}  {r['train_bpd']:>6.3f}  {r['val_bpd']:>6.3f}  (at {r['elapsed_s'] / 60:.1f} min)"
+    print(left + right)
+print()
+fb = final["test_bpd"] if "test_bpd" in final else final["test_nll"] / ln2d
+print(f"test bits/dim (10,000 t10k images): flowc {fb:.4f} after {final['steps']} steps in {final['training_seconds'] / 60:.1f} min; "
+      f"torch {torch_final['test_bpd']:.4f} after {torch_final['steps']} steps in {torch_final['elapsed_s'] / 60:.1f} min")
+print(f"ms/step over the whole run: flowc {1000 * final['training_seconds'] / final['steps']:.0f}, "
+      f"torch {1000 * torch_final['elapsed_s'] / torch_final['steps']:.0f}")
+EOF
