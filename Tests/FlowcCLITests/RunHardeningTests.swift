@@ -421,7 +421,9 @@ import Testing
   /// A write that fails (a full disk; here the file size limit, as `ulimit -f` sets it)
   /// is a clean error naming the file, run.json says failed, and a later resume, with
   /// room again, completes the run.
-  @Test func aFullDiskIsACleanErrorAndTheRunResumes() throws {
+  @Test(.disabled(if: ProcessInfo.processInfo.environment["FLOWC_SANITIZER"] == "thread",
+                  "ThreadSanitizer's runtime itself dies (SIGBUS) under a file size limit"))
+  func aFullDiskIsACleanErrorAndTheRunResumes() throws {
     let dir = try Self.folder()
     let spec = try Self.write(RunCommandTests.tinySpec(steps: 100).replacingOccurrences(of: "samples: 50", with: "samples: 100000"),
                               "tiny.yaml", in: dir)
