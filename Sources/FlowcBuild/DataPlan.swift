@@ -68,15 +68,14 @@ package struct DataPlan: Sendable {
 
     // A file source: read in the declared format, check the dimension, keep the classes
     // asked for, shuffle with the data seed, split.
-    let format = DataFormat(rawValue: d.source.value.rawValue)
     let path = d.path?.value ?? ""
-    var all = try readFile(path, format: format, labels: d.labels?.value, g)
+    var all = try readFile(path, labels: d.labels?.value, g)
     var shuffle = Xoshiro256(seed: seed, stream: "split")
     all = all.shuffled(using: &shuffle)
     var test: Dataset
     var rest = all
     if let testPath = d.testPath?.value {
-      test = try readFile(testPath, format: format, labels: d.testLabels?.value, g)
+      test = try readFile(testPath, labels: d.testLabels?.value, g)
     } else {
       let n = min(e.testSize.value, all.count / 5)
       guard n >= 1 else {
@@ -118,13 +117,14 @@ package struct DataPlan: Sendable {
   package static func testSet(_ g: FlowGraph) throws -> Dataset {
     let d = g.settings.data
     guard !d.source.value.isToy, let testPath = d.testPath?.value else { return try make(g).test }
-    return try readFile(testPath, format: DataFormat(rawValue: d.source.value.rawValue), labels: d.testLabels?.value, g)
+    return try readFile(testPath, labels: d.testLabels?.value, g)
   }
 
   /// One data file of a file source: its rows with the labels of `labels` attached,
   /// checked against the flow's dimension and shape, restricted to `data.classes`.
-  static func readFile(_ path: String, format: DataFormat?, labels: String?, _ g: FlowGraph) throws -> Dataset {
-    var data = try readDataset(path, format: format, labels: labels)
+  static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
+    // The declared source decides the format, whatever the file's name.
+    var data = try readDataset(path, format: DataFormat(rawValue: g.settings.data.source.value.rawValue), labels: labels)
     try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
     if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
     return data

@@ -258,6 +258,7 @@ package enum Sweep {
         if let run, let final = try? RunFileJSON.read(Runner.FinalMetrics.self, from: RunDirectory(path: run).final),
            let nll = final.testNLL {
           line += ", test NLL \(formatFixed(nll, 4))"
+          if let status = final.status, status != .ok { line += " [\(status.rawValue)]" }
         }
         if status != "completed" { line += " (log: logs/point-\(point.index).log)" }
         log(line)

@@ -225,14 +225,12 @@ package enum Runner {
   /// Where in the spec a data error belongs: the `path` or `test_path` naming its file,
   /// else the `source`.
   private static func range(of e: DataError, in g: FlowGraph) -> SourceRange {
-    let d = g.settings.data
-    if let p = d.testPath, p.value == e.path { return p.range }
-    if let p = d.path, p.value == e.path { return p.range }
-    return d.source.range
+    if let named = g.dataFileSettings.first(where: { $0.setting.value == e.path }) { return named.setting.range }
+    return g.settings.data.source.range
   }
 
   private static func dataFiles(_ g: FlowGraph) -> [String]? {
-    let files = [g.settings.data.path?.value, g.settings.data.testPath?.value].compactMap { $0 }
+    let files = g.dataFileSettings.map(\.setting.value)
     return files.isEmpty ? nil : files
   }
 

@@ -102,7 +102,6 @@ final class Trainer<T: FlowScalar> {
   /// brings run.json up to that step).
   var onCheckpoint: ((Int) throws -> Void)?
 
-
   init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
        log: @escaping (String) -> Void) throws {
     let t = graph.graph.settings.train

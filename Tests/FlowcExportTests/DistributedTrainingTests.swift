@@ -41,7 +41,7 @@ import Testing
     // flowc eval reads the checkpoints: on the last one, the test NLL the module wrote in final.json
     // (the same 2,000 test points: flowc's generator is in data.py).
     let final = try RunFileJSON.read(Runner.FinalMetrics.self, from: run.final)
-    let testNLL = try #require(final.testNLL)
+    let testNLL = try #require(final.testNLL, "final.json has no test NLL")
     let eval = try PythonTools.run(PythonTools.flowc, ["eval", run.lastCheckpoint])
     try #require(eval.status == 0, "flowc eval: \(eval.stderr)")
     #expect(eval.stdout.contains("mean NLL \(String(format: "%.4f", testNLL)) nats over 2000 points"), "\(eval.stdout) vs \(testNLL)")

@@ -28,11 +28,21 @@ package func folder(of file: String) -> String {
 }
 
 extension FlowGraph {
-  /// Rewrites `data.path` and `data.test_path` to the paths the run reads (see
-  /// `resolveDataPath`); their ranges keep pointing at the spec's text.
+  /// Rewrites `data.path`, `data.test_path`, `data.labels` and `data.test_labels` to the
+  /// paths the run reads (see `resolveDataPath`); their ranges keep pointing at the spec's
+  /// text.
   package mutating func resolveDataPaths(against directory: String) {
     if let p = settings.data.path { settings.data.path!.value = resolveDataPath(p.value, against: directory) }
     if let p = settings.data.testPath { settings.data.testPath!.value = resolveDataPath(p.value, against: directory) }
+    if let p = settings.data.labels { settings.data.labels!.value = resolveDataPath(p.value, against: directory) }
+    if let p = settings.data.testLabels { settings.data.testLabels!.value = resolveDataPath(p.value, against: directory) }
+  }
+
+  /// The data files a file source names, by key, in the order they are read.
+  package var dataFileSettings: [(key: String, setting: Setting<String>)] {
+    let d = settings.data
+    return [("path", d.path), ("labels", d.labels), ("test_path", d.testPath), ("test_labels", d.testLabels)]
+      .compactMap { key, setting in setting.map { (key, $0) } }
   }
 }
 
@@ -103,8 +113,8 @@ package func checkDataFiles(_ g: FlowGraph) -> [Diagnostic] {
   let d = g.settings.data
   guard !d.source.value.isToy else { return [] }
   var out: [Diagnostic] = []
-  for (key, setting) in [("path", d.path), ("test_path", d.testPath)] {
-    guard let setting, let problem = dataPathProblem(setting.value) else { continue }
+  for (key, setting) in g.dataFileSettings {
+    guard let problem = dataPathProblem(setting.value) else { continue }
     out.append(IRDiagnostics.dataFile(key, path: setting.value, problem, at: setting.range))
   }
   return out

@@ -13,7 +13,7 @@ extension FlowcCommand {
   struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Compute log p(x) of each point under a trained flow's checkpoint.",
-      discussion: "Points are in data space (as in the data files); the preprocessing's Jacobian is included, so values compare with other models of the same data. Without --data the spec's own test set is scored."
+      discussion: "Points are in data space (as in the data files); the preprocessing's Jacobian is included, so values compare with other models of the same data. Without --data the spec's own test set is scored (its relative paths are read from the folder the run read them from). A --data file whose name does not say its format is read in the spec's 'source' format. Log-densities that are not finite are counted and reported instead of a mean (exit 1)."
     )
 
     @Argument(help: "A checkpoint written by flowc run.")
@@ -33,7 +33,9 @@ extension FlowcCommand {
       let points: Dataset
       do {
         if let data {
-          points = try readDataset(data)
+          // A name that says nothing (`points.bin`) is read as the spec's source says.
+          let declared = DataFormat(rawValue: model.graph.graph.settings.data.source.value.rawValue)
+          points = try readDataset(data, format: DataFormat(fileName: data) == nil ? declared : nil)
           try points.checkFits(dimension: model.dimension)
         } else {
           points = try DataPlan.make(model.graph.graph).test
