@@ -3,8 +3,9 @@
 # flowc would try on this machine, best first as `flowc blas-kernel --verbose` lists them,
 # plus the generic Prescott kernel and OpenBLAS's own choice (no OPENBLAS_CORETYPE), for the
 # product of a moons hidden layer (batch 100 through 256x256) and a large square one, with
-# 1 and all threads. A small C timer linked like flowc (pkg-config openblas) runs each product,
-# so the rate is the library's, not flowc's; one process at a time, the best of many repetitions.
+# 1 and all threads. A small C timer linked like flowc (bench/sgemm.c, pkg-config openblas; also
+# used by bench/run-all.sh) runs each product, so the rate is the library's, not flowc's; one
+# process at a time, the best of many repetitions.
 #
 #   bench/blas-kernels.sh                         (SHAPES="100x256x256 2048x2048x2048", THREADS="1 <cores>")
 #   KERNELS="SkylakeX Haswell" bench/blas-kernels.sh   (a kernel this CPU cannot run prints "crashed")
@@ -22,33 +23,8 @@ threads="${THREADS:-1 $(nproc)}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cat >"$work/sgemm.c" <<'EOF'
-/* sgemm M N K THREADS: prints the active kernel and the best GFLOP/s over ~1 s of repetitions. */
-#include <cblas.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-int main(int argc, char **argv) {
-  int m = atoi(argv[1]), n = atoi(argv[2]), k = atoi(argv[3]);
-  openblas_set_num_threads(atoi(argv[4]));
-  float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n), *c = malloc(sizeof(float) * m * n);
-  for (long i = 0; i < (long)m * k; i++) a[i] = (float)rand() / RAND_MAX - 0.5f;
-  for (long i = 0; i < (long)k * n; i++) b[i] = (float)rand() / RAND_MAX - 0.5f;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
-  double best = 1e30, start = now();
-  for (int r = 0; r < 3 || now() - start < 1.0; r++) {
-    double t = now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
-    t = now() - t;
-    if (t < best) best = t;
-  }
-  printf("%s %.1f\n", openblas_get_corename(), 2.0 * m * n * k / best / 1e9);
-  return 0;
-}
-EOF
 # shellcheck disable=SC2046
-"${CC:-cc}" -O2 -o "$work/sgemm" "$work/sgemm.c" $(pkg-config --cflags --libs openblas)
+"${CC:-cc}" -O2 -o "$work/sgemm" bench/sgemm.c $(pkg-config --cflags --libs openblas)
 
 choice=$(env -u OPENBLAS_CORETYPE -u FLOWC_BLAS_KERNEL "$flowc" blas-kernel --verbose)
 chosen=$(echo "$choice" | head -1)

@@ -200,6 +200,8 @@ def main():
     parser.add_argument("--clip", type=float, default=50.0)
     parser.add_argument("--validation", type=int, default=2000)
     parser.add_argument("--steps", type=int, default=0, help="fixed step count instead of sizing from the budget")
+    parser.add_argument("--skip-final-eval", action="store_true",
+                        help="no validation and test passes after training (bench/run-all.sh times the steps only)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -270,8 +272,10 @@ def main():
             since, since_n = 0.0, 0
             next_eval += args.eval_minutes * 60.0
     train_time = time.perf_counter() - t0
-    v = evaluate(model, val, torch.Generator().manual_seed(eval_noise_seed))
-    t = evaluate(model, test, torch.Generator().manual_seed(eval_noise_seed))
+    v = t = None
+    if not args.skip_final_eval:
+        v = evaluate(model, val, torch.Generator().manual_seed(eval_noise_seed))
+        t = evaluate(model, test, torch.Generator().manual_seed(eval_noise_seed))
     print(json.dumps({"final": True, "elapsed_s": train_time, "cpu_s": time.process_time() - c0, "steps": step,
                       "train_bpd": since / since_n if since_n else None, "val_bpd": v, "test_bpd": t}), flush=True)
 
