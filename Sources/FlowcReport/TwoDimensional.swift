@@ -23,9 +23,10 @@ enum TwoDimensional {
   static func panels(_ model: TrainedModel, _ data: Dataset) -> Canvas {
     let canvas = Canvas(width: 800, height: 800)
     let z = columns(model.encode(data))
-    let prior = model.priorSample(count: data.count, seed: 0)
+    // A conditional flow draws each point's latent and sample with that point's class.
+    let prior = model.priorSample(count: data.count, seed: 0, labels: data.labels)
     let zPrior = columns(prior)
-    let xSamples = columns(model.decode(prior).values)
+    let xSamples = columns(model.decode(prior, labels: data.labels).values)
     let x = columns(data.values)
     let zx = robustRange(z.x + zPrior.x)
     let zy = robustRange(z.y + zPrior.y)

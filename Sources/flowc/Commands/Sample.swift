@@ -27,6 +27,10 @@ extension FlowcCommand {
     @Option(help: "Seed of the prior draws.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("context"),
+            help: "A conditional flow's class for the samples (repeatable: the samples go in equal consecutive blocks, one per class given, in order; default: every class).")
+    var context: [Int] = []
+
     @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape), or a .png figure (a scatter plot of 2-D samples, a grid of up to 64 images).")
     var output: String = "samples.npy"
 
@@ -41,12 +45,27 @@ extension FlowcCommand {
       }
     }
 
+    /// The class of each of `count` samples (nil for an unconditional flow), after
+    /// checking `--context` against the checkpoint's flow.
+    func labels(_ model: TrainedModel, count: Int) throws -> [Int]? {
+      guard !context.isEmpty else { return model.sampleLabels(count: count) }
+      guard let k = model.contextClasses else {
+        writeStderr("error: --context: the flow of \(checkpoint) is unconditional (its spec has no 'data.context')\n")
+        throw ExitCode(1)
+      }
+      if let bad = context.first(where: { $0 < 0 || $0 >= k }) {
+        writeStderr("error: --context \(bad): the flow of \(checkpoint) encodes classes 0 ..< \(k)\n")
+        throw ExitCode(1)
+      }
+      return model.sampleLabels(count: count, classes: context)
+    }
+
     func run() throws {
       let model = try loadModel(checkpoint)
       if output.lowercased().hasSuffix(".png") {
         // A grid shows the first 64 images: draw only those (the same as the first 64 of n).
         let count = model.rowShape.count >= 2 ? min(n, 64) : n
-        let samples = model.sample(count: count, temperature: temperature, seed: seed)
+        let samples = model.sample(count: count, temperature: temperature, seed: seed, labels: try labels(model, count: count))
         try reportNonFinite(samples.values.count { !$0.isFinite }, of: "values of the samples")
         do {
           try SampleFigure.write(model, samples, to: output)
@@ -67,9 +86,10 @@ extension FlowcCommand {
         throw ExitCode(2)
       }
       var nonFinite = 0
+      let classes = try labels(model, count: n)
       do {
         let writer = try NPYStreamWriter(path: output, count: n, rowShape: model.rowShape)
-        try model.sample(count: n, temperature: temperature, seed: seed) { batch in
+        try model.sample(count: n, temperature: temperature, seed: seed, labels: classes) { batch in
           nonFinite += batch.values.count { !$0.isFinite }
           try writer.append(batch.values)
         }
