@@ -21,7 +21,7 @@ extension Dataset {
   public func checkLabels(below classes: Int, labelsPath: String) throws {
     guard let labels else { throw DataError(path: source, .unlabelled) }
     if let r = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-      throw DataError(path: labelsPath, .labelOutOfRange(label: labels[r], row: r, classes: classes, labelsPath: labelsPath))
+      throw DataError(path: labelsPath, .labelOutOfRange(label: labels[r], row: r, classes: classes))
     }
   }
 
