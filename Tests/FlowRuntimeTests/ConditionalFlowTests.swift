@@ -26,29 +26,31 @@ import Testing
     }
   }
 
+  /// A small tanh MLP reading `c` context values.
+  @Sendable static func mlp(_ i: Int, _ o: Int, _ c: Int, hidden: [Int] = [6]) -> MLPDescription {
+    MLPDescription(inputs: i, hidden: hidden, outputs: o, activation: .tanh, context: c)
+  }
+
   static let cases: [Case] = {
     let keep = [true, false, true, false]
-    func mlp(_ i: Int, _ o: Int, _ c: Int, hidden: [Int] = [6]) -> MLPDescription {
-      MLPDescription(inputs: i, hidden: hidden, outputs: o, activation: .tanh, context: c)
-    }
     let spline = RationalQuadraticSpline(bins: 4, bound: 2, tails: .linear, minBinWidth: 1e-2, minBinHeight: 1e-2, minDerivative: 1e-2)
     let image = ImageShape(c: 1, h: 2, w: 2)
     return [
       Case(name: "affine masked, shared net", dimension: 4, layers: { c in
-        [AffineCouplingDescription(keep: keep, io: .masked, nets: .shared(mlp(4, 8, c)), scaleFunction: .exp, clamp: 2),
-         AffineCouplingDescription(keep: keep.map { !$0 }, io: .split, nets: .separate(scale: mlp(2, 2, c), shift: mlp(2, 2, c, hidden: [])),
+        [AffineCouplingDescription(keep: keep, io: .masked, nets: .shared(Self.mlp(4, 8, c)), scaleFunction: .exp, clamp: 2),
+         AffineCouplingDescription(keep: keep.map { !$0 }, io: .split, nets: .separate(scale: Self.mlp(2, 2, c), shift: Self.mlp(2, 2, c, hidden: [])),
                                    scaleFunction: .sigmoid, clamp: nil)]
       }),
       Case(name: "additive and a standard normal prior", dimension: 4, layers: { c in
-        [AdditiveCouplingDescription(keep: keep, io: .split, net: mlp(2, 2, c, hidden: [5, 4]))]
+        [AdditiveCouplingDescription(keep: keep, io: .split, net: Self.mlp(2, 2, c, hidden: [5, 4]))]
       }, prior: .standardNormal),
       Case(name: "spline coupling", dimension: 4, layers: { c in
-        [SplineCouplingDescription(keep: keep, io: .split, net: mlp(2, 2 * spline.parameterCount, c), spline: spline)]
+        [SplineCouplingDescription(keep: keep, io: .split, net: Self.mlp(2, 2 * spline.parameterCount, c), spline: spline)]
       }),
       Case(name: "maf and iaf", dimension: 3, layers: { c in
-        [MaskedAutoregressiveDescription(AutoregressiveLayout(order: [2, 0, 1], net: mlp(3, 6, c, hidden: [5, 5]),
+        [MaskedAutoregressiveDescription(AutoregressiveLayout(order: [2, 0, 1], net: Self.mlp(3, 6, c, hidden: [5, 5]),
                                                               transform: .affine(scaleFunction: .exp, clamp: 2))),
-         InverseAutoregressiveDescription(AutoregressiveLayout(order: [0, 1, 2], net: mlp(3, 6, c, hidden: []),
+         InverseAutoregressiveDescription(AutoregressiveLayout(order: [0, 1, 2], net: Self.mlp(3, 6, c, hidden: []),
                                                                transform: .affine(scaleFunction: .exp, clamp: nil)))]
       }),
       Case(name: "conv coupling, embedding", dimension: 4, layers: { c in
