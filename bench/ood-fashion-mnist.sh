@@ -12,7 +12,7 @@
 #   bench/ood-fashion-mnist.sh                     (specs/realnvp-fashion-mnist.yaml, two epochs each)
 #   SPEC=specs/other.yaml TRAIN="--set train.epochs=5" bench/ood-fashion-mnist.sh
 #
-# Environment: SPEC (specs/realnvp-fashion-mnist.yaml; any Fashion-MNIST spec with shape [28, 28]),
+# Environment: SPEC (specs/realnvp-fashion-mnist.yaml; any Fashion-MNIST spec, shape [28, 28] or [1, 28, 28]),
 # TRAIN (flowc run options of both models, default "--set train.epochs=2 --set train.eval_every=100"),
 # BACKGROUND_SPEC (default SPEC), BACKGROUND_TRAIN (default TRAIN), MU (0.2; 0 trains the background on the
 # clean images, e.g. BACKGROUND_SPEC=bench/ood/small-background.yaml for a smaller flow), HELD_OUT (9, ankle boot),

@@ -18,6 +18,16 @@ package struct NumericReport: Sendable {
     /// max |log-det − log|det J_fd|| over the test points (nil when D is too large to
     /// form the Jacobian).
     package var logDetError: Double?
+    /// max |log|det J_fd|| over the same points, the scale the error is judged against.
+    package var logDetMagnitude: Double
+
+    package init(index: Int?, kind: String, roundTrip: Double, logDetError: Double?, logDetMagnitude: Double = 0) {
+      self.index = index
+      self.kind = kind
+      self.roundTrip = roundTrip
+      self.logDetError = logDetError
+      self.logDetMagnitude = logDetMagnitude
+    }
   }
 
   package var rows: [Row]
@@ -25,10 +35,23 @@ package struct NumericReport: Sendable {
   package var roundTripTolerance: Double
   package var logDetTolerance: Double
 
-  /// Whether every row is within both tolerances.
-  package var passed: Bool {
-    rows.allSatisfy { $0.roundTrip <= roundTripTolerance && ($0.logDetError ?? 0) <= logDetTolerance }
+  package init(rows: [Row], points: Int, roundTripTolerance: Double, logDetTolerance: Double) {
+    self.rows = rows
+    self.points = points
+    self.roundTripTolerance = roundTripTolerance
+    self.logDetTolerance = logDetTolerance
   }
+
+  /// Whether `row` is within both tolerances. The log-det gap is judged as numpy's
+  /// allclose does, `logDetTolerance` × (1 + |log|det J||): central differences put an
+  /// error of ~1e-11 in each of the D² Jacobian entries, so the brute-force log-det of a
+  /// 784-dimensional image flow is itself off by ~1e-4 where its value is ~100.
+  package func passes(_ row: Row) -> Bool {
+    row.roundTrip <= roundTripTolerance && (row.logDetError ?? 0) <= logDetTolerance * (1 + row.logDetMagnitude)
+  }
+
+  /// Whether every row is within both tolerances.
+  package var passed: Bool { rows.allSatisfy(passes) }
 }
 
 /// Dimensions above this skip the brute-force Jacobian (it costs 2·D forward passes and
@@ -84,13 +107,14 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
     let back = layer.inverse(y).x
     let rt = maxAbsDifference(back.storage, input.storage)
     let ldErr = input.cols <= maxJacobianDimension ? logDetError(input, ld, probing { layer.forward($0).y }) : nil
-    rows.append(.init(index: i, kind: g.nodes[i].op.kind, roundTrip: rt, logDetError: ldErr))
+    rows.append(.init(index: i, kind: g.nodes[i].op.kind, roundTrip: rt, logDetError: ldErr?.error,
+                      logDetMagnitude: ldErr?.magnitude ?? 0))
     input = y
   }
   let (z, ld) = flow.forward(x)
   let rt = maxAbsDifference(flow.inverse(z).x.storage, x.storage)
   let ldErr = d <= maxJacobianDimension ? logDetError(x, ld, probing { flow.forward($0).z }) : nil
-  rows.append(.init(index: nil, kind: "flow", roundTrip: rt, logDetError: ldErr))
+  rows.append(.init(index: nil, kind: "flow", roundTrip: rt, logDetError: ldErr?.error, logDetMagnitude: ldErr?.magnitude ?? 0))
   return NumericReport(rows: rows, points: n, roundTripTolerance: roundTripTolerance, logDetTolerance: logDetTolerance)
 }
 
@@ -111,12 +135,14 @@ private func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
   return worst
 }
 
-/// max over rows of |logDet[r] − log|det J(x_r)||, J by central differences: all 2·D
-/// perturbed copies of row r go through `f(probes, r)` in one batch.
-private func logDetError(_ x: Matrix<Double>, _ logDet: [Double], _ f: (Matrix<Double>, Int) -> Matrix<Double>) -> Double {
+/// max over rows of |logDet[r] − log|det J(x_r)||, J by central differences (all 2·D
+/// perturbed copies of row r go through `f(probes, r)` in one batch), and max |log|det J(x_r)||.
+private func logDetError(_ x: Matrix<Double>, _ logDet: [Double],
+                         _ f: (Matrix<Double>, Int) -> Matrix<Double>) -> (error: Double, magnitude: Double) {
   let d = x.cols
   let h = 1e-5
   var worst = 0.0
+  var magnitude = 0.0
   for r in 0..<x.rows {
     var probes = Matrix<Double>(rows: 2 * d, cols: d)
     for j in 0..<d {
@@ -136,8 +162,10 @@ private func logDetError(_ x: Matrix<Double>, _ logDet: [Double], _ f: (Matrix<D
         jac[i * d + j] = (out.storage[(2 * j) * d + i] - out.storage[(2 * j + 1) * d + i]) / (2 * h)
       }
     }
-    let diff = abs(logAbsDeterminant(jac, dimension: d) - logDet[r])
+    let bruteForce = logAbsDeterminant(jac, dimension: d)
+    let diff = abs(bruteForce - logDet[r])
     worst = diff.isNaN ? .infinity : max(worst, diff)
+    if bruteForce.isFinite { magnitude = max(magnitude, abs(bruteForce)) }
   }
-  return worst
+  return (worst, magnitude)
 }

@@ -11,6 +11,10 @@ import Testing
     // Found by .ci/fuzz: '#' and a combining mark are one Character, so the comment was
     // not seen as one and the file got no diagnostic at all (exit 0).
     ("comment-with-combining-mark", { Array("#".utf8) + [0xD6, 0x94] + Array("eeriocl\n".utf8) }, "empty-spec", 1),
+    // Found by .ci/fuzz: libyaml reads a UTF-16 byte-order mark alone as an empty UTF-16
+    // stream, no document and no error, so the file got no diagnostic (exit 0).
+    ("utf16-bom-only", { [0xFE, 0xFF] }, "empty-spec", 1),
+    ("utf16le-bom-only", { [0xFF, 0xFE] }, "empty-spec", 1),
     ("binary-junk", { (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) } }, "yaml-encoding", 1),
     ("invalid-utf8", { Array("dim: 2\nname: \"caf".utf8) + [0xC3, 0x28] + Array("\"\n".utf8) }, "yaml-encoding", 2),
     ("nul-byte", { Array("dim: 2\nprior: stan".utf8) + [0] + Array("dard_normal\n".utf8) }, "yaml-encoding", 2),

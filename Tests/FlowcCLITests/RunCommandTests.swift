@@ -55,6 +55,8 @@ import Testing
     #expect((last["val_nll"] as! Double) < (first["val_nll"] as! Double) - 0.1)
     let final = try Self.json("\(dir)/final.json")
     #expect((final["round_trip_max_error"] as! Double) < 1e-4)
+    #expect(final["round_trip_rows_over_tolerance"] as? Int == 0 && final["round_trip_rows_failed"] as? Int == 0)
+    #expect(final["round_trip_float64_max_error"] == nil, "nothing to replay in Float64")
     // A process holding the toolchain's runtime and a trained flow is some MiB, never GiB.
     let rss = try #require(final["peak_rss_bytes"] as? Int)
     #expect(rss > 4 << 20 && rss < 4 << 30, "peak_rss_bytes \(rss)")

@@ -126,20 +126,29 @@ public enum AnyFlow {
   /// max |f⁻¹(f(x)) − x| over `rows` rows, computed in the flow's own precision;
   /// infinity if any value is NaN.
   public func roundTripError(_ values: [Float], rows: Int, context: [Int]? = nil) -> Double {
+    roundTripErrors(values, rows: rows, context: context).max() ?? 0
+  }
+
+  /// Each row's max |f⁻¹(f(x)) − x|, computed in the flow's own precision; infinity for
+  /// a row with a NaN.
+  public func roundTripErrors(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Double] {
     if let context { setContext(context) }
-    func worst<T: FlowScalar>(_ f: Flow<T>, _ x: Matrix<T>) -> Double {
+    func errors<T: FlowScalar>(_ f: Flow<T>, _ x: Matrix<T>) -> [Double] {
       let back = f.inverse(f.forward(x).z).x
-      var worst = 0.0
-      for i in 0..<x.storage.count {
-        let d = abs(Double(back.storage[i]) - Double(x.storage[i]))
-        if d.isNaN { return .infinity }
-        worst = max(worst, d)
+      let d = f.dimension
+      return (0..<rows).map { r in
+        var worst = 0.0
+        for i in (r * d)..<((r + 1) * d) {
+          let e = abs(Double(back.storage[i]) - Double(x.storage[i]))
+          if e.isNaN { return .infinity }
+          worst = max(worst, e)
+        }
+        return worst
       }
-      return worst
     }
     switch self {
-    case .float32(let f): return worst(f, Matrix(rows: rows, cols: f.dimension, storage: values))
-    case .float64(let f): return worst(f, Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init)))
+    case .float32(let f): return errors(f, Matrix(rows: rows, cols: f.dimension, storage: values))
+    case .float64(let f): return errors(f, Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init)))
     }
   }
 

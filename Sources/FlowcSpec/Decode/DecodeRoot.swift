@@ -40,8 +40,10 @@ extension SpecDecoder {
     let source = document.source
     guard let root = document.root else {
       // No document at all: an empty file or only comments. A syntax error also leaves
-      // no root, but the parser has reported it already.
-      if Self.isBlank(source) { emit(SpecDiagnostics.emptySpec(at: source.startRange)) }
+      // no root, but the parser has reported it already. Whatever else leaves no root
+      // without an error (a file of only a UTF-16 byte-order mark, found by fuzzing) is
+      // empty too: a file without a document must never pass silently.
+      if Self.isBlank(source) || !diagnostics.hasErrors { emit(SpecDiagnostics.emptySpec(at: source.startRange)) }
       return nil
     }
     if let s = root.scalar, s.isNull {

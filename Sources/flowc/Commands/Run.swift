@@ -214,8 +214,20 @@ extension FlowcCommand {
       if let bpd = m.testBitsPerDim { line += " (\(String(format: "%.3f", bpd)) bits/dim)" }
       if let status = m.status, status != .ok { line += " [\(status.rawValue)]" }
       print(line)
-      print("inverse round trip: max |g(f(x)) - x| = \(f(m.roundTripMaxError, "%.3g")) on the test set"
-            + (m.status == .roundTripFailed ? " [FAILED: over \(f(m.roundTripTolerance, "%.3g"))]" : ""))
+      var roundTrip = "inverse round trip: max |g(f(x)) - x| = \(f(m.roundTripMaxError, "%.3g")) on the test set"
+      if let replay = m.roundTripFloat64MaxError, let rows = m.roundTripRowsOverTolerance {
+        // Float32 rounding amplified through the chain, or inputs the flow cannot give
+        // back: the same weights in Float64 tell which.
+        roundTrip += "; the \(formatCount(rows)) rows over \(f(m.roundTripTolerance, "%.3g")) in float32 invert to "
+          + "\(f(replay, "%.3g")) in float64 with the same weights"
+      }
+      if m.status == .roundTripFailed { roundTrip += " [FAILED: over \(f(m.roundTripTolerance, "%.3g"))]" }
+      print(roundTrip)
+      if m.status != .roundTripFailed, let failed = m.roundTripRowsFailed, failed > 0 {
+        print("warning: the round trip fails on \(formatCount(failed)) of the \(formatCount(m.testPoints ?? 0)) test rows in float64 too: "
+              + "the trained flow is too ill-conditioned there to invert in floating point, so their reconstructions are wrong "
+              + "(their log-densities, computed forwards, are not affected)")
+      }
       let validation = m.bestValidationNLL.map { "best validation NLL \(String(format: "%.4f", $0))" } ?? "no validation set"
       let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
       print("\(validation) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")
