@@ -88,6 +88,15 @@ import Testing
     let both = "\(dir)/samples-both.npy"
     #expect(try FlowcBinary.run(["sample", checkpoint, "--context", "0", "--context", "3", "-n", "200", "--temperature", "0.7", "-o", both]).status == 0)
     let b = try readDataset(both)
+    // A label file gives every sample its class, in order.
+    try writeFileBytes(OodCommandTests.idx([UInt8](repeating: 3, count: 50) + [UInt8](repeating: 0, count: 50), dims: [100]),
+                       to: "\(dir)/classes-idx1-ubyte")
+    let fromFile = "\(dir)/samples-file.npy"
+    let f = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/classes-idx1-ubyte", "--temperature", "0.7", "-o", fromFile])
+    #expect(f.status == 0 && f.stdout.contains("wrote 100 samples"), "\(f.stderr)")
+    let fs = try readDataset(fromFile)
+    #expect(Self.cornerMean(fs.rows(0..<50), label: 3) > Self.cornerMean(fs.rows(0..<50), label: 0) + 50)
+    #expect(Self.cornerMean(fs.rows(50..<100), label: 0) > Self.cornerMean(fs.rows(50..<100), label: 3) + 50)
     #expect(Self.cornerMean(b.rows(0..<100), label: 0) > Self.cornerMean(b.rows(0..<100), label: 3) + 50)
     #expect(Self.cornerMean(b.rows(100..<200), label: 3) > Self.cornerMean(b.rows(100..<200), label: 0) + 50)
   }
@@ -96,6 +105,11 @@ import Testing
     let (dir, spec, checkpoint, _) = try Self.trained.get()
     let outside = try FlowcBinary.run(["sample", checkpoint, "--context", "4", "-o", "\(dir)/x.npy"])
     #expect(outside.status == 1 && outside.stderr.contains("--context 4: the flow of \(checkpoint) encodes classes 0 ..< 4"))
+    try writeFileBytes(OodCommandTests.idx([1, 9], dims: [2]), to: "\(dir)/bad-classes-idx1-ubyte")
+    let badFile = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/bad-classes-idx1-ubyte", "-o", "\(dir)/x.npy"])
+    #expect(badFile.status == 1 && badFile.stderr.contains("example 1 (from 0) is labelled 9, outside the context's 0 ..< 4"), "\(badFile.stderr)")
+    let both = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/bad-classes-idx1-ubyte", "-n", "3"])
+    #expect(both.status != 0 && both.stderr.contains("leave out -n and --context"))
     let noLabels = try FlowcBinary.run(["eval", checkpoint, "--data", "\(dir)/t10k-images-idx3-ubyte.gz"])
     #expect(noLabels.status == 1 && noLabels.stderr.contains("is conditional: give the class of each point of --data with --labels"))
     let export = try FlowcBinary.run(["export", spec, "--target", "pytorch", "-o", "\(dir)/exported"])
