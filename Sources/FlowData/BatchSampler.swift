@@ -70,6 +70,18 @@ public struct BatchSampler: Sendable {
     return rows
   }
 
+  /// Like `nextBatch(_:into:)`, also copying the batch's labels into `labels` (the
+  /// rows must carry labels): the context of a conditional flow's training step.
+  public mutating func nextBatch(_ size: Int, into values: inout [Float], labels: inout [Int]) -> Int {
+    let n = nextBatch(size, into: &values)
+    // Whether or not a new epoch started, the batch is order[position − n ..< position].
+    let end = position
+    guard let all = data.labels else { preconditionFailure("a labelled batch from rows without labels") }
+    if labels.count != n { labels = [Int](repeating: 0, count: n) }
+    for r in 0..<n { labels[r] = all[order[end - n + r]] }
+    return n
+  }
+
   public func batchesPerEpoch(_ size: Int) -> Int {
     (data.count + size - 1) / size
   }

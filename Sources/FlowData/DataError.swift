@@ -74,6 +74,9 @@ extension DataError {
     case unlabelled
     /// A class asked for labels no row; `present` lists the labels that occur.
     case classNotFound(label: Int, present: [Int])
+    /// A label a conditional flow's context cannot encode (outside 0 ..< classes); `row`
+    /// is the example's index in the label file, from 0.
+    case labelOutOfRange(label: Int, row: Int, classes: Int)
     /// An option of a toy source, split or preprocessing step is out of range.
     case invalidOption(name: String, value: String, expected: String)
     /// The file's content is in another format than the one it is read as (the spec's
@@ -108,6 +111,7 @@ extension DataError {
       case .labelCountMismatch: "data-label-count-mismatch"
       case .unlabelled: "data-unlabelled"
       case .classNotFound: "data-class-not-found"
+      case .labelOutOfRange: "data-label-range"
       case .invalidOption: "data-invalid-option"
       case .formatMismatch: "data-format-mismatch"
       case .tooFewRows: "data-too-few-rows"
@@ -177,6 +181,9 @@ extension DataError {
         return "carries no labels, so classes cannot be selected; give its IDX label file"
       case .classNotFound(let label, let present):
         return "no example is labelled \(label), a class asked for; the labels present are \(labelList(present))"
+      case .labelOutOfRange(let label, let row, let classes):
+        return "example \(row) (from 0) is labelled \(label), outside the context's 0 ..< \(classes) "
+          + "(data.context.num_classes); raise 'num_classes' or give the right label file"
       case .invalidOption(let name, let value, let expected):
         return "invalid \(name) \(value): expected \(expected)"
       case .formatMismatch(let declared, let found):

@@ -14,6 +14,17 @@ extension Dataset {
     return out
   }
 
+  /// Checks that every label lies in 0 ..< `classes`, the classes a context encodes.
+  ///
+  /// - Throws: `DataError` with `labelOutOfRange` naming `labelsPath` and the first
+  ///   example whose label is outside, or `unlabelled` when the rows carry no labels.
+  public func checkLabels(below classes: Int, labelsPath: String) throws {
+    guard let labels else { throw DataError(path: source, .unlabelled) }
+    if let r = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+      throw DataError(path: labelsPath, .labelOutOfRange(label: labels[r], row: r, classes: classes))
+    }
+  }
+
   /// The rows whose label is one of `classes`, in their order (labels kept).
   ///
   /// Every listed class must label at least one row: a class that labels none is almost

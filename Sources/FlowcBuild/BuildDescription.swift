@@ -20,12 +20,22 @@ package func flowDescription(_ v: ValidatedGraph, seed: Int) -> FlowDescription 
   case .standardNormal: prior = .standardNormal
   case .diagonalNormal: prior = .diagonalNormal
   case .logistic: prior = .standardLogistic
+  case .conditionalNormal: prior = .conditionalDiagonalNormal
   }
   // After a split the flow goes on with fewer features: each layer acts on its input's.
   let widths = g.nodes.map { $0.inputShape.count }
   let multiScale = widths.contains { $0 != g.dimension.value }
   return FlowDescription(dimension: g.dimension.value, dtype: g.dtype == .float64 ? .float64 : .float32,
-                         prior: prior, layers: layers, widths: multiScale ? widths : nil, seed: UInt64(bitPattern: Int64(seed)))
+                         prior: prior, layers: layers, widths: multiScale ? widths : nil, seed: UInt64(bitPattern: Int64(seed)),
+                         context: g.settings.data.context.map(contextEncoding))
+}
+
+/// The runtime encoding of a validated `data.context`.
+package func contextEncoding(_ c: ContextSettings) -> ContextEncoding {
+  switch c.encoding.value {
+  case .oneHot: .oneHot(classes: c.numClasses.value)
+  case .embedding: .embedding(classes: c.numClasses.value, width: c.width)
+  }
 }
 
 /// The optimizer the spec's `train:` section asks for.

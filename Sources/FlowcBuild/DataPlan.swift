@@ -126,6 +126,9 @@ package struct DataPlan: Sendable {
     // The declared source decides the format, whatever the file's name.
     var data = try readDataset(path, format: DataFormat(rawValue: g.settings.data.source.value.rawValue), labels: labels)
     try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
+    // Every label, not only the kept classes: a label file with labels the context cannot
+    // encode is the wrong file, whichever classes this run keeps.
+    if let c = g.settings.data.context, let labels { try data.checkLabels(below: c.numClasses.value, labelsPath: labels) }
     if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
     return data
   }
@@ -146,10 +149,17 @@ package struct DataPlan: Sendable {
   /// reused, so a step allocates nothing here once their sizes are set. Returns the row
   /// count and the mean log|det| (subtracted from the flow's loss to report NLL in data
   /// space).
-  package mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double])
+  /// When `labels` is not nil, the batch's class labels replace it (the context of a
+  /// conditional flow, whose rules require a file source with labels).
+  package mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double], labels: inout [Int]?)
     -> (rows: Int, meanLogDet: Double)
   {
-    let n = toy != nil ? toy!.nextBatch(size, into: &values) : rows!.nextBatch(size, into: &values)
+    let n: Int
+    if labels != nil {
+      n = rows!.nextBatch(size, into: &values, labels: &labels!)
+    } else {
+      n = toy != nil ? toy!.nextBatch(size, into: &values) : rows!.nextBatch(size, into: &values)
+    }
     guard !preprocessing.steps.isEmpty else { return (n, 0) }
     preprocessing.apply(to: &values, dimension: values.count / max(1, n), generator: &noise, logDet: &logDet)
     var sum = 0.0

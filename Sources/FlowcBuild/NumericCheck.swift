@@ -75,6 +75,10 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   // running statistics; then everything is evaluated in inference mode.
   var warm = Matrix<Double>(rows: 64, cols: d)
   for i in warm.storage.indices { warm.storage[i] = rng.nextNormal() }
+  // A conditional flow is checked with a fixed context: each point has its own class,
+  // and the brute-force Jacobian of a point keeps that class for every probe.
+  let classes = flow.context?.encoding.classes ?? 1
+  flow.setContext((0..<64).map { $0 % classes })
   flow.isTraining = true
   _ = flow.lossAndGradients(warm)
   flow.isTraining = false
@@ -82,6 +86,16 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   let n = d > 64 ? min(points, 2) : points
   var x = Matrix<Double>(rows: n, cols: d)
   for i in x.storage.indices { x.storage[i] = 0.8 * rng.nextNormal() }
+  let labels = (0..<n).map { ($0 * 7 + 1) % classes }
+  flow.setContext(labels)
+  /// `f` on the probes of point `r`, with that point's class; the points' context after.
+  func probing(_ f: @escaping (Matrix<Double>) -> Matrix<Double>) -> (Matrix<Double>, Int) -> Matrix<Double> {
+    { probes, r in
+      flow.setContext([Int](repeating: labels[r], count: probes.rows))
+      defer { flow.setContext(labels) }
+      return f(probes)
+    }
+  }
 
   var rows: [NumericReport.Row] = []
   var input = x
@@ -92,14 +106,14 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
     let (y, ld) = layer.forward(input)
     let back = layer.inverse(y).x
     let rt = maxAbsDifference(back.storage, input.storage)
-    let ldErr = input.cols <= maxJacobianDimension ? logDetError(input, ld) { layer.forward($0).y } : nil
+    let ldErr = input.cols <= maxJacobianDimension ? logDetError(input, ld, probing { layer.forward($0).y }) : nil
     rows.append(.init(index: i, kind: g.nodes[i].op.kind, roundTrip: rt, logDetError: ldErr?.error,
                       logDetMagnitude: ldErr?.magnitude ?? 0))
     input = y
   }
   let (z, ld) = flow.forward(x)
   let rt = maxAbsDifference(flow.inverse(z).x.storage, x.storage)
-  let ldErr = d <= maxJacobianDimension ? logDetError(x, ld) { flow.forward($0).z } : nil
+  let ldErr = d <= maxJacobianDimension ? logDetError(x, ld, probing { flow.forward($0).z }) : nil
   rows.append(.init(index: nil, kind: "flow", roundTrip: rt, logDetError: ldErr?.error, logDetMagnitude: ldErr?.magnitude ?? 0))
   return NumericReport(rows: rows, points: n, roundTripTolerance: roundTripTolerance, logDetTolerance: logDetTolerance)
 }
@@ -122,9 +136,9 @@ private func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
 }
 
 /// max over rows of |logDet[r] − log|det J(x_r)||, J by central differences (all 2·D
-/// perturbed copies of a row go through `f` in one batch), and max |log|det J(x_r)||.
+/// perturbed copies of row r go through `f(probes, r)` in one batch), and max |log|det J(x_r)||.
 private func logDetError(_ x: Matrix<Double>, _ logDet: [Double],
-                         _ f: (Matrix<Double>) -> Matrix<Double>) -> (error: Double, magnitude: Double) {
+                         _ f: (Matrix<Double>, Int) -> Matrix<Double>) -> (error: Double, magnitude: Double) {
   let d = x.cols
   let h = 1e-5
   var worst = 0.0
@@ -140,7 +154,7 @@ private func logDetError(_ x: Matrix<Double>, _ logDet: [Double],
       probes.storage[(2 * j) * d + j] += h
       probes.storage[(2 * j + 1) * d + j] -= h
     }
-    let out = f(probes)
+    let out = f(probes, r)
     // J[i][j] = ∂y_i/∂x_j, stored row-major.
     var jac = [Double](repeating: 0, count: d * d)
     for j in 0..<d {

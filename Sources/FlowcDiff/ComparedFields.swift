@@ -101,6 +101,9 @@ package func settingFields(_ g: FlowGraph) -> [ComparedField] {
   add("data.preprocess.dequantize", d.dequantize) { String($0) }
   add("data.preprocess.levels", d.levels) { String($0) }
   add("data.preprocess.logit_alpha", d.logitAlpha, unset: "none", canonical)
+  out.append(ComparedField(name: "data.context", value: d.context?.description ?? "none",
+                           location: d.context.map { GraphDiff.Location(range: $0.range, isDefault: false) }
+                             ?? GraphDiff.Location(range: nil, isDefault: true)))
   let t = g.settings.train
   add("train.optimizer", t.optimizer) { $0.rawValue }
   add("train.lr", t.learningRate, canonical)

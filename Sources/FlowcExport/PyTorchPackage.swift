@@ -28,13 +28,37 @@ package struct ExportOrigin: Sendable {
   }
 }
 
-/// A layer the exporter cannot lower to PyTorch yet, by kind and node.
+/// What the exporter cannot lower to PyTorch yet: layers by kind and node, or a
+/// conditional flow's context (the exported modules take no context, and exporting the
+/// flow without it would give a different, unconditional model).
 package struct ExportError: Error, CustomStringConvertible {
   package var nodes: [GraphNode]
-  package init(nodes: [GraphNode]) { self.nodes = nodes }
+  /// Where `data.context` is written, for a conditional flow.
+  package var context: SourceRange?
+  package init(nodes: [GraphNode], context: SourceRange? = nil) {
+    self.nodes = nodes
+    self.context = context
+  }
+
+  /// The problems of `g`, or nil when it exports.
+  package init?(exporting g: FlowGraph) {
+    let missing = g.nodes.filter { !($0.op is any PyTorchExportable) }
+    let context = g.settings.data.context?.range
+    guard !missing.isEmpty || context != nil else { return nil }
+    self.init(nodes: missing, context: context)
+  }
+
   package var description: String {
-    let kinds = nodes.map { "%\($0.index) \($0.op.kind) ('\($0.name)', \($0.range.description))" }
-    return "no PyTorch exporter for \(kinds.joined(separator: ", ")); add one in Sources/FlowcExport/Kinds/ (docs/architecture.md)"
+    var parts: [String] = []
+    if let context {
+      parts.append("the PyTorch export does not support conditional flows yet: 'data.context' (\(context.description)) "
+        + "would be dropped, giving an unconditional model; train it with the native engine")
+    }
+    if !nodes.isEmpty {
+      let kinds = nodes.map { "%\($0.index) \($0.op.kind) ('\($0.name)', \($0.range.description))" }
+      parts.append("no PyTorch exporter for \(kinds.joined(separator: ", ")); add one in Sources/FlowcExport/Kinds/ (docs/architecture.md)")
+    }
+    return parts.joined(separator: "; ")
   }
 }
 
@@ -59,11 +83,10 @@ package struct PyTorchPackage: Sendable {
 /// through its kind's `PyTorchExportable` conformance (`Kinds/`); nothing is read from the
 /// YAML text, which is only carried along for the checkpoints' metadata.
 ///
-/// - Throws: `ExportError` naming the nodes whose kinds have no exporter.
+/// - Throws: `ExportError` naming the nodes whose kinds have no exporter, or the context of a conditional flow.
 package func exportPyTorch(_ v: ValidatedGraph, origin: ExportOrigin) throws -> PyTorchPackage {
   let g = v.graph
-  let missing = g.nodes.filter { !($0.op is any PyTorchExportable) }
-  guard missing.isEmpty else { throw ExportError(nodes: missing) }
+  if let problem = ExportError(exporting: g) { throw problem }
   let modules = g.nodes.map { ($0.op as! any PyTorchExportable).pytorchModule($0) }
   let prior = priorModule(g)
 
@@ -92,6 +115,7 @@ func priorModule(_ g: FlowGraph) -> PythonExpr {
   case .standardNormal: return .module(.priors, "StandardNormal", [d])
   case .diagonalNormal: return .module(.priors, "DiagonalNormal", [d])
   case .logistic: return .module(.priors, "StandardLogistic", [d])
+  case .conditionalNormal: preconditionFailure("a conditional flow does not export (ExportError)")
   }
 }
 

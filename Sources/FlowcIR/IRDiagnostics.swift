@@ -14,6 +14,10 @@ package enum IRDiagnostics {
     case batchnormEpsilon = "batchnorm-epsilon"
     case channelMaskOneChannel = "channel-mask-one-channel"
     case checkerboardShape = "checkerboard-shape"
+    case contextClassRange = "context-class-range"
+    case contextMissing = "context-missing"
+    case contextNeedsLabels = "context-needs-labels"
+    case contextUnused = "context-unused"
     case convNetNeedsImage = "conv-net-needs-image"
     case couplingNets = "coupling-nets"
     case dataDimension = "data-dimension"
@@ -292,6 +296,42 @@ package enum IRDiagnostics {
            suggestion: "add 'test_labels: <the IDX label file of test_path>' to 'data'")
   }
 
+
+  /// `context:` with a toy source or without `labels:`: nothing gives an example its class.
+  static func contextNeedsLabels(source: String?, at r: SourceRange) -> Diagnostic {
+    if let source {
+      return .error(ID.contextNeedsLabels, "'context' conditions on class labels, which data source '\(source)' does not read", at: r,
+                    suggestion: "use a file source (idx, npy, csv) with 'labels: <an IDX label file>'")
+    }
+    return .error(ID.contextNeedsLabels, "'context' conditions on class labels, but 'labels' is not given", at: r,
+                  suggestion: "add 'labels: <the IDX label file of path>' to 'data'")
+  }
+
+  /// `context:` with `test_path:` but no `test_labels:`: the test examples have no class.
+  static func contextNeedsTestLabels(at r: SourceRange, testPath: SourceRange) -> Diagnostic {
+    .error(ID.contextNeedsLabels, "'context' conditions on class labels, but the examples of 'test_path' have none ('test_labels' is not given)",
+           at: r, notes: [.init("the test file is given here", at: testPath)],
+           suggestion: "add 'test_labels: <the IDX label file of test_path>' to 'data'")
+  }
+
+  /// A `classes:` entry the context cannot encode (at least `num_classes`).
+  static func contextClassRange(_ label: Int, numClasses: Int, at r: SourceRange, numClassesAt: SourceRange) -> Diagnostic {
+    .error(ID.contextClassRange, "class \(label) is kept by 'classes', but the context encodes labels 0 ..< \(numClasses)", at: r,
+           notes: [.init("'num_classes' is \(numClasses) here", at: numClassesAt)],
+           suggestion: "set 'num_classes' to at least \(label + 1)")
+  }
+
+  /// A `conditional_normal` prior in a flow whose data give no context.
+  static func contextMissing(at r: SourceRange) -> Diagnostic {
+    .error(ID.contextMissing, "prior 'conditional_normal' conditions on the data's context, but 'data' has no 'context'", at: r,
+           suggestion: "add 'context: {num_classes: <K>}' to 'data' (with 'labels'), or use 'diagonal_normal'")
+  }
+
+  /// A context that no network and no prior reads: the flow would ignore it.
+  static func contextUnused(at r: SourceRange) -> Diagnostic {
+    .warning(ID.contextUnused, "the flow has no conditioner network and an unconditional prior, so nothing reads 'context'", at: r,
+             suggestion: "add a coupling or autoregressive layer, use prior 'conditional_normal', or remove 'context'")
+  }
 
   /// A file data source without `path`.
   static func missingPath(_ source: String, at r: SourceRange) -> Diagnostic {

@@ -122,8 +122,7 @@ package enum Sweep {
         continue
       }
       if plan.engine == "pytorch" {
-        let missing = v.graph.nodes.filter { !($0.op is any PyTorchExportable) }
-        if !missing.isEmpty { failures.append((point, nil, ExportError(nodes: missing).description)) }
+        if let problem = ExportError(exporting: v.graph) { failures.append((point, nil, problem.description)) }
       }
     }
     return failures

@@ -44,6 +44,11 @@ extension OODAnalysis {
   package static func run(_ r: OODRequest) throws -> OODAnalysis {
     let model = try TrainedModel(checkpoint: r.checkpoint)
     let background = try r.background.map { (model: try TrainedModel(checkpoint: $0), path: $0) }
+    // A conditional flow's density of an input depends on a class the OUT sets do not have.
+    for (m, path) in [(model, r.checkpoint)] + (background.map { [($0.model, $0.path)] } ?? []) where m.contextClasses != nil {
+      throw OODError("the flow of \(path) is conditional (its spec has a 'data.context'): its density of an input needs the input's class, "
+        + "which OUT sets do not have; 'flowc ood' scores unconditional flows")
+    }
     var inSet = try r.inPath.map { try OODSet.file($0, name: r.inName, model: model) } ?? OODSet.modelTest(model)
     if let name = r.inName { inSet.name = name }
     // The held-out classes first: they are the model's own data's neighbours.

@@ -34,26 +34,37 @@ struct ImageFigures {
     }
   }
 
+  /// Sixteen samples at each of three temperatures; for a conditional flow, a row of
+  /// eight samples per class (labelled at the left) at each temperature.
   func samples() -> Canvas {
     let temperatures = [0.5, 0.7, 1.0]
+    let classes = model.contextClasses
+    let perRow = 8, rows = classes ?? 2
+    let labels = classes.map { k in (0..<(k * perRow)).map { $0 / perRow } }
     let grids = temperatures.map {
-      ImageGrid(images: images(model.sample(count: 16, temperature: $0, seed: 0)), width: width, height: height, columns: 8)
+      ImageGrid(images: images(model.sample(count: rows * perRow, temperature: $0, seed: 0, labels: labels)),
+                width: width, height: height, columns: perRow)
     }
     let scale = 2
     let size = grids[0].size(scale: scale)
-    let band = 24.0
-    let canvas = Canvas(width: size.width + 20, height: temperatures.count * (size.height + Int(band)) + 10)
+    let band = 24.0, margin = classes == nil ? 10.0 : 34.0
+    let canvas = Canvas(width: size.width + Int(margin) + 10, height: temperatures.count * (size.height + Int(band)) + 10)
     for (i, grid) in grids.enumerated() {
       let y = Double(i) * (Double(size.height) + band)
-      canvas.text("temperature \(temperatures[i])", x: 10, y: y + band / 2 + 2, size: 12, bold: true)
-      grid.draw(on: canvas, x: 10, y: y + band, scale: scale)
+      canvas.text("temperature \(temperatures[i])" + (classes == nil ? "" : " · a row per class"), x: 10, y: y + band / 2 + 2,
+                  size: 12, bold: true)
+      grid.draw(on: canvas, x: margin, y: y + band, scale: scale)
+      for k in 0..<(classes ?? 0) {
+        let rowY = y + band + Double(size.height) * (Double(k) + 0.5) / Double(rows)
+        canvas.text("\(k)", x: 10, y: rowY, size: 11)
+      }
     }
     return canvas
   }
 
   func reconstructions(_ test: Dataset) -> Canvas {
     let originals = test.rows(0..<min(8, test.count))
-    let back = model.decode(model.encode(originals))
+    let back = model.decode(model.encode(originals), labels: originals.labels)
     let grid = ImageGrid(images: images(originals) + images(back), width: width, height: height, columns: originals.count)
     let size = grid.size(scale: 3)
     let canvas = Canvas(width: size.width + 20, height: size.height + 20)

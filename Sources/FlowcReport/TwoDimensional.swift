@@ -23,9 +23,10 @@ enum TwoDimensional {
   static func panels(_ model: TrainedModel, _ data: Dataset) -> Canvas {
     let canvas = Canvas(width: 800, height: 800)
     let z = columns(model.encode(data))
-    let prior = model.priorSample(count: data.count, seed: 0)
+    // A conditional flow draws each point's latent and sample with that point's class.
+    let prior = model.priorSample(count: data.count, seed: 0, labels: data.labels)
     let zPrior = columns(prior)
-    let xSamples = columns(model.decode(prior).values)
+    let xSamples = columns(model.decode(prior, labels: data.labels).values)
     let x = columns(data.values)
     let zx = robustRange(z.x + zPrior.x)
     let zy = robustRange(z.y + zPrior.y)
@@ -58,16 +59,34 @@ enum TwoDimensional {
         grid.append(Float(ry.lowerBound + (Double(r) + 0.5) / Double(n) * (ry.upperBound - ry.lowerBound)))
       }
     }
-    let logp = model.logDensity(Dataset(values: grid, count: n * n, dimension: 2, source: "grid"))
+    let density = marginalDensity(model, grid, count: n * n, classesOf: data)
     let axes = Axes(canvas: canvas, cell: canvas.bounds, x: rx, y: ry)
-    axes.heatMap(logp.map { exp($0) }, columns: n, rows: n)
+    axes.heatMap(density, columns: n, rows: n)
     axes.decorate(title: "learnt density p(x), test data overlaid", xLabel: "x₀", yLabel: "x₁")
     let shown = min(x.x.count, 500)
     axes.scatter(Array(x.x.prefix(shown)), Array(x.y.prefix(shown)), color: Color.white.opacity(0.6), radius: 1.2)
     return canvas
   }
 
-  /// Grid lines of data space (left) and their images under f (right).
+  /// p(x) at `count` points: for a conditional flow the mixture Σ_c p(c)·p(x | c) with the
+  /// class frequencies of `data`'s labels, which is what a picture of the data shows.
+  static func marginalDensity(_ model: TrainedModel, _ points: [Float], count: Int, classesOf data: Dataset) -> [Double] {
+    guard let k = model.contextClasses, let labels = data.labels, !labels.isEmpty else {
+      return model.logDensity(Dataset(values: points, count: count, dimension: 2, source: "grid")).map { exp($0) }
+    }
+    var density = [Double](repeating: 0, count: count)
+    for c in 0..<k {
+      let weight = Double(labels.count { $0 == c }) / Double(labels.count)
+      guard weight > 0 else { continue }
+      let lp = model.logDensity(Dataset(values: points, count: count, dimension: 2,
+                                        labels: [Int](repeating: c, count: count), source: "grid"))
+      for i in 0..<count { density[i] += weight * exp(lp[i]) }
+    }
+    return density
+  }
+
+  /// Grid lines of data space (left) and their images under f (right); for a conditional
+  /// flow, f of the data's most frequent class.
   static func warp(_ model: TrainedModel, _ data: Dataset) -> Canvas {
     let canvas = Canvas(width: 900, height: 450)
     let x = columns(data.values)
@@ -90,7 +109,9 @@ enum TwoDimensional {
       polylines += [vertical, horizontal]
     }
     let all = polylines.flatMap { $0 }
-    let mapped = model.encode(Dataset(values: all, count: all.count / 2, dimension: 2, source: "grid"))
+    let mode = data.labels.flatMap { l in Dictionary(grouping: l, by: { $0 }).max { $0.value.count < $1.value.count }?.key }
+    let gridLabels = model.contextClasses == nil ? nil : mode.map { [Int](repeating: $0, count: all.count / 2) }
+    let mapped = model.encode(Dataset(values: all, count: all.count / 2, dimension: 2, labels: gridLabels, source: "grid"))
     let z = columns(model.encode(data))
     let left = Axes(canvas: canvas, cell: canvas.cell(row: 0, column: 0, rows: 1, columns: 2), x: rx, y: ry)
     left.decorate(title: "data space", xLabel: "x₀", yLabel: "x₁")

@@ -398,8 +398,10 @@ package enum Runner {
     var nonFinite = 0
     do {
       let writer = try NPYStreamWriter(path: path, count: count, rowShape: g.shape?.value.map(\.value) ?? [g.dimension.value])
+      // A conditional flow's samples go through its classes in equal blocks (as `flowc sample`).
+      let labels = g.settings.data.context.map { c in (0..<count).map { $0 * c.numClasses.value / count } }
       try evaluator.sample(count: count, temperature: g.settings.eval.temperature.value,
-                           seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value))) { batch in
+                           seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)), labels: labels) { batch in
         for r in 0..<batch.count where !batch.values[(r * batch.dimension)..<((r + 1) * batch.dimension)].allSatisfy(\.isFinite) {
           nonFinite += 1
         }

@@ -57,15 +57,29 @@ package final class TrainedModel {
     evaluator.logDensities(data, seed: seed)
   }
 
-  /// `count` samples in data space, the prior's scale multiplied by `temperature`.
-  package func sample(count: Int, temperature: Double, seed: UInt64) -> Dataset {
-    evaluator.samples(count: count, temperature: temperature, seed: seed)
+  /// The number of classes a conditional flow's context encodes (nil: unconditional).
+  package var contextClasses: Int? { graph.graph.settings.data.context?.numClasses.value }
+
+  /// The class of each of `count` samples of a conditional flow (nil for an unconditional
+  /// one): the classes of `classes` (default: every class, 0 ..< K) in equal consecutive
+  /// blocks, so that sample i has class classes[i·m / count] for m classes.
+  package func sampleLabels(count: Int, classes: [Int]? = nil) -> [Int]? {
+    guard let k = contextClasses else { return nil }
+    let list = classes ?? Array(0..<k)
+    guard !list.isEmpty else { return nil }
+    return (0..<count).map { list[$0 * list.count / max(1, count)] }
+  }
+
+  /// `count` samples in data space, the prior's scale multiplied by `temperature`; a
+  /// conditional flow's samples take the classes of `labels` (default `sampleLabels`).
+  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil) -> Dataset {
+    evaluator.samples(count: count, temperature: temperature, seed: seed, labels: labels ?? sampleLabels(count: count))
   }
 
   /// The same samples as `sample`, handed to `body` one evaluation batch at a time, so
   /// any count takes bounded memory.
-  package func sample(count: Int, temperature: Double, seed: UInt64, _ body: (Dataset) throws -> Void) rethrows {
-    try evaluator.sample(count: count, temperature: temperature, seed: seed, body)
+  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil, _ body: (Dataset) throws -> Void) rethrows {
+    try evaluator.sample(count: count, temperature: temperature, seed: seed, labels: labels ?? sampleLabels(count: count), body)
   }
 
   /// The shape of one sample row (the image shape, or `[dimension]`).
@@ -75,10 +89,12 @@ package final class TrainedModel {
   package func encode(_ data: Dataset, seed: UInt64 = 0) -> [Float] { evaluator.encode(data, seed: seed) }
 
   /// x = g(z) in data space (see `FlowEvaluator.decode`).
-  package func decode(_ z: [Float]) -> Dataset { evaluator.decode(z) }
+  /// A conditional flow decodes with the class of each row in `labels`.
+  package func decode(_ z: [Float], labels: [Int]? = nil) -> Dataset { evaluator.decode(z, labels: labels) }
 
   /// `count` draws z from the prior at `temperature` (what `sample` maps to data space).
-  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64) -> [Float] {
-    evaluator.priorSample(count: count, temperature: temperature, seed: seed)
+  /// A conditional prior draws with the class of each row in `labels`.
+  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, labels: [Int]? = nil) -> [Float] {
+    evaluator.priorSample(count: count, temperature: temperature, seed: seed, labels: labels)
   }
 }

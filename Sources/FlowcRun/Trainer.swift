@@ -90,6 +90,8 @@ final class Trainer<T: FlowScalar> {
   /// its preprocessing log-determinants: a step allocates no batch storage.
   private var rawBatch: [Float] = []
   private var batchLogDet: [Double] = []
+  /// The batch's class labels, a conditional flow's context (nil: unconditional).
+  private var batchLabels: [Int]?
   /// Called at most ten times a second during training (the live progress line); nil
   /// when nobody watches.
   var onProgress: ((TrainingProgress) -> Void)?
@@ -116,6 +118,7 @@ final class Trainer<T: FlowScalar> {
     self.checkpointEvery = t.checkpointEvery?.value ?? evalEvery
     self.batchSize = t.batchSize.value
     self.log = log
+    self.batchLabels = flow.isConditional ? [] : nil
     self.stepper = TrainingStep(flow: flow, optimizer: optimizerDescription(t),
                                 schedule: learningRateSchedule(t, totalSteps: totalSteps),
                                 clipNorm: t.clipGradNorm?.value)
@@ -132,13 +135,14 @@ final class Trainer<T: FlowScalar> {
         try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
         return .interrupted(step: step)
       }
-      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet)
+      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet, labels: &batchLabels)
       // A logit of data outside [0, 1] (logit_alpha on unscaled data) is NaN before
       // the flow sees it: blame the preprocessing, not the first layer.
       if !data.preprocessing.steps.isEmpty, !(preprocessingLogDet.isFinite && rawBatch.allSatisfy(\.isFinite)) {
         return .diverged(step: step + 1, .preprocessing)
       }
       fill(&batch, rows: rows, from: rawBatch)
+      if let batchLabels { flow.setContext(batchLabels) }
       let report = stepper.step(batch)
       guard report.applied, report.loss.isFinite else {
         let layer: Int?

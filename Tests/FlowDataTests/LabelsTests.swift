@@ -1,3 +1,4 @@
+import FlowRandom
 import FlowData
 import Testing
 
@@ -39,6 +40,28 @@ import Testing
     #expect(kept.values == [0, 1, 2, 3, 4, 5, 8, 9])
     #expect(kept.labels == [3, 1, 3, 1])
     #expect(try data.selectingClasses([0]).values == [6, 7])
+  }
+
+  @Test func labelsOutsideAContextsClassesNameTheFileAndExample() throws {
+    let data = Dataset(values: (0..<10).map(Float.init), count: 5, dimension: 2, labels: [3, 1, 3, 0, 1], source: "x.csv")
+    try data.checkLabels(below: 4, labelsPath: "l-idx1-ubyte")
+    let e = expectDataError("data-label-range") { try data.checkLabels(below: 3, labelsPath: "l-idx1-ubyte") }
+    #expect(e?.description == "l-idx1-ubyte: example 0 (from 0) is labelled 3, outside the context's 0 ..< 3 (data.context.num_classes); "
+      + "raise 'num_classes' or give the right label file")
+    let unlabelled = Dataset(values: [0, 1], count: 1, dimension: 2, source: "y.csv")
+    expectDataError("data-unlabelled") { try unlabelled.checkLabels(below: 3, labelsPath: "l") }
+  }
+
+  @Test func labelledBatchesCarryTheirRowsLabels() {
+    // Row i holds the value i and the label i mod 3, so every batch can be checked row by row.
+    let data = Dataset(values: (0..<7).map(Float.init), count: 7, dimension: 1, labels: (0..<7).map { $0 % 3 }, source: "x")
+    var sampler = BatchSampler(data: data, generator: Xoshiro256(seed: 5))
+    var values: [Float] = [], labels: [Int] = []
+    for _ in 0..<5 {  // across epochs, with a short last batch
+      let n = sampler.nextBatch(3, into: &values, labels: &labels)
+      #expect(labels.count == n && values.count == n)
+      for r in 0..<n { #expect(labels[r] == Int(values[r]) % 3) }
+    }
   }
 
   @Test func aClassWithoutExamplesIsAnError() throws {

@@ -79,6 +79,8 @@ public final class AdditiveCoupling<T: FlowScalar>: Bijector {
   public var dimension: Int { conditioner.dimension }
   /// The shift network's weights and biases.
   public var parameters: [Parameter<T>] { conditioner.parameters }
+  /// Binds the conditioner networks to the flow's context.
+  public func bindContext(_ slot: ContextSlot<T>) { for net in conditioner.nets { net.bindContext(slot) } }
   /// The shift network's buffers.
   public var buffers: [Buffer<T>] { conditioner.buffers }
 

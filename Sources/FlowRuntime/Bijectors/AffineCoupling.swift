@@ -103,6 +103,8 @@ public final class AffineCoupling<T: FlowScalar>: Bijector {
   public var dimension: Int { conditioner.dimension }
   /// The conditioner networks' weights and biases.
   public var parameters: [Parameter<T>] { conditioner.parameters }
+  /// Binds the conditioner networks to the flow's context.
+  public func bindContext(_ slot: ContextSlot<T>) { for net in conditioner.nets { net.bindContext(slot) } }
   /// The conditioner networks' buffers.
   public var buffers: [Buffer<T>] { conditioner.buffers }
 

@@ -48,9 +48,16 @@ public protocol Bijector<Scalar>: AnyObject {
 
   /// Every parameter with its full name, `prefix` + local name.
   func namedParameters(prefix: String) -> [(name: String, parameter: Parameter<Scalar>)]
+
+  /// Connects the layer's networks to its flow's context (a no-op for a layer that reads
+  /// none; see `ContextSlot`).
+  func bindContext(_ slot: ContextSlot<Scalar>)
 }
 
 extension Bijector {
+  /// A layer without networks reads no context.
+  public func bindContext(_ slot: ContextSlot<Scalar>) {}
+
   /// No buffers unless a layer declares some.
   public var buffers: [Buffer<Scalar>] { [] }
 

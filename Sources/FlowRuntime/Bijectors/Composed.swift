@@ -92,6 +92,8 @@ public final class Composed<T: FlowScalar>: Bijector {
 
   /// Every layer's parameters, in layer order (names as the layers give them).
   public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
+  /// Binds every layer to the flow's context.
+  public func bindContext(_ slot: ContextSlot<T>) { for l in layers { l.bindContext(slot) } }
   /// Every layer's buffers, in layer order.
   public var buffers: [Buffer<T>] { layers.flatMap { $0.buffers } }
 

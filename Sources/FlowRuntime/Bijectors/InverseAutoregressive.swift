@@ -49,6 +49,8 @@ public final class InverseAutoregressive<T: FlowScalar>: Bijector {
   public var dimension: Int { core.dimension }
   /// The MADE's weights and biases.
   public var parameters: [Parameter<T>] { core.parameters }
+  /// Binds the MADE to the flow's context.
+  public func bindContext(_ slot: ContextSlot<T>) { core.made.bindContext(slot) }
   /// The MADE's masks and the order (fixed).
   public var buffers: [Buffer<T>] { core.buffers }
 

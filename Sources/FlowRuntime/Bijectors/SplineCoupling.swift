@@ -93,6 +93,8 @@ public final class SplineCoupling<T: FlowScalar>: Bijector {
   public var dimension: Int { conditioner.dimension }
   /// The conditioner network's weights and biases.
   public var parameters: [Parameter<T>] { conditioner.parameters }
+  /// Binds the conditioner networks to the flow's context.
+  public func bindContext(_ slot: ContextSlot<T>) { for net in conditioner.nets { net.bindContext(slot) } }
 
   /// Data → latent.
   @_specialize(where T == Float)

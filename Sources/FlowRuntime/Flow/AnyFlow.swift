@@ -53,6 +53,31 @@ public enum AnyFlow {
     }
   }
 
+  /// Whether the flow reads a context (class labels).
+  public var isConditional: Bool {
+    switch self {
+    case .float32(let f): return f.isConditional
+    case .float64(let f): return f.isConditional
+    }
+  }
+
+  /// The context encoding of a conditional flow.
+  public var contextEncoding: ContextEncoding? {
+    switch self {
+    case .float32(let f): return f.context?.encoding
+    case .float64(let f): return f.context?.encoding
+    }
+  }
+
+  /// Sets the context (one class label per row) of the following passes; every method
+  /// taking `context:` sets it first.
+  public func setContext(_ labels: [Int]) {
+    switch self {
+    case .float32(let f): f.setContext(labels)
+    case .float64(let f): f.setContext(labels)
+    }
+  }
+
   /// A snapshot of every parameter and buffer.
   public func namedTensors() -> [NamedTensor] {
     switch self {
@@ -70,7 +95,8 @@ public enum AnyFlow {
   }
 
   /// log p(x) of `rows` rows of row-major `values` in the flow's input space.
-  public func logProb(_ values: [Float], rows: Int) -> [Double] {
+  public func logProb(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Double] {
+    if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.logProb(Matrix(rows: rows, cols: f.dimension, storage: values)).map(Double.init)
     case .float64(let f): return f.logProb(Matrix(rows: rows, cols: f.dimension, storage: values.map(Double.init)))
@@ -78,7 +104,8 @@ public enum AnyFlow {
   }
 
   /// z = f(x) of `rows` rows.
-  public func forward(_ values: [Float], rows: Int) -> [Float] {
+  public func forward(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Float] {
+    if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.forward(Matrix(rows: rows, cols: f.dimension, storage: values)).z.storage
     case .float64(let f):
@@ -87,7 +114,8 @@ public enum AnyFlow {
   }
 
   /// x = f⁻¹(z) of `rows` rows of latents.
-  public func inverse(_ values: [Float], rows: Int) -> [Float] {
+  public func inverse(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Float] {
+    if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.inverse(Matrix(rows: rows, cols: f.dimension, storage: values)).x.storage
     case .float64(let f):
@@ -97,13 +125,14 @@ public enum AnyFlow {
 
   /// max |f⁻¹(f(x)) − x| over `rows` rows, computed in the flow's own precision;
   /// infinity if any value is NaN.
-  public func roundTripError(_ values: [Float], rows: Int) -> Double {
-    roundTripErrors(values, rows: rows).max() ?? 0
+  public func roundTripError(_ values: [Float], rows: Int, context: [Int]? = nil) -> Double {
+    roundTripErrors(values, rows: rows, context: context).max() ?? 0
   }
 
   /// Each row's max |f⁻¹(f(x)) − x|, computed in the flow's own precision; infinity for
   /// a row with a NaN.
-  public func roundTripErrors(_ values: [Float], rows: Int) -> [Double] {
+  public func roundTripErrors(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Double] {
+    if let context { setContext(context) }
     func errors<T: FlowScalar>(_ f: Flow<T>, _ x: Matrix<T>) -> [Double] {
       let back = f.inverse(f.forward(x).z).x
       let d = f.dimension
@@ -124,7 +153,8 @@ public enum AnyFlow {
   }
 
   /// `count` draws z from the prior at `temperature`, row-major.
-  public func priorSample(count: Int, temperature: Double, rng: inout Xoshiro256) -> [Float] {
+  public func priorSample(count: Int, temperature: Double, rng: inout Xoshiro256, context: [Int]? = nil) -> [Float] {
+    if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.prior.sample(count: count, temperature: temperature, rng: &rng).storage
     case .float64(let f): return f.prior.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)
@@ -133,7 +163,8 @@ public enum AnyFlow {
 
   /// `count` samples in the flow's input space: prior draws at `temperature` mapped
   /// through the inverse.
-  public func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> [Float] {
+  public func sample(count: Int, temperature: Double, rng: inout Xoshiro256, context: [Int]? = nil) -> [Float] {
+    if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.sample(count: count, temperature: temperature, rng: &rng).storage
     case .float64(let f): return f.sample(count: count, temperature: temperature, rng: &rng).storage.map(Float.init)

@@ -21,6 +21,11 @@ public func buildFlow<T: FlowScalar>(_ description: FlowDescription, as _: T.Typ
   case .standardNormal: prior = StandardNormal<T>(dimension: d)
   case .diagonalNormal: prior = DiagonalNormal<T>(dimension: d)
   case .standardLogistic: prior = StandardLogistic<T>(dimension: d)
+  case .conditionalDiagonalNormal:
+    guard let c = description.context else { preconditionFailure("a conditional prior needs a context") }
+    prior = ConditionalDiagonalNormal<T>(dimension: d, contextWidth: c.width)
   }
-  return Flow(transform: Composed(layers, dimension: d), prior: prior)
+  var rng = Xoshiro256(seed: description.seed, stream: "init.context")
+  let context = description.context.map { ContextEncoder<T>($0, rng: &rng) }
+  return Flow(transform: Composed(layers, dimension: d), prior: prior, context: context)
 }

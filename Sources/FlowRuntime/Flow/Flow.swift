@@ -19,6 +19,9 @@ public final class Flow<T: FlowScalar> {
   public let transform: Composed<T>
   /// The latent's distribution.
   public let prior: any Prior<T>
+  /// A conditional flow's context encoder (nil: unconditional). Every pass reads the
+  /// context set by the latest `setContext`, one row per sample.
+  public let context: ContextEncoder<T>?
   /// Every trainable tensor with its full name (fixed at construction).
   public let namedParameters: [(name: String, parameter: Parameter<T>)]
   /// Every trainable tensor, in `namedParameters` order.
@@ -28,14 +31,35 @@ public final class Flow<T: FlowScalar> {
   var lossGradient: [T] = []
 
   /// A flow from a composed bijector and a prior of the same dimension.
-  public init(transform: Composed<T>, prior: any Prior<T>) {
+  /// With a `context` encoder the layers and the prior are bound to its slot, and its
+  /// tensors are named `context.<name>` (`context.embedding`).
+  public init(transform: Composed<T>, prior: any Prior<T>, context: ContextEncoder<T>? = nil) {
     precondition(transform.dimension == prior.dimension, "flow and prior dimensions differ")
     self.dimension = transform.dimension
     self.transform = transform
     self.prior = prior
+    self.context = context
+    if let context {
+      transform.bindContext(context.slot)
+      prior.bindContext(context.slot)
+    }
     namedParameters =
       transform.namedParameters(prefix: "layers.") + prior.parameters.map { ("prior." + $0.name, $0) }
+      + (context?.parameters ?? []).map { ("context." + $0.name, $0) }
     parameters = namedParameters.map(\.parameter)
+  }
+
+  /// Whether the flow reads a context.
+  public var isConditional: Bool { context != nil }
+
+  /// Sets the context of the following passes: one class label per row of their input
+  /// (a no-op for an unconditional flow).
+  public func setContext(_ labels: [Int]) { context?.encode(labels) }
+
+  /// A conditional flow's context must have a row per sample of the pass.
+  @inline(__always)
+  func checkContext(rows n: Int) {
+    if let context { precondition(context.labels.count == n, "context has \(context.labels.count) rows for a batch of \(n)") }
   }
 
   /// Training mode (batch statistics, ActNorm initialisation) or evaluation mode. A new
@@ -53,6 +77,7 @@ public final class Flow<T: FlowScalar> {
   /// Handles on every parameter and buffer, by full name.
   public func stateSlots() -> [StateSlot<T>] {
     transform.stateSlots(prefix: "layers.") + prior.parameters.map { StateSlot(prefix: "prior.", parameter: $0) }
+      + (context?.parameters ?? []).map { StateSlot(prefix: "context.", parameter: $0) }
   }
 
   /// A snapshot of every parameter and buffer.
@@ -78,6 +103,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func forward(_ x: Matrix<T>) -> (z: Matrix<T>, logAbsDet: [T]) {
+    checkContext(rows: x.rows)
     let (z, ld) = transform.forward(x)
     return (z, ld)
   }
@@ -86,6 +112,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func logProb(_ x: Matrix<T>) -> [T] {
+    checkContext(rows: x.rows)
     let (z, ld) = transform.forward(x)
     var lp = prior.logProb(z)
     for r in lp.indices { lp[r] += ld[r] }
@@ -105,6 +132,7 @@ public final class Flow<T: FlowScalar> {
     precondition(x.cols == dimension, "flow expects \(dimension) features, got \(x.cols)")
     let n = x.rows
     precondition(n > 0, "empty batch")
+    checkContext(rows: n)
     let (z, ld) = transform.forwardRecording(x)
     let lp = prior.logProb(z)
     var sum = 0.0
@@ -117,8 +145,10 @@ public final class Flow<T: FlowScalar> {
     // d(loss)/d(log p_prior) = d(loss)/d(log|det|) = −1/n for every row.
     prepare(&lossGradient, rows: n)
     fill(&lossGradient, -1 / T(n))
+    context?.beginBackward()
     let dz = prior.backward(z, dLogProb: lossGradient)
     _ = transform.backward(dY: dz, dLogAbsDet: lossGradient)
+    context?.finishBackward()
     return FlowLoss(loss: loss, nonFinite: nil)
   }
 
@@ -127,6 +157,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func sample(count: Int, temperature: Double = 1, rng: inout Xoshiro256) -> Matrix<T> {
+    checkContext(rows: count)
     let z = prior.sample(count: count, temperature: temperature, rng: &rng)
     return transform.inverse(z).x
   }
@@ -135,6 +166,7 @@ public final class Flow<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func inverse(_ z: Matrix<T>) -> (x: Matrix<T>, logAbsDet: [T]) {
+    checkContext(rows: z.rows)
     let (x, ld) = transform.inverse(z)
     return (x, ld)
   }

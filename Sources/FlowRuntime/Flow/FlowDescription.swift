@@ -24,12 +24,16 @@ public struct FlowDescription: Sendable {
   /// draws from its own sub-stream `init.layers.i`, so editing one layer leaves the
   /// others' initial values unchanged.
   public var seed: UInt64
+  /// A conditional flow's context encoding (nil: unconditional). Its networks' and
+  /// prior's descriptions say how many encoded values they read (`MLPDescription.context`).
+  public var context: ContextEncoding?
 
   /// A description with every field given.
   public init(
     dimension: Int, dtype: DType = .float32, prior: PriorDescription, layers: [any LayerDescription], widths: [Int]? = nil,
-    seed: UInt64
+    seed: UInt64, context: ContextEncoding? = nil
   ) {
+    self.context = context
     self.dimension = dimension
     self.dtype = dtype
     self.prior = prior
@@ -47,6 +51,9 @@ public enum PriorDescription: Sendable, Hashable, Codable {
   case diagonalNormal
   /// The standard logistic per dimension (NICE).
   case standardLogistic
+  /// N(μ(c), diag(σ(c))²), μ and log σ linear in the flow's context
+  /// (`ConditionalDiagonalNormal`, starting at N(0, I)).
+  case conditionalDiagonalNormal
 }
 
 /// One bijector of a flow with its concrete configuration. Each bijector's file defines
@@ -123,12 +130,16 @@ public struct MLPDescription: Sendable, Hashable, Codable {
   public var outputActivation: Activation?
   /// Whether the last layer's weight and bias start at zero.
   public var zeroInitLast: Bool
+  /// Values of the flow's context the first layer also reads (0: unconditional); see
+  /// `ContextProjection`.
+  public var context: Int
 
   /// A network description with every field given.
   public init(
     inputs: Int, hidden: [Int], outputs: Int, activation: Activation,
-    outputActivation: Activation? = nil, zeroInitLast: Bool = false
+    outputActivation: Activation? = nil, zeroInitLast: Bool = false, context: Int = 0
   ) {
+    self.context = context
     self.inputs = inputs
     self.hidden = hidden
     self.outputs = outputs

@@ -45,4 +45,12 @@ public protocol ConditionerNetwork<Scalar>: AnyObject {
   /// returns dL/dx (n × `inputCount`).
   @discardableResult
   func backward(_ dY: Matrix<Scalar>) -> Matrix<Scalar>
+
+  /// Connects the network to its flow's context (a no-op for a network that reads none).
+  func bindContext(_ slot: ContextSlot<Scalar>)
+}
+
+extension ConditionerNetwork {
+  /// An unconditional network reads no context.
+  public func bindContext(_ slot: ContextSlot<Scalar>) {}
 }

@@ -50,6 +50,8 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
   /// The pre-activation units in order: the input conv, then (plain) one per further
   /// conv, or (residual) two per block and the output unit.
   let units: [ConvNetUnit<T>]
+  /// The context's per-channel bias of the first convolution, for a conditional network.
+  public let context: ContextProjection<T>?
   /// Every convolution's patch workspace.
   let workspace: ScratchBuffer<T>
   /// The input, channel-major.
@@ -119,6 +121,8 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
       addUnit(convs.count - 1, conv: "\(2 + d.blocks).", norm: nil, activation: d.activation, normInPlace: true)
     }
     units = built
+    context = d.context > 0
+      ? ContextProjection(contextWidth: d.context, outputs: convs[0].outputs, namePrefix: namePrefix, rng: &rng) : nil
     workspace = shared
     output = Matrix(rows: 0, cols: d.outputs)
     inputGradient = Matrix(rows: 0, cols: d.inputs)
@@ -129,7 +133,10 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
   /// C_out·H·W.
   public var outputCount: Int { description.outputs }
   /// Every parameter in `nn.Sequential` order.
-  public var parameters: [Parameter<T>] { units.flatMap { $0.parameters } }
+  public var parameters: [Parameter<T>] { units.flatMap { $0.parameters } + (context.map { [$0.weight] } ?? []) }
+
+  /// Binds the context projection's slot.
+  public func bindContext(_ slot: ContextSlot<T>) { context?.slot = slot }
   /// Every ActNorm's `initialized` flag.
   public var buffers: [Buffer<T>] { units.compactMap { $0.norm?.initializedFlag } }
 
@@ -144,6 +151,8 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
     let h = input.reserve(d.inputChannels * length)
     x.storage.withUnsafeBufferPointer { samplesToChannels($0.baseAddress!, h, batch: n, channels: d.inputChannels, plane: plane) }
     var v = units[0].forward(h, batch: n, initialize: initialize)
+    // The first unit is a bare convolution, so its output is a pre-activation.
+    if let context { context.addChannelBias(into: v, rows: n, plane: plane) }
     if d.blocks == 0 {
       for l in 1..<units.count { v = units[l].forward(v, batch: n, initialize: initialize) }
     } else {
@@ -198,6 +207,7 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
     if let f = d.outputActivation, let pre = preOutput {
       activationBackward(f, a: pre, h: activatedOutput.base, g: top, count: d.outputChannels * length)
     }
+    if units.count == 1, let context { context.backwardChannelBias(top, rows: n, plane: plane) }
     var g = units[units.count - 1].backward(top, batch: n)
     if d.blocks == 0 {
       for l in stride(from: units.count - 2, through: 1, by: -1) { g = units[l].backward(g, batch: n) }
@@ -210,7 +220,10 @@ public final class ConvNet<T: FlowScalar>: ConditionerNetwork {
         for i in 0..<(d.hiddenChannels * length) { g[i] += outer[i] }
       }
     }
-    if units.count > 1 { g = units[0].backward(g, batch: n) }
+    if units.count > 1 {
+      if let context { context.backwardChannelBias(g, rows: n, plane: plane) }
+      g = units[0].backward(g, batch: n)
+    }
     inputGradient.resize(rows: n)
     inputGradient.storage.withUnsafeMutableBufferPointer {
       channelsToSamples(g, $0.baseAddress!, batch: n, channels: d.inputChannels, plane: plane)

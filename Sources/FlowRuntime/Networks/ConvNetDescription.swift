@@ -38,13 +38,17 @@ public struct ConvNetDescription: NetworkDescription, Hashable, Codable {
   /// The nonlinearity applied to the last convolution's output, if any (the spec's
   /// `output_activation`, as an MLP's).
   public var outputActivation: Activation?
+  /// Values of the flow's context added as a per-channel bias of the first convolution
+  /// (0: unconditional); see `ContextProjection`.
+  public var context: Int
 
   /// A network description with every field given.
   public init(
     inputChannels: Int, height: Int, width: Int, outputChannels: Int, hiddenChannels: Int, kernels: [Int],
     activation: Activation = .relu, normalization: ConvNormalization = .none, zeroInitLast: Bool = true, blocks: Int = 0,
-    outputActivation: Activation? = nil
+    outputActivation: Activation? = nil, context: Int = 0
   ) {
+    self.context = context
     self.inputChannels = inputChannels
     self.height = height
     self.width = width

@@ -44,6 +44,10 @@ public final class MADE<T: FlowScalar> {
   public let biases: [Parameter<T>]
   /// The 0/1 masks, one [out, in] fixed buffer per linear layer.
   public let masks: [Buffer<T>]
+  /// The context's weight into the first layer (`net.context`), for a conditional MADE.
+  /// The context has degree 0: it reaches every unit of the first layer, unmasked, and
+  /// through them every output, which still depends on no later dimension.
+  public let context: ContextProjection<T>?
 
   /// W_l ⊙ M_l, formed by `applyMasks`.
   var maskedWeights: [[T]]
@@ -91,6 +95,8 @@ public final class MADE<T: FlowScalar> {
     weights = ws
     biases = bs
     masks = ms
+    context = net.context > 0
+      ? ContextProjection(contextWidth: net.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     maskedWeights = ws.map(\.value)
     input = Matrix(rows: 0, cols: d)
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
@@ -100,7 +106,10 @@ public final class MADE<T: FlowScalar> {
   }
 
   /// Weights and biases, layer by layer (weight before bias, as PyTorch lists them).
-  public var parameters: [Parameter<T>] { zip(weights, biases).flatMap { [$0, $1] } }
+  public var parameters: [Parameter<T>] { zip(weights, biases).flatMap { [$0, $1] } + (context.map { [$0.weight] } ?? []) }
+
+  /// Binds the context projection's slot.
+  public func bindContext(_ slot: ContextSlot<T>) { context?.slot = slot }
 
   /// The output of the latest forward pass, [batch, D·k].
   public var output: Matrix<T> { post[post.count - 1] }
@@ -145,6 +154,7 @@ public final class MADE<T: FlowScalar> {
                    beta: 0, c: a.baseAddress!, ldc: out)
           }
         }
+        if l == 0, let context { context.addForward(into: a.baseAddress!, rows: n) }
         biases[l].value.withUnsafeBufferPointer { b in
           post[l].storage.withUnsafeMutableBufferPointer { h in
             biasActivationForward(act, a: a.baseAddress!, bias: b.baseAddress!, h: h.baseAddress!, rows: n, cols: out)
@@ -176,6 +186,11 @@ public final class MADE<T: FlowScalar> {
         }
       }
       if accumulateParameters { accumulateGradients(layer: l, rows: n) }
+      // The context enters like a weight (it does not depend on the layer's input), so its
+      // gradient comes with the weights' in the one accumulating pass.
+      if l == 0, accumulateParameters, let context {
+        gradPre[0].storage.withUnsafeBufferPointer { context.backward($0.baseAddress!, rows: n) }
+      }
       guard l > 0 || needsInputGradient else { continue }
       // dH_below = dA·(W ⊙ M): [n, out]·[out, in]. The target leaves its array while gemm
       // writes it, so reading gradPre[l] and writing gradPre[l − 1] do not overlap.

@@ -20,6 +20,8 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
   public let weights: [Parameter<T>]
   /// Biases, one [out] parameter per linear layer.
   public let biases: [Parameter<T>]
+  /// The context's weight into the first layer, for a conditional network.
+  public let context: ContextProjection<T>?
 
   /// The input of the latest forward pass (a copy: the caller may reuse its buffer).
   var input: Matrix<T>
@@ -63,6 +65,10 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     }
     weights = ws
     biases = bs
+    // Drawn after the network's own weights, so a conditional net starts with the same
+    // weights as its unconditional twin.
+    context = description.context > 0
+      ? ContextProjection(contextWidth: description.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     input = Matrix(rows: 0, cols: description.inputs)
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
@@ -72,8 +78,11 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
 
   /// Weights and biases, layer by layer (weight before bias, as PyTorch lists them).
   public var parameters: [Parameter<T>] {
-    zip(weights, biases).flatMap { [$0, $1] }
+    zip(weights, biases).flatMap { [$0, $1] } + (context.map { [$0.weight] } ?? [])
   }
+
+  /// Binds the context projection's slot.
+  public func bindContext(_ slot: ContextSlot<T>) { context?.slot = slot }
 
   /// The output of the latest forward pass, [batch, outputs].
   public var output: Matrix<T> { post[post.count - 1] }
@@ -108,6 +117,7 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
               beta: 0, c: a.baseAddress!, ldc: out)
           }
         }
+        if l == 0, let context { context.addForward(into: a.baseAddress!, rows: n) }
         biases[l].value.withUnsafeBufferPointer { b in
           post[l].storage.withUnsafeMutableBufferPointer { h in
             biasActivationForward(act, a: a.baseAddress!, bias: b.baseAddress!, h: h.baseAddress!, rows: n, cols: out)
@@ -139,6 +149,7 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
         }
       }
       let below = l == 0 ? input : post[l - 1]
+      if l == 0, let context { gradPre[0].storage.withUnsafeBufferPointer { context.backward($0.baseAddress!, rows: n) } }
       gradPre[l].storage.withUnsafeBufferPointer { g in
         // dW += dAᵀ·H_below: [out, n]·[n, in].
         weights[l].gradient.withUnsafeMutableBufferPointer { dw in

@@ -25,6 +25,14 @@ public protocol Prior<Scalar>: AnyObject {
 
   /// `count` draws at the given temperature.
   func sample(count: Int, temperature: Double, rng: inout Xoshiro256) -> Matrix<Scalar>
+
+  /// Connects a conditional prior to its flow's context (a no-op for the others).
+  func bindContext(_ slot: ContextSlot<Scalar>)
+}
+
+extension Prior {
+  /// An unconditional prior reads no context.
+  public func bindContext(_ slot: ContextSlot<Scalar>) {}
 }
 
 /// log √(2π), the per-feature normalising constant of a standard normal.

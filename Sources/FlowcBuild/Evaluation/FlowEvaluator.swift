@@ -33,6 +33,17 @@ package struct FlowEvaluator {
   /// The flow's number of features.
   package var dimension: Int { flow.dimension }
 
+  /// Whether the flow conditions on class labels.
+  package var isConditional: Bool { flow.isConditional }
+
+  /// The context of a batch of rows: their labels for a conditional flow (the data plan
+  /// attaches them and checks their range), nil otherwise.
+  func context(of rows: Dataset) -> [Int]? {
+    guard flow.isConditional else { return nil }
+    guard let labels = rows.labels else { preconditionFailure("a conditional flow scored rows without labels") }
+    return labels
+  }
+
   /// A data set's score: the mean negative log-likelihood in nats, bits per dimension
   /// where the data are images, and each row's negative log-likelihood.
   package struct Score: Sendable {
@@ -58,8 +69,9 @@ package struct FlowEvaluator {
       var out: [Double] = []
       out.reserveCapacity(data.count)
       for range in data.batchRanges(of: batchSize) {
-        let (x, ld) = preprocessing.apply(to: data.rows(range), generator: &noise)
-        let lp = flow.logProb(x.values, rows: x.count)
+        let part = data.rows(range)
+        let (x, ld) = preprocessing.apply(to: part, generator: &noise)
+        let lp = flow.logProb(x.values, rows: x.count, context: context(of: part))
         for r in lp.indices { out.append(lp[r] + ld[r]) }
       }
       return out
@@ -78,26 +90,32 @@ package struct FlowEvaluator {
   /// prior draws at `temperature` from the stream `samples` of `seed`, mapped through the
   /// inverse flow. Batching consumes the generator exactly as one large draw would, so the
   /// samples do not depend on the batch size. `body` receives each batch in order.
-  package func sample(count: Int, temperature: Double, seed: UInt64, _ body: (Dataset) throws -> Void) rethrows {
+  ///
+  /// A conditional flow takes the class of each sample in `labels` (`count` of them);
+  /// the samples carry them as their labels.
+  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil, _ body: (Dataset) throws -> Void) rethrows {
+    precondition(!flow.isConditional || labels?.count == count, "a conditional flow samples with one label per sample")
     try evaluating {
       var rng = Xoshiro256(seed: seed, stream: "samples")
       var done = 0
       while done < count {
         let n = min(batchSize, count - done)
-        var values = flow.sample(count: n, temperature: temperature, rng: &rng)
+        let batchLabels = flow.isConditional ? Array(labels![done..<(done + n)]) : nil
+        var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchLabels)
         preprocessing.invert(&values)
-        try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, source: "samples"))
+        try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchLabels, source: "samples"))
         done += n
       }
     }
   }
 
   /// `count` samples gathered in one data set (for counts that fit in memory).
-  package func samples(count: Int, temperature: Double, seed: UInt64) -> Dataset {
+  package func samples(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil) -> Dataset {
     var values: [Float] = []
     values.reserveCapacity(count * dimension)
-    sample(count: count, temperature: temperature, seed: seed) { values += $0.values }
-    return Dataset(values: values, count: count, dimension: dimension, shape: shape, source: "samples")
+    sample(count: count, temperature: temperature, seed: seed, labels: labels) { values += $0.values }
+    return Dataset(values: values, count: count, dimension: dimension, shape: shape,
+                   labels: flow.isConditional ? labels : nil, source: "samples")
   }
 
   /// z = f(x) of data-space rows (through the preprocessing, dequantization noise from
@@ -108,8 +126,9 @@ package struct FlowEvaluator {
       var out: [Float] = []
       out.reserveCapacity(data.values.count)
       for range in data.batchRanges(of: batchSize) {
-        let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
-        out += flow.forward(x.values, rows: x.count)
+        let part = data.rows(range)
+        let (x, _) = preprocessing.apply(to: part, generator: &noise)
+        out += flow.forward(x.values, rows: x.count, context: context(of: part))
       }
       return out
     }
@@ -117,10 +136,10 @@ package struct FlowEvaluator {
 
   /// x = g(z) in data space (the inverse preprocessing applied), for `z` of `dimension`
   /// values a row.
-  package func decode(_ z: [Float]) -> Dataset {
+  package func decode(_ z: [Float], labels: [Int]? = nil) -> Dataset {
     evaluating {
       let count = z.count / max(1, dimension)
-      var values = flow.inverse(z, rows: count)
+      var values = flow.inverse(z, rows: count, context: flow.isConditional ? labels : nil)
       preprocessing.invert(&values)
       return Dataset(values: values, count: count, dimension: dimension, shape: shape, source: "decoded")
     }
@@ -128,9 +147,9 @@ package struct FlowEvaluator {
 
   /// `count` draws z from the prior at `temperature` (what `sample` maps to data space),
   /// from the stream `prior` of `seed`.
-  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64) -> [Float] {
+  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, labels: [Int]? = nil) -> [Float] {
     var rng = Xoshiro256(seed: seed, stream: "prior")
-    return flow.priorSample(count: count, temperature: temperature, rng: &rng)
+    return flow.priorSample(count: count, temperature: temperature, rng: &rng, context: flow.isConditional ? labels : nil)
   }
 
   /// The inverse round trip over a data set, and the scale it is judged against.
@@ -194,11 +213,15 @@ package struct FlowEvaluator {
       var replay: AnyFlow?
       var replayBuilt = false
       for range in data.batchRanges(of: batchSize) {
-        let (x, _) = preprocessing.apply(to: data.rows(range), generator: &noise)
+        let part = data.rows(range)
+        let (x, _) = preprocessing.apply(to: part, generator: &noise)
         let d = x.dimension
-        let errors = flow.roundTripErrors(x.values, rows: x.count)
+        let labels = context(of: part)
+        let errors = flow.roundTripErrors(x.values, rows: x.count, context: labels)
         var failing: [Float] = []
         var failingMagnitudes: [Double] = []
+        // A conditional flow replays each failing row with its own class.
+        var failingLabels: [Int] = []
         for (r, e) in errors.enumerated() {
           var rowMagnitude = 0.0
           for v in x.values[(r * d)..<((r + 1) * d)] where v.isFinite { rowMagnitude = max(rowMagnitude, Double(abs(v))) }
@@ -208,6 +231,7 @@ package struct FlowEvaluator {
             result.rowsOverTolerance += 1
             failing.append(contentsOf: x.values[(r * d)..<((r + 1) * d)])
             failingMagnitudes.append(rowMagnitude)
+            if let labels { failingLabels.append(labels[r]) }
           }
         }
         guard !failing.isEmpty else { continue }
@@ -220,7 +244,8 @@ package struct FlowEvaluator {
           result.rowsFailed += failingMagnitudes.count
           continue
         }
-        for (r, e) in replay.roundTripErrors(failing, rows: failingMagnitudes.count).enumerated() {
+        for (r, e) in replay.roundTripErrors(failing, rows: failingMagnitudes.count,
+                                                          context: labels == nil ? nil : failingLabels).enumerated() {
           result.float64ReplayMaxError = max(result.float64ReplayMaxError ?? 0, e)
           if RoundTrip.rowFails(error: e, magnitude: failingMagnitudes[r], tolerance: float64Tolerance) { result.rowsFailed += 1 }
         }

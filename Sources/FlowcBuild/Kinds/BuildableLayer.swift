@@ -28,7 +28,8 @@ func network(_ n: Net) -> any NetworkDescription {
                             hiddenChannels: conv.channels.value, kernels: kernels, activation: activation(n.activation.value),
                             normalization: conv.norm.value == .actnorm ? .actnorm : .none,
                             zeroInitLast: n.initialization == .zeroLast, blocks: blocks,
-                            outputActivation: n.outputActivation.value == .identity ? nil : activation(n.outputActivation.value))
+                            outputActivation: n.outputActivation.value == .identity ? nil : activation(n.outputActivation.value),
+                            context: n.context)
 }
 
 /// An MLP conditioner's runtime description.
@@ -36,7 +37,7 @@ func mlp(_ n: Net) -> MLPDescription {
   MLPDescription(inputs: n.inputs, hidden: n.hidden.map(\.value), outputs: n.outputs,
                  activation: activation(n.activation.value),
                  outputActivation: n.outputActivation.value == .identity ? nil : activation(n.outputActivation.value),
-                 zeroInitLast: n.initialization == .zeroLast)
+                 zeroInitLast: n.initialization == .zeroLast, context: n.context)
 }
 
 func activation(_ a: FlowcSpec.Activation) -> FlowRuntime.Activation {

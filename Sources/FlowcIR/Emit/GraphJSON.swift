@@ -67,6 +67,11 @@ package func settingsJSON(_ s: RunSettings) -> JSONValue {
       ("seed", .int(d.seed.value)),
       ("preprocess", .object([("dequantize", .bool(d.dequantize.value)), ("levels", .int(d.levels.value)),
                               ("logit_alpha", opt(d.logitAlpha) { .double($0) })])),
+      ("context", d.context.map { c in
+        .object([("encoding", .string(c.encoding.value.rawValue)), ("num_classes", .int(c.numClasses.value)),
+                 ("embedding_width", opt(c.embeddingWidth) { .int($0) }), ("width", .int(c.width)),
+                 ("parameters", .int(c.parameterCount))])
+      } ?? .null),
     ])),
     ("train", .object([
       ("optimizer", .string(t.optimizer.value.rawValue)), ("lr", .double(t.learningRate.value)),

@@ -14,6 +14,7 @@ package func emitIRText(_ v: ValidatedGraph) -> String {
   let g = v.graph
   var header = "flow '\(g.name)' · dim \(g.dimension.value)"
   if let s = g.shape { header += " (shape \(s.value.map { String($0.value) }.joined(separator: "×")))" }
+  if let c = g.settings.data.context { header += " · context \(c.description)" }
   header += " · \(g.dtype.rawValue) · \(g.file)\n"
 
   var rows: [[String]] = g.nodes.map { node in
@@ -24,11 +25,20 @@ package func emitIRText(_ v: ValidatedGraph) -> String {
   let parts = g.priorParts
   let priorSize = parts.count > 1 ? "\(g.prior.dimension) = " + parts.map(\.shape.description).joined(separator: " + ") : "\(g.prior.dimension)"
   rows.append(["", "prior \(g.prior.kind.value.rawValue)", priorSize,
-               g.prior.kind.value == .diagonalNormal ? "learnable mean and log-std" : "fixed", "",
+               priorNote(g.prior), "",
                "\(formatCount(g.prior.parameterCount)) params"])
   var out = header + alignColumns(rows, rightAligned: [5]).map { "  " + $0 + "\n" }.joined()
   out += emitTotals(v)
   return out
+}
+
+/// What the prior's line says about its parameters.
+func priorNote(_ p: PriorNode) -> String {
+  switch p.kind.value {
+  case .diagonalNormal: return "learnable mean and log-std"
+  case .conditionalNormal: return "mean and log-std linear in the context (\(p.contextWidth))"
+  case .standardNormal, .logistic: return "fixed"
+  }
 }
 
 /// The totals line(s), also printed by a plain `flowc check`.

@@ -71,6 +71,17 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
   }
   let pre = d?.preprocess
   let preRange = pre?.range ?? dataRange
+  let context = d?.context.map { c in
+    let encoding = Setting(c.encoding, default: SpecDefaults.contextEncoding, at: c.range)
+    if encoding.value == .oneHot, let w = c.embeddingWidth {
+      dataIgnored.append(("embedding_width", w.range, "with 'encoding: one_hot' (a one-hot row is 'num_classes' wide)"))
+    }
+    return ContextSettings(
+      encoding: encoding,
+      numClasses: Setting(c.numClasses, default: 0, at: c.range),
+      embeddingWidth: encoding.value == .embedding ? Setting(c.embeddingWidth, default: SpecDefaults.embeddingWidth, at: c.range) : nil,
+      range: c.range)
+  }
   let data = DataSettings(
     source: source,
     noise: Setting(d?.noise, default: hasNoise ? SpecDefaults.noise : 0, at: dataRange),
@@ -88,6 +99,7 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
     dequantize: Setting(pre?.dequantize, default: isImage, at: preRange),
     levels: Setting(pre?.levels, default: SpecDefaults.levels, at: preRange),
     logitAlpha: pre?.logitAlpha.map { Setting($0.value, at: $0.range, isDefault: false) },
+    context: context,
     ignored: dataIgnored)
 
   let e = spec.eval

@@ -72,6 +72,7 @@ extension Lowering {
       }
       return Net(role: role, inputs: slot.inputs, hidden: hidden.value, outputs: slot.outputs, activation: activation,
                  outputActivation: outputActivation, initialization: initialization, template: templateName, range: spec.range)
+        .conditioned(on: netContext(role))
     }
     let image: (input: TensorShape, outputChannels: Int)
     switch slot.image {
@@ -98,7 +99,7 @@ extension Lowering {
     let conv = ConvNet(layout: layout, channels: channels, norm: norm, input: image.input, outputChannels: image.outputChannels)
     return Net(role: role, inputs: slot.inputs, hidden: [], outputs: slot.outputs, activation: activation,
                outputActivation: outputActivation, initialization: initialization, conv: conv, template: templateName,
-               range: spec.range)
+               range: spec.range).conditioned(on: netContext(role))
   }
 
   /// A key that the net's type does not read is a mistake the user should see (it would
@@ -111,4 +112,17 @@ extension Lowering {
   }
 
   var templateNames: [String] { spec.templates.map(\.name.value) }
+
+  /// The context width a network of `role` reads: every conditioner of a coupling or an
+  /// autoregressive layer; a split's learned prior stays unconditional.
+  func netContext(_ role: String) -> Int { role == "prior" ? 0 : contextWidth }
+}
+
+extension Net {
+  /// The same net reading `context` values of the flow's context.
+  func conditioned(on context: Int) -> Net {
+    var n = self
+    n.context = context
+    return n
+  }
 }

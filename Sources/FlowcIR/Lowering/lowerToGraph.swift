@@ -39,6 +39,8 @@ struct Lowering {
   /// The repeats around the layer being lowered (outermost first), for kinds whose
   /// copies differ (a random permutation derives a seed per copy).
   var repeats: [RepeatOrigin] = []
+  /// The encoded context width every conditioner network reads (0: unconditional).
+  var contextWidth = 0
 
   init(spec: FlowSpec, diagnostics: DiagnosticEngine) {
     self.spec = spec
@@ -60,14 +62,18 @@ struct Lowering {
       diagnostics.emit(IRDiagnostics.flowTooLarge(total, at: flow.range))
       return nil
     }
+    // Settings first: the context decides how wide every conditioner's context weight is.
+    let settings = lowerSettings(spec, diagnostics: diagnostics)
+    contextWidth = min(settings.data.context?.width ?? 0, SpecDefaults.maxDimension)
     nodes.reserveCapacity(total)
     lower(flow.value, repeats: [])
 
-    let settings = lowerSettings(spec, diagnostics: diagnostics)
     let name = spec.name?.value ?? defaultName(spec.file)
     return FlowGraph(file: spec.file, name: name, dimension: dim, shape: spec.shape, dataShape: input,
                      dtype: spec.dtype?.value ?? SpecDefaults.dtype, nodes: nodes,
-                     prior: PriorNode(kind: priorSpec.kind, dimension: max(0, dim.value)), settings: settings)
+                     prior: PriorNode(kind: priorSpec.kind, dimension: max(0, dim.value),
+                                      contextWidth: priorSpec.kind.value == .conditionalNormal ? contextWidth : 0),
+                     settings: settings)
   }
 
   /// `dim`, or the product of `shape` when `dim` is absent. A mismatch between the two

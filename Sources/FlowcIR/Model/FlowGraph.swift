@@ -72,8 +72,9 @@ package struct FlowGraph: Sendable {
   }
 
   /// Trainable parameters of the nodes and the prior.
+  /// The context embedding's table counts once, whatever reads it.
   package var parameterCount: Int {
-    nodes.reduce(prior.parameterCount) { $0.addingSaturating($1.parameterCount) }
+    nodes.reduce(prior.parameterCount.addingSaturating(settings.data.context?.parameterCount ?? 0)) { $0.addingSaturating($1.parameterCount) }
   }
 }
 
@@ -81,15 +82,23 @@ package struct FlowGraph: Sendable {
 package struct PriorNode: Sendable {
   package var kind: Located<PriorSpec.Kind>
   package var dimension: Int
+  /// The context values a `conditional_normal` reads (0 for the other priors).
+  package var contextWidth: Int
 
-  package init(kind: Located<PriorSpec.Kind>, dimension: Int) {
+  package init(kind: Located<PriorSpec.Kind>, dimension: Int, contextWidth: Int = 0) {
     self.kind = kind
     self.dimension = dimension
+    self.contextWidth = contextWidth
   }
 
-  /// diagonal_normal learns a mean and a log-std per dimension.
+  /// diagonal_normal learns a mean and a log-std per dimension; conditional_normal a
+  /// linear map from the context to each (weight [D, C] and bias [D], twice).
   package var parameterCount: Int {
-    kind.value == .diagonalNormal ? 2 * dimension : 0
+    switch kind.value {
+    case .diagonalNormal: return 2 * dimension
+    case .conditionalNormal: return 2.multipliedSaturating(by: dimension).multipliedSaturating(by: contextWidth.addingSaturating(1))
+    case .standardNormal, .logistic: return 0
+    }
   }
 }
 

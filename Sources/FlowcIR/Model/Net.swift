@@ -18,6 +18,10 @@ package struct Net: Sendable {
   package var initialization: NetInit
   /// The convolutional architecture, for `type: conv` and `type: resnet`.
   package var conv: ConvNet?
+  /// Values of the flow's context added into the first layer (0: unconditional): an
+  /// MLP's or MADE's first linear layer reads them unmasked, a conv net's first
+  /// convolution gets them as a per-channel bias (FlowRuntime's `ContextProjection`).
+  package var context: Int = 0
   /// The template it came from, if any.
   package var template: String?
   /// Where it is defined (the template or the inline mapping).
@@ -44,9 +48,9 @@ package struct Net: Sendable {
   /// Weights and biases of every `nn.Linear` (sum of (in + 1)·out), or of every
   /// convolution and normalisation of a convolutional net.
   package var parameterCount: Int {
-    if let conv { return conv.parameterCount }
+    if let conv { return conv.parameterCount.addingSaturating(contextWeights) }
     let w = widths
-    var total = 0
+    var total = contextWeights
     for i in 0..<(w.count - 1) {
       total = total.addingSaturating(max(0, w[i]).addingSaturating(1).multipliedSaturating(by: max(0, w[i + 1])))
     }
@@ -55,13 +59,20 @@ package struct Net: Sendable {
 
   /// Multiply-adds of one forward pass, times 2 (FLOPs).
   package var flopsPerSample: Int {
-    if let conv { return conv.flopsPerSample }
+    if let conv { return conv.flopsPerSample.addingSaturating(2.multipliedSaturating(by: contextWeights)) }
     let w = widths
-    var total = 0
+    var total = 2.multipliedSaturating(by: contextWeights)
     for i in 0..<(w.count - 1) {
       total = total.addingSaturating(2.multipliedSaturating(by: max(0, w[i]).multipliedSaturating(by: max(0, w[i + 1]))))
     }
     return total
+  }
+
+  /// The context weight's entries: context × the first layer's outputs.
+  package var contextWeights: Int {
+    guard context > 0 else { return 0 }
+    let first = conv.map { $0.convolutions.first?.cout ?? 0 } ?? (hidden.first?.value ?? outputs)
+    return context.multipliedSaturating(by: max(0, first))
   }
 
   /// Values a training step keeps per sample: each layer's pre- and post-activation.
@@ -81,6 +92,7 @@ package struct Net: Sendable {
     var text = "\(role) \(shapeDescription) \(activation.value.description)"
     if outputActivation.value != .identity { text += "/\(outputActivation.value.description)" }
     if initialization != .pytorch { text += " \(initialization.rawValue)" }
+    if context > 0 { text += " +context \(context)" }
     return text
   }
 }
@@ -212,7 +224,7 @@ extension Net {
       ("init", .string(initialization.rawValue)),
       ("template", template.map { .string($0) } ?? .null),
       ("parameters", .int(parameterCount)),
-    ])
+    ] + (context > 0 ? [("context_inputs", .int(context))] : []))
   }
 
   /// The net's fields as `flowc diff` compares them, named `<role>.<field>`.
@@ -227,6 +239,7 @@ extension Net {
       NodeField("\(role).activation", activation.value.description, at: activation.range),
       NodeField("\(role).output_activation", outputActivation.value.description, at: outputActivation.range),
       NodeField("\(role).init", initialization.rawValue, at: range),
+      NodeField("\(role).context", String(context), at: range, isDefault: context == 0),
     ]
   }
 }

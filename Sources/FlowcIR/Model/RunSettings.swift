@@ -57,9 +57,46 @@ package struct DataSettings: Sendable {
   package var dequantize: Setting<Bool>
   package var levels: Setting<Int>
   package var logitAlpha: Setting<Double>?
+  /// A conditional flow's context (`context:`); nil for an unconditional flow.
+  package var context: ContextSettings?
   /// Every key the spec wrote in `data:` that has no effect, and why ("with data source
   /// 'moons'"), for `unused-setting` warnings.
   package var ignored: [(key: String, range: SourceRange, reason: String)]
+}
+
+/// `data.context:` with its defaults: the class labels a conditional flow conditions on.
+package struct ContextSettings: Sendable {
+  package var encoding: Setting<ContextSpec.Encoding>
+  /// K: labels lie in 0 ..< K.
+  package var numClasses: Setting<Int>
+  /// The embedding's row width (its default with `encoding: embedding`; nil for one-hot).
+  package var embeddingWidth: Setting<Int>?
+  /// The whole `context:` mapping.
+  package var range: SourceRange
+
+  package init(encoding: Setting<ContextSpec.Encoding>, numClasses: Setting<Int>, embeddingWidth: Setting<Int>?, range: SourceRange) {
+    self.encoding = encoding
+    self.numClasses = numClasses
+    self.embeddingWidth = embeddingWidth
+    self.range = range
+  }
+
+  /// Values per encoded row, what every conditioner's context weight reads: K for
+  /// one-hot, the embedding width otherwise (0 when a size is invalid: the rules say so).
+  package var width: Int {
+    let w = encoding.value == .oneHot ? numClasses.value : (embeddingWidth?.value ?? 0)
+    return max(0, w)
+  }
+
+  /// The embedding table's entries (K × width), 0 for one-hot.
+  package var parameterCount: Int {
+    encoding.value == .embedding ? max(0, numClasses.value).multipliedSaturating(by: width) : 0
+  }
+
+  /// `one_hot(10)` or `embedding(10 → 16)`, as the IR prints it.
+  package var description: String {
+    encoding.value == .oneHot ? "one_hot(\(numClasses.value))" : "embedding(\(numClasses.value) → \(width))"
+  }
 }
 
 package struct TrainSettings: Sendable {

@@ -30,6 +30,7 @@ package let validationRules: [ValidationRule] = [
   checkValueRanges,
   checkInputBounds,
   checkDataSettings,
+  checkContext,
   checkDataFormats,
   checkTrainSettings,
 ]

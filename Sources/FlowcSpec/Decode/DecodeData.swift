@@ -18,6 +18,7 @@ extension SpecDecoder {
     spec.classes = r.optional("classes", .intList)
     spec.seed = r.optional("seed", .int)
     spec.preprocess = r.optional("preprocess", ValueReader { $0.decodePreprocess($1, $2) })
+    spec.context = r.optional("context", ValueReader { $0.decodeContext($1, $2) })
     r.finish()
     return spec
   }
@@ -29,6 +30,17 @@ extension SpecDecoder {
     spec.dequantize = r.optional("dequantize", .bool)
     spec.levels = r.optional("levels", .int)
     spec.logitAlpha = r.optional("logit_alpha", .double)
+    r.finish()
+    return spec
+  }
+
+  /// `data.context:`: the class labels a conditional flow conditions on, and their encoding.
+  func decodeContext(_ node: YAMLNode, _ subject: String) -> ContextSpec? {
+    guard let r = MappingReader.open(node, subject, place: "in 'data.context'", section: .context, decoder: self) else { return nil }
+    var spec = ContextSpec(range: node.range)
+    spec.encoding = r.optional("encoding", .oneOf(ContextSpec.Encoding.self))
+    spec.numClasses = r.require("num_classes", .int, example: "num_classes: 10")
+    spec.embeddingWidth = r.optional("embedding_width", .int)
     r.finish()
     return spec
   }
@@ -55,6 +67,18 @@ extension SpecSection {
             "Keep only the examples whose label is in this list, in training, validation and test sets alike (needs `labels`, and `test_labels` with `test_path`)."),
     SpecKey("seed", .integer, "The seed of the data streams (batches, validation set, dequantisation noise).", default: "train.seed"),
     SpecKey("preprocess", .section("preprocess"), "The image preprocessing chain, whose Jacobian enters every log-density."),
+    SpecKey("context", .section("context"),
+            "A conditional flow's context: each example's class label (from `labels`), fed to every conditioner and to a `conditional_normal` prior."),
+  ])
+
+  /// `data.context:`.
+  package static let context = SpecSection("context", "The class labels a conditional flow conditions on, and their encoding.", keys: [
+    SpecKey("encoding", .names(.rawValues(of: ContextSpec.Encoding.self)),
+            "one_hot: class k is the unit vector e_k; embedding: row k of a learned table shared by every layer.",
+            default: SpecDefaults.contextEncoding.rawValue),
+    SpecKey("num_classes", .integer, "The number of classes K; every label must lie in 0 ..< K.", required: true),
+    SpecKey("embedding_width", .integer, "The width of an embedding row (encoding: embedding only).",
+            default: String(SpecDefaults.embeddingWidth)),
   ])
 
   /// `data.preprocess:`.

@@ -144,5 +144,5 @@ extension SpecSection {
 
   /// Every section the language has, for the schema's `$defs` (layer kinds come from
   /// `LayerKinds`).
-  package static let all: [SpecSection] = [root, data, preprocess, train, eval, limits, prior, net, inlineNet, repeatBlock]
+  package static let all: [SpecSection] = [root, data, preprocess, context, train, eval, limits, prior, net, inlineNet, repeatBlock]
 }

@@ -9,6 +9,8 @@ package struct PriorSpec: Sendable {
     case diagonalNormal = "diagonal_normal"
     /// The standard logistic in every dimension, as NICE used.
     case logistic
+    /// N(mu(c), diag(sigma(c))^2), mu and log sigma linear in the data's context.
+    case conditionalNormal = "conditional_normal"
   }
 
   package var kind: Located<Kind>

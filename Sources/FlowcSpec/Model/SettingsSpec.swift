@@ -43,6 +43,32 @@ package struct DataSpec: Sendable {
   /// `seed:`; the seed of the data streams (default: train.seed).
   package var seed: Located<Int>?
   package var preprocess: PreprocessSpec?
+  /// `context:`; what a conditional flow conditions on.
+  package var context: ContextSpec?
+  package var range: SourceRange
+
+  package init(range: SourceRange) {
+    self.range = range
+  }
+}
+
+/// `data.context:`, the context of a conditional flow: each example's class label (from
+/// `labels` and `test_labels`), encoded one-hot or by a learned embedding, fed to every
+/// conditioner network and to a `conditional_normal` prior.
+package struct ContextSpec: Sendable {
+  package enum Encoding: String, Sendable, CaseIterable {
+    /// Class k is the unit vector e_k of width `num_classes`.
+    case oneHot = "one_hot"
+    /// Class k is row k of a learned [num_classes, embedding_width] table.
+    case embedding
+  }
+
+  /// `encoding:`
+  package var encoding: Located<Encoding>?
+  /// `num_classes:`; labels lie in 0 ..< num_classes.
+  package var numClasses: Located<Int>?
+  /// `embedding_width:`; the width of an embedding row.
+  package var embeddingWidth: Located<Int>?
   package var range: SourceRange
 
   package init(range: SourceRange) {

@@ -19,6 +19,10 @@ package enum SpecDefaults {
   package static let circlesFactor = 0.5
   package static let fresh = true
   package static let levels = 256
+  /// `data.context.encoding`.
+  package static let contextEncoding = ContextSpec.Encoding.oneHot
+  /// `data.context.embedding_width`.
+  package static let embeddingWidth = 16
 
   package static let optimizer = TrainSpec.Optimizer.adam
   package static let learningRate = 1e-3
@@ -48,6 +52,9 @@ package enum SpecDefaults {
   /// `repeat: 1000000000` is an error instead of an out-of-memory.
   package static let maxDimension = 1 << 24
   package static let maxLayers = 100_000
+  /// The most classes (and the widest embedding) a context may have: a one-hot row
+  /// of this width per sample is still small beside any image.
+  package static let maxContextClasses = 65_536
   /// The largest `samples.npy` a run writes (eval.samples × dimension × 4 bytes): 1 GiB.
   /// `flowc sample` streams larger counts to a file of its own.
   package static let maxSampleFileBytes = 1 << 30

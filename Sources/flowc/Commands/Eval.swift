@@ -22,6 +22,9 @@ extension FlowcCommand {
     @Option(help: "Points to score: a .npy, .csv or IDX file (default: the spec's test set).")
     var data: String?
 
+    @Option(help: "The IDX label file of --data: each point's class, the context of a conditional flow (needed with --data for one, refused for an unconditional flow).")
+    var labels: String?
+
     @Option(name: .shortAndLong, help: "Write log p(x) of each point to this .npy (float64).")
     var output: String?
 
@@ -30,13 +33,24 @@ extension FlowcCommand {
 
     func run() throws {
       let model = try loadModel(checkpoint, float64: float64)
+      let classes = model.contextClasses
+      if data != nil, classes != nil, labels == nil {
+        writeStderr("error: the flow of \(checkpoint) is conditional: give the class of each point of --data with --labels <IDX label file>\n")
+        throw ExitCode(1)
+      }
+      if let labels, data == nil || classes == nil {
+        writeStderr("error: --labels \(labels): " + (data == nil ? "it labels the points of --data, which is not given (the spec's test set carries its own labels)"
+                                                               : "the flow of \(checkpoint) is unconditional, so labels would change nothing") + "\n")
+        throw ExitCode(1)
+      }
       let points: Dataset
       do {
         if let data {
           // A name that says nothing (`points.bin`) is read as the spec's source says.
           let declared = DataFormat(rawValue: model.graph.graph.settings.data.source.value.rawValue)
-          points = try readDataset(data, format: DataFormat(fileName: data) == nil ? declared : nil)
+          points = try readDataset(data, format: DataFormat(fileName: data) == nil ? declared : nil, labels: labels)
           try points.checkFits(dimension: model.dimension)
+          if let classes, let labels { try points.checkLabels(below: classes, labelsPath: labels) }
         } else {
           points = try DataPlan.make(model.graph.graph).test
         }

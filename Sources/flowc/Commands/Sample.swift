@@ -18,14 +18,22 @@ extension FlowcCommand {
     @Argument(help: "A checkpoint written by flowc run (e.g. runs/NAME/checkpoints/best.safetensors).")
     var checkpoint: String
 
-    @Option(name: .shortAndLong, help: "Number of samples.")
-    var n: Int = 1000
+    @Option(name: .shortAndLong, help: "Number of samples (default 1000).")
+    var n: Int?
 
     @Option(help: "Scale of the prior's standard deviation (1: the model's own distribution).")
     var temperature: Double = 1
 
     @Option(help: "Seed of the prior draws.")
     var seed: UInt64 = 0
+
+    @Option(name: .customLong("context"),
+            help: "A conditional flow's class for the samples (repeatable: the samples go in equal consecutive blocks, one per class given, in order; default: every class).")
+    var context: [Int] = []
+
+    @Option(name: .customLong("context-file"),
+            help: "A conditional flow's classes from an IDX label file: one sample per label, in order (instead of -n and --context).")
+    var contextFile: String?
 
     @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape), or a .png figure (a scatter plot of 2-D samples, a grid of up to 64 images).")
     var output: String = "samples.npy"
@@ -34,19 +42,69 @@ extension FlowcCommand {
     static let maxPNGPoints = 1_000_000
 
     func validate() throws {
-      if n < 1 { throw ValidationError("-n must be at least 1") }
+      if let n, n < 1 { throw ValidationError("-n must be at least 1") }
+      if contextFile != nil, n != nil || !context.isEmpty {
+        throw ValidationError("--context-file gives the class of every sample (one per label); leave out -n and --context")
+      }
+      let n = self.n ?? 1000
       if !(temperature > 0) || !temperature.isFinite { throw ValidationError("--temperature must be a finite number > 0") }
       if output.lowercased().hasSuffix(".png"), n > Self.maxPNGPoints {
         throw ValidationError("a .png draws at most \(formatCount(Self.maxPNGPoints)) samples; write a .npy for more")
       }
     }
 
+    /// The class of each of `count` samples (nil for an unconditional flow), after
+    /// checking `--context` against the checkpoint's flow.
+    func labels(_ model: TrainedModel, count: Int, fromFile: [Int]?) throws -> [Int]? {
+      if let fromFile { return Array(fromFile.prefix(count)) }
+      guard !context.isEmpty else { return model.sampleLabels(count: count) }
+      guard let k = model.contextClasses else {
+        writeStderr("error: --context: the flow of \(checkpoint) is unconditional (its spec has no 'data.context')\n")
+        throw ExitCode(1)
+      }
+      if let bad = context.first(where: { $0 < 0 || $0 >= k }) {
+        writeStderr("error: --context \(bad): the flow of \(checkpoint) encodes classes 0 ..< \(k)\n")
+        throw ExitCode(1)
+      }
+      return model.sampleLabels(count: count, classes: context)
+    }
+
+    /// The classes of `--context-file`, checked against the flow (nil without the option).
+    func fileLabels(_ model: TrainedModel) throws -> [Int]? {
+      guard let contextFile else { return nil }
+      guard let k = model.contextClasses else {
+        writeStderr("error: --context-file: the flow of \(checkpoint) is unconditional (its spec has no 'data.context')\n")
+        throw ExitCode(1)
+      }
+      let labels: [Int]
+      do {
+        labels = try readIDXLabels(contextFile)
+        try Dataset(values: [], count: labels.count, dimension: 0, labels: labels, source: contextFile)
+          .checkLabels(below: k, labelsPath: contextFile)
+      } catch {
+        writeStderr("error: --context-file: \(error)\n")
+        throw ExitCode(1)
+      }
+      guard !labels.isEmpty else {
+        writeStderr("error: --context-file: \(contextFile) holds no labels\n")
+        throw ExitCode(1)
+      }
+      return labels
+    }
+
     func run() throws {
       let model = try loadModel(checkpoint)
+      // One sample per label of --context-file, else -n.
+      let fromFile = try fileLabels(model)
+      let n = fromFile?.count ?? self.n ?? 1000
+      if output.lowercased().hasSuffix(".png"), model.rowShape.count < 2, n > Self.maxPNGPoints {
+        writeStderr("error: a .png draws at most \(formatCount(Self.maxPNGPoints)) samples; write a .npy for more\n")
+        throw ExitCode(1)
+      }
       if output.lowercased().hasSuffix(".png") {
         // A grid shows the first 64 images: draw only those (the same as the first 64 of n).
         let count = model.rowShape.count >= 2 ? min(n, 64) : n
-        let samples = model.sample(count: count, temperature: temperature, seed: seed)
+        let samples = model.sample(count: count, temperature: temperature, seed: seed, labels: try labels(model, count: count, fromFile: fromFile))
         try reportNonFinite(samples.values.count { !$0.isFinite }, of: "values of the samples")
         do {
           try SampleFigure.write(model, samples, to: output)
@@ -67,9 +125,10 @@ extension FlowcCommand {
         throw ExitCode(2)
       }
       var nonFinite = 0
+      let classes = try labels(model, count: n, fromFile: fromFile)
       do {
         let writer = try NPYStreamWriter(path: output, count: n, rowShape: model.rowShape)
-        try model.sample(count: n, temperature: temperature, seed: seed) { batch in
+        try model.sample(count: n, temperature: temperature, seed: seed, labels: classes) { batch in
           nonFinite += batch.values.count { !$0.isFinite }
           try writer.append(batch.values)
         }
