@@ -44,8 +44,8 @@ per_step = final["training_seconds"] / final["steps"]
 print(int(float(sys.argv[2]) * 60 / per_step))
 EOF
 )
-# The spec's 500 warm-up steps, or a tenth of a short run.
-warmup=$(( steps / 10 < 500 ? steps / 10 : 500 ))
+# The spec's 200 warm-up steps, or a tenth of a short run.
+warmup=$(( steps / 10 < 200 ? steps / 10 : 200 ))
 echo "probe: flowc $(awk -v s="$steps" -v m="$minutes" 'BEGIN {printf "%.0f", m * 60000 / s}') ms/step -> $steps steps in $minutes minutes" >&2
 
 mkdir -p "$work/flowc"
