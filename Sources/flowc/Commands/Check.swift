@@ -80,7 +80,8 @@ extension FlowcCommand {
         case .json: print(emitGraphJSON(validated), terminator: "")
         case nil:
           if diagnosticOptions.format == .text {
-            print("\(path): ok · '\(validated.graph.name)' · \(validated.graph.nodes.count) layers · dim \(validated.graph.dimension.value)")
+            let layers = validated.graph.nodes.count
+            print("\(path): ok · '\(validated.graph.name)' · \(layers) layer\(layers == 1 ? "" : "s") · dim \(validated.graph.dimension.value)")
             print(emitTotals(validated), terminator: "")
           }
         }
