@@ -132,7 +132,7 @@ let package = Package(
 
     // MARK: - Tests
     // The expected-diagnostic verifier shared by the compiler-stage tests (no system library).
-    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec"], path: "Tests/FlowcTestSupport"),
+    .target(name: "FlowcTestSupport", dependencies: ["FlowcDiagnostics", "FlowcIR", "FlowcSpec", "FlowRandom"], path: "Tests/FlowcTestSupport"),
     // PNG decoding through cairo, for the figure tests.
     .target(name: "PNGTestSupport", dependencies: ["CCairo"], path: "Tests/PNGTestSupport"),
     // A per-thread allocation counter (malloc interposed in the test binary), for the
@@ -152,8 +152,8 @@ let package = Package(
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
                                                         "SafeTensors"], exclude: ["Support/parity.py"]),
-    .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "PNGTestSupport"]),
+    .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "FlowcTestSupport", "PNGTestSupport"]),
     .testTarget(name: "FlowcFuzzTests", dependencies: ["FlowcFuzz"]),
-    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "PNGTestSupport"]),
+    .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "FlowcTestSupport", "PNGTestSupport"]),
   ]
 )

@@ -1,4 +1,5 @@
 import FlowData
+import FlowcTestSupport
 import Foundation
 import Testing
 
@@ -10,11 +11,7 @@ import Testing
   static let trained = Result { () throws -> (dir: String, spec: String, checkpoint: String, stdout: String) in
     let spec = try FlowcBinary.temporaryFile("tiny-conditional.yaml", [])
     let dir = (spec as NSString).deletingLastPathComponent
-    for (name, count, seed) in [("train", 800, UInt64(1)), ("t10k", 300, 2)] {
-      let (p, l) = OodCommandTests.images(count, seed: seed)
-      try writeFileBytes(gzip(OodCommandTests.idx(p, dims: [count, 8, 8])), to: "\(dir)/\(name)-images-idx3-ubyte.gz")
-      try writeFileBytes(gzip(OodCommandTests.idx(l, dims: [count])), to: "\(dir)/\(name)-labels-idx1-ubyte.gz")
-    }
+    try TinyLabelledImages.writeSets(in: dir, gzip: { gzip($0) }, write: { try writeFileBytes($0, to: $1) })
     try text(dir, numClasses: 4).write(toFile: spec, atomically: true, encoding: .utf8)
     let r = try FlowcBinary.run(["run", spec, "--out", "\(dir)/runs", "--threads", "1"], timeout: 600)
     guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": r.stderr]) }
@@ -69,8 +66,8 @@ import Testing
     #expect(given.status == 0, "\(given.stderr)")
     #expect(own.stdout == given.stdout && own.stdout.contains("mean NLL"))
     // Other labels give another density: the labels are read, not ignored.
-    let shifted = (0..<300).map { UInt8((Int(OodCommandTests.images(300, seed: 2).labels[$0]) + 1) % 4) }
-    try writeFileBytes(OodCommandTests.idx(shifted, dims: [300]), to: "\(dir)/shifted-labels-idx1-ubyte")
+    let shifted = (0..<300).map { UInt8((Int(TinyLabelledImages.images(300, seed: 2).labels[$0]) + 1) % 4) }
+    try writeFileBytes(TinyLabelledImages.idx(shifted, dims: [300]), to: "\(dir)/shifted-labels-idx1-ubyte")
     let wrong = try FlowcBinary.run(["eval", checkpoint, "--data", "\(dir)/t10k-images-idx3-ubyte.gz",
                                      "--labels", "\(dir)/shifted-labels-idx1-ubyte"])
     #expect(wrong.status == 0 && wrong.stdout != own.stdout)
@@ -89,7 +86,7 @@ import Testing
     #expect(try FlowcBinary.run(["sample", checkpoint, "--context", "0", "--context", "3", "-n", "200", "--temperature", "0.7", "-o", both]).status == 0)
     let b = try readDataset(both)
     // A label file gives every sample its class, in order.
-    try writeFileBytes(OodCommandTests.idx([UInt8](repeating: 3, count: 50) + [UInt8](repeating: 0, count: 50), dims: [100]),
+    try writeFileBytes(TinyLabelledImages.idx([UInt8](repeating: 3, count: 50) + [UInt8](repeating: 0, count: 50), dims: [100]),
                        to: "\(dir)/classes-idx1-ubyte")
     let fromFile = "\(dir)/samples-file.npy"
     let f = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/classes-idx1-ubyte", "--temperature", "0.7", "-o", fromFile])
@@ -105,7 +102,7 @@ import Testing
     let (dir, spec, checkpoint, _) = try Self.trained.get()
     let outside = try FlowcBinary.run(["sample", checkpoint, "--context", "4", "-o", "\(dir)/x.npy"])
     #expect(outside.status == 1 && outside.stderr.contains("--context 4: the flow of \(checkpoint) encodes classes 0 ..< 4"))
-    try writeFileBytes(OodCommandTests.idx([1, 9], dims: [2]), to: "\(dir)/bad-classes-idx1-ubyte")
+    try writeFileBytes(TinyLabelledImages.idx([1, 9], dims: [2]), to: "\(dir)/bad-classes-idx1-ubyte")
     let badFile = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/bad-classes-idx1-ubyte", "-o", "\(dir)/x.npy"])
     #expect(badFile.status == 1 && badFile.stderr.contains("example 1 (from 0) is labelled 9, outside the context's 0 ..< 4"), "\(badFile.stderr)")
     let both = try FlowcBinary.run(["sample", checkpoint, "--context-file", "\(dir)/bad-classes-idx1-ubyte", "-n", "3"])

@@ -1,67 +1,17 @@
 import FlowData
+import FlowcTestSupport
 import Foundation
 import Testing
 
 /// `flowc ood` end to end on a tiny image flow trained by `flowc run` on generated,
-/// labelled IDX data (three classes of four), and its errors.
+/// labelled IDX data (`TinyLabelledImages`: three classes of four), and its errors.
 @Suite(.serialized) struct OodCommandTests {
-  /// 8×8 images of a bright square in the corner named by the label, on a dark background.
-  static func images(_ count: Int, seed: UInt64) -> (pixels: [UInt8], labels: [UInt8]) {
-    var state = seed
-    func next(_ n: Int) -> Int {
-      state = state &* 6364136223846793005 &+ 1442695040888963407
-      return Int(state >> 33) % n
-    }
-    var pixels: [UInt8] = []
-    var labels: [UInt8] = []
-    for _ in 0..<count {
-      let label = next(4)
-      let (r0, c0) = (label / 2 == 0 ? 1 : 4, label % 2 == 0 ? 1 : 4)
-      for r in 0..<8 {
-        for c in 0..<8 {
-          let inside = (r0..<r0 + 3).contains(r) && (c0..<c0 + 3).contains(c)
-          pixels.append(UInt8(inside ? 200 + next(56) : next(21)))
-        }
-      }
-      labels.append(UInt8(label))
-    }
-    return (pixels, labels)
-  }
-
-  static func idx(_ bytes: [UInt8], dims: [Int]) -> [UInt8] {
-    [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8(d >> $0 & 255) } } + bytes
-  }
-
   /// The folder and checkpoint of one trained model, made once for the suite.
   static let trained = Result { () throws -> (String, String) in
     let spec = try FlowcBinary.temporaryFile("tiny-images.yaml", [])
     let dir = (spec as NSString).deletingLastPathComponent
-    for (name, count, seed) in [("train", 800, UInt64(1)), ("t10k", 300, 2)] {
-      let (p, l) = images(count, seed: seed)
-      try writeFileBytes(gzip(idx(p, dims: [count, 8, 8])), to: "\(dir)/\(name)-images-idx3-ubyte.gz")
-      try writeFileBytes(gzip(idx(l, dims: [count])), to: "\(dir)/\(name)-labels-idx1-ubyte.gz")
-    }
-    try """
-      name: tiny-images
-      shape: [8, 8]
-      prior: standard_normal
-      templates: {net: {hidden: [32], activation: tanh, init: zero_last}}
-      flow:
-        - {kind: actnorm}
-        - {kind: affine_coupling, keep: checkerboard, net: net, scale_clamp: 2.0}
-        - repeat: 3
-          layers: [{kind: affine_coupling, keep: flip, net: net, scale_clamp: 2.0}]
-      data:
-        source: idx
-        path: \(dir)/train-images-idx3-ubyte.gz
-        labels: \(dir)/train-labels-idx1-ubyte.gz
-        test_path: \(dir)/t10k-images-idx3-ubyte.gz
-        test_labels: \(dir)/t10k-labels-idx1-ubyte.gz
-        classes: [0, 1, 2]
-        preprocess: {dequantize: true, levels: 256, logit_alpha: 0.05}
-      train: {lr: 3e-3, batch_size: 64, steps: 150, eval_every: 50}
-      eval: {samples: 8, batch_size: 64}
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    try TinyLabelledImages.writeSets(in: dir, gzip: { gzip($0) }, write: { try writeFileBytes($0, to: $1) })
+    try TinyLabelledImages.spec(folder: dir).write(toFile: spec, atomically: true, encoding: .utf8)
     let r = try FlowcBinary.run(["run", spec, "--out", "\(dir)/runs", "--threads", "1", "--quiet"], timeout: 600)
     guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": r.stderr]) }
     return (dir, "\(try RunCommandTests.runDirectory(in: "\(dir)/runs"))/checkpoints/last.safetensors")
