@@ -16,7 +16,7 @@ The model is the spec's, layer for layer (docs/spec.md has the formulas):
 * prior N(0, I) on every latent. Conv weights start at PyTorch's default (flowc uses the same).
 Data: Fashion-MNIST from Debian's dataset-fashion-mnist, 2,000 training images held out for
 validation, uniform dequantization, x = (pixel + u) / 256; bits/dim = (-log p(x) + D ln 256) /
-(D ln 2). Adam (lr 5e-3), batch 64, 200 warm-up steps, cosine decay to 1e-5, gradient norm
+(D ln 2). Adam (lr 5e-3), batch 32, 200 warm-up steps, cosine decay to 1e-5, gradient norm
 clipped at 50, as the spec's train section. The cosine runs over the steps the budget allows:
 the step time is measured over the first steps and the schedule sized from it (so the run
 ends at the floor of the schedule, as a flowc run whose steps were chosen for the budget).
@@ -193,7 +193,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--eval-minutes", type=float, default=3.0, help="validation every this many minutes")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-3)  # specs/glow-fashion-mnist.yaml's
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--min-lr", type=float, default=1e-5)

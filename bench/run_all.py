@@ -98,7 +98,7 @@ WORKLOADS = [
      "spec": "specs/realnvp-fashion-mnist.yaml", "torch": "export", "sets": ["--set", "eval.samples=0"],
      "quick_sets": ["--set", "train.warmup_steps=1"],
      "aims": {"ratio": 0.6, "rss": 0.5, "bpd": 0.02}},
-    {"name": "glow-step", "kind": "step", "what": "Glow (conv) Fashion-MNIST training step, batch 64",
+    {"name": "glow-step", "kind": "step", "what": "Glow (conv) Fashion-MNIST training step, batch 32",
      "spec": "specs/glow-fashion-mnist.yaml", "torch": "script:bench/glow_fashion_mnist_torch.py",
      "torch_args": ["--warmup", "1", "--eval-minutes", "100000", "--validation", "200", "--skip-final-eval"],
      "sets": IMAGE_STEP_SETS + ["--set", "train.warmup_steps=1"], "steps": (10, 40), "quick_steps": (2, 4), "gemm": None},

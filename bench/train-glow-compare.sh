@@ -9,10 +9,18 @@
 # steps, validation bits/dim every EVAL steps) and the PyTorch script's JSON lines (validation
 # every few minutes); the final line of each is the test bits/dim on the 10,000 t10k images.
 #
+# The PyTorch script takes the spec's optimizer settings (batch size, learning rate, floor,
+# clipping) from the probe run's resolved.json, so that the two cannot drift apart.
+#
+# SEQUENTIAL=1 runs them one after the other instead, each alone on the machine with THREADS
+# threads (THREADS=2: each tool gets both cores; the bench takes twice as long).
+#
 #   bench/train-glow-compare.sh                 (MINUTES=30, THREADS=1)
 #   MINUTES=5 THREADS=1 KEEP=1 bench/train-glow-compare.sh
-# Environment: MINUTES (30), THREADS (1), EVAL (flowc eval_every, 500), FLOWC (default
-# .build/release/flowc, built if missing), PYTHON (python3), KEEP=1 keeps the run directories.
+#   SEQUENTIAL=1 THREADS=2 KEEP=1 bench/train-glow-compare.sh
+# Environment: MINUTES (30), THREADS (1), EVAL (flowc eval_every, 500), SEQUENTIAL (0), FLOWC
+# (default .build/release/flowc, built if missing), PYTHON (python3), KEEP=1 keeps the run
+# directories.
 # flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set, overrides it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,18 +33,31 @@ flowc="${FLOWC:-.build/release/flowc}"
 work=$(mktemp -d)
 if [ "${KEEP:-0}" = 1 ]; then echo "run directories kept in $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
 
-echo "Glow on Fashion-MNIST (specs/glow-fashion-mnist.yaml vs bench/glow_fashion_mnist_torch.py): $minutes minutes each, side by side"
+sequential="${SEQUENTIAL:-0}"
+if [ "$sequential" = 1 ]; then how="one after the other, each alone"; else how="side by side"; fi
+echo "Glow on Fashion-MNIST (specs/glow-fashion-mnist.yaml vs bench/glow_fashion_mnist_torch.py): $minutes minutes each, $how"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "threads: $threads for both (flowc --threads, torch.set_num_threads)"
 
-# Probe: 150 steps of each at the same time.
+# Probe: 150 steps of flowc (beside 150 of PyTorch unless SEQUENTIAL=1, so that it runs as
+# loaded as the real run will).
 mkdir -p "$work/probe"
 "$flowc" run specs/glow-fashion-mnist.yaml --set train.steps=150 --set train.warmup_steps=20 --set train.eval_every=1000 --set eval.samples=0 \
   --threads "$threads" --out "$work/probe" --quiet >"$work/probe.txt" &
 probe_pid=$!
-"$python" bench/glow_fashion_mnist_torch.py --steps 150 --warmup 20 --threads "$threads" --eval-minutes 1000 >"$work/probe-torch.jsonl"
+if [ "$sequential" != 1 ]; then
+  "$python" bench/glow_fashion_mnist_torch.py --steps 150 --warmup 20 --threads "$threads" --eval-minutes 1000 >"$work/probe-torch.jsonl"
+fi
 wait "$probe_pid"
 probe_dir=$(ls -d "$work/probe"/*/ | head -1)
+# The spec's optimizer settings, as flowc resolved them, for the PyTorch script.
+torch_train=$("$python" - "$probe_dir" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1] + "/resolved.json"))["settings"]["train"]
+assert t["optimizer"] == "adam" and t["schedule"] == "cosine", "the PyTorch script implements Adam with a cosine schedule only"
+print(f"--batch {t['batch_size']} --lr {t['lr']} --min-lr {t['min_lr']} --clip {t['clip_grad_norm']}")
+EOF
+)
 steps=$("$python" - "$probe_dir" "$minutes" <<'EOF'
 import json, sys
 final = json.load(open(sys.argv[1] + "/final.json"))
@@ -47,15 +68,25 @@ EOF
 # The spec's 200 warm-up steps, or a tenth of a short run.
 warmup=$(( steps / 10 < 200 ? steps / 10 : 200 ))
 echo "probe: flowc $(awk -v s="$steps" -v m="$minutes" 'BEGIN {printf "%.0f", m * 60000 / s}') ms/step -> $steps steps in $minutes minutes" >&2
+echo "PyTorch script settings from the spec: $torch_train --warmup $warmup"
 
 mkdir -p "$work/flowc"
 start=$(date +%s)
 "$flowc" run specs/glow-fashion-mnist.yaml --set "train.steps=$steps" --set "train.warmup_steps=$warmup" --set "train.eval_every=$eval_every" \
   --threads "$threads" --out "$work/flowc" --quiet >"$work/flowc.txt" &
 flowc_pid=$!
-"$python" bench/glow_fashion_mnist_torch.py --minutes "$minutes" --warmup "$warmup" --threads "$threads" >"$work/torch.jsonl"
-wait "$flowc_pid"
-echo "both finished after $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# A run whose final status is not ok (e.g. non-finite samples of an undertrained flow) exits
+# 1 but still writes final.json: report it rather than stop.
+flowc_status=0
+if [ "$sequential" = 1 ]; then
+  wait "$flowc_pid" || flowc_status=$?
+  echo "flowc finished after $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+# shellcheck disable=SC2086  # torch_train is a list of flags
+"$python" bench/glow_fashion_mnist_torch.py --minutes "$minutes" --warmup "$warmup" --threads "$threads" $torch_train >"$work/torch.jsonl"
+[ "$sequential" = 1 ] || wait "$flowc_pid" || flowc_status=$?
+[ "$flowc_status" = 0 ] || echo "flowc run exited with status $flowc_status: $(cat "$work/flowc.txt" | tail -1)"
+echo "finished after $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work/flowc.txt"
 rundir=$(ls -d "$work/flowc"/*/ | head -1)
 
@@ -89,6 +120,8 @@ for i in range(max(len(evals), len(tcurve))):
     print(left + right)
 print()
 fb = final["test_bpd"] if "test_bpd" in final else final["test_nll"] / ln2d
+if final["status"] != "ok":
+    print(f"flowc's final status: {final['status']} ({final.get('message')})")
 print(f"test bits/dim (10,000 t10k images): flowc {fb:.4f} after {final['steps']} steps in {final['training_seconds'] / 60:.1f} min; "
       f"torch {torch_final['test_bpd']:.4f} after {torch_final['steps']} steps in {torch_final['elapsed_s'] / 60:.1f} min")
 print(f"ms/step over the whole run: flowc {1000 * final['training_seconds'] / final['steps']:.0f}, "
