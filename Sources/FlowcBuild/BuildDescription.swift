@@ -32,7 +32,7 @@ package func flowDescription(_ v: ValidatedGraph, seed: Int) -> FlowDescription 
 
 /// The runtime encoding of a validated `data.context`.
 package func contextEncoding(_ c: ContextSettings) -> ContextEncoding {
-  if c.isColumns { return .identity(width: c.width) }
+  if c.isColumns { return c.standardize.value ? .standardized(width: c.width) : .identity(width: c.width) }
   switch c.encoding.value {
   case .oneHot: return .oneHot(classes: c.numClasses.value)
   case .embedding: return .embedding(classes: c.numClasses.value, width: c.width)

@@ -19,6 +19,23 @@ extension Dataset {
     return sums.map { Float($0 / Double(count)) }
   }
 
+  /// The mean and population standard deviation of each context column over the rows,
+  /// in `Double` (nil without a context or rows): a standardized context's statistics.
+  package var contextStatistics: (mean: [Double], std: [Double])? {
+    guard let context, count > 0 else { return nil }
+    let w = contextWidth
+    var mean = [Double](repeating: 0, count: w), square = [Double](repeating: 0, count: w)
+    for r in 0..<count { for j in 0..<w { mean[j] += Double(context[r * w + j]) } }
+    for j in 0..<w { mean[j] /= Double(count) }
+    for r in 0..<count {
+      for j in 0..<w {
+        let d = Double(context[r * w + j]) - mean[j]
+        square[j] += d * d
+      }
+    }
+    return (mean, square.map { ($0 / Double(count)).squareRoot() })
+  }
+
   /// These rows with `row` (one value per context column, `columns` naming them) as
   /// every row's context.
   package func withContext(row: [Float], columns: [String]) -> Dataset {

@@ -295,6 +295,11 @@ package enum Runner {
     let g = v.graph
     let t = g.settings.train
     let flow = buildFlow(flowDescription(v, seed: t.seed.value), as: T.self)
+    // A standardized column context z-scores each column with the training rows'
+    // statistics, which the checkpoints keep (a resumed run restores the same values).
+    if let encoder = flow.context, encoder.statistics != nil, let rows = data.rows?.data, let stats = rows.contextStatistics {
+      encoder.setStandardization(mean: stats.mean, std: stats.std)
+    }
     let trainer = try Trainer<T>(graph: v, spec: spec, flow: flow, data: data, directory: directory,
                                  totalSteps: info.totalSteps, log: log)
     if resume {

@@ -65,6 +65,9 @@ import Testing
         [AffineCouplingDescription(keep: keep, io: .masked, nets: .shared(Self.mlp(4, 8, c)), scaleFunction: .exp, clamp: 2),
          SplineCouplingDescription(keep: keep.map { !$0 }, io: .split, net: Self.mlp(2, 2 * spline.parameterCount, c), spline: spline)]
       }, encoding: .identity(width: 2)),
+      Case(name: "affine, standardized context", dimension: 4, layers: { c in
+        [AffineCouplingDescription(keep: keep, io: .split, nets: .shared(Self.mlp(2, 4, c)), scaleFunction: .exp, clamp: 2)]
+      }, encoding: .standardized(width: 2)),
       Case(name: "maf, real-valued context, standard normal prior", dimension: 3, layers: { c in
         [MaskedAutoregressiveDescription(AutoregressiveLayout(order: [1, 2, 0], net: Self.mlp(3, 6, c, hidden: [5]),
                                                               transform: .affine(scaleFunction: .exp, clamp: 2)))]
@@ -177,6 +180,33 @@ import Testing
     let mean0 = (0..<400).map { z[$0, 0] }.reduce(0, +) / 400
     let mean1 = (400..<800).map { z[$0, 1] }.reduce(0, +) / 400
     #expect(abs(mean0 - 1.6) < 0.2 && abs(mean1 - 0.5) < 0.2, "\(mean0) \(mean1)")
+  }
+
+  /// A standardized context feeds (v − mean)/std, keeps its statistics as buffers named
+  /// `context.mean` and `context.std`, and a constant column is centred, not divided by 0.
+  @Test func aStandardizedContextZScoresWithItsBuffers() throws {
+    var rng = Xoshiro256(seed: 5)
+    let encoder = ContextEncoder<Double>(.standardized(width: 2), rng: &rng)
+    #expect(encoder.parameters.isEmpty && encoder.buffers.map(\.name) == ["mean", "std"])
+    encoder.setStandardization(mean: [1000, 3], std: [500, 0])
+    encoder.encode(values: [1400, 3, 500, 5])
+    #expect(encoder.slot.value.storage == [0.8, 0, -1, 2])
+    let description = FlowDescription(dimension: 2, dtype: .float64, prior: .conditionalDiagonalNormal,
+                                       layers: [AffineCouplingDescription(keep: [true, false], io: .split, nets: .shared(Self.mlp(1, 2, 2)),
+                                                                          scaleFunction: .exp, clamp: 2)],
+                                       seed: 7, context: .standardized(width: 2))
+    let flow = buildFlow(description, as: Double.self)
+    flow.context!.setStandardization(mean: [1000, 3], std: [500, 2])
+    let tensors = flow.namedTensors()
+    #expect(tensors.contains { $0.name == "context.mean" } && tensors.contains { $0.name == "context.std" })
+    // A fresh flow loaded from those tensors standardizes the same way.
+    let loaded = buildFlow(description, as: Double.self)
+    try loaded.load(tensors)
+    let x = Matrix<Double>(rows: 2, cols: 2, storage: [0.3, -0.2, 1.1, 0.4])
+    flow.setContext(values: [1400, 5, 600, 1])
+    loaded.setContext(values: [1400, 5, 600, 1])
+    #expect(flow.logProb(x) == loaded.logProb(x))
+    #expect(loaded.context!.slot.value.storage == [0.8, 1, -0.8, -1])
   }
 
   @Test func checkpointNamesOfTheContextTensors() {

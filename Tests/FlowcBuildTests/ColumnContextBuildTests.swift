@@ -47,6 +47,30 @@ import Testing
     #expect(json.contains("\"t\"") && json.contains("\"p\""))
   }
 
+  /// `standardize: true` builds a standardized encoding (statistics as buffers, no
+  /// parameter); with a class context it is an unused setting.
+  @Test func standardizeBuildsAStandardizedEncoding() throws {
+    let v = try graph(Self.spec().replacingOccurrences(of: "columns: [t, p]}", with: "columns: [t, p], standardize: true}"))
+    #expect(flowDescription(v, seed: 0).context == .standardized(width: 2))
+    #expect(emitIRText(v).contains(" · context columns(t, p) standardized · "))
+    let flow = buildFlow(flowDescription(v, seed: 0), as: Float.self)
+    #expect(flow.parameterCount == v.graph.parameterCount)
+    #expect(flow.namedTensors().filter { $0.name.hasPrefix("context.") }.map(\.name) == ["context.mean", "context.std"])
+    #expect(try graph(Self.spec()).graph.settings.data.context?.standardize.value == false)
+    let classes = check("""
+      dim: 2
+      prior: conditional_normal
+      flow: [{kind: maf, net: {hidden: [8]}}]
+      data:
+        source: npy
+        path: x.npy
+        labels: labels-idx1-ubyte
+        context: {num_classes: 3, standardize: true}
+      train: {steps: 10}
+      """)
+    #expect(classes.diagnostics.sorted.map(\.id).filter { $0 != "data-file" } == ["unused-setting"], "\(classes.diagnostics.sorted.map(\.description))")
+  }
+
   @Test func numericCheckPassesWithAFixedRealContext() throws {
     let report = numericCheck(try graph(Self.spec()))
     #expect(report.passed, "\(report.rows.map { "\($0.kind) \($0.roundTrip) \($0.logDetError ?? 0)" })")

@@ -31,18 +31,20 @@ import Testing
 
   /// `count` points x = (2c, 2c) + 0.1·ε, c ~ U[−1, 1], as CSV with the header
   /// `x0,c,x1` (the context column between the features), or `x0,x1` without it.
-  static func writePoints(_ count: Int, seed: UInt64, to path: String, withContext: Bool) throws {
+  /// The context column holds `offset + scale·c` (a column in other units).
+  static func writePoints(_ count: Int, seed: UInt64, to path: String, withContext: Bool, offset: Double = 0, scale: Double = 1) throws {
     var rng = Xoshiro256(seed: seed, stream: "points")
     var lines = [withContext ? "x0,c,x1" : "x0,x1"]
     for _ in 0..<count {
       let c = 2 * rng.nextUniform() - 1
       let x0 = 2 * c + 0.1 * rng.nextNormal(), x1 = 2 * c + 0.1 * rng.nextNormal()
-      lines.append(withContext ? "\(x0),\(c),\(x1)" : "\(x0),\(x1)")
+      lines.append(withContext ? "\(x0),\(offset + scale * c),\(x1)" : "\(x0),\(x1)")
     }
     try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
   }
 
-  static func text(_ dir: String, conditional: Bool = true, columns: String = "[c]") -> String {
+  static func text(_ dir: String, conditional: Bool = true, columns: String = "[c]", standardize: Bool = false,
+                   files: (String, String) = ("train.csv", "test.csv")) -> String {
     """
     name: column-context
     dim: 2
@@ -53,9 +55,9 @@ import Testing
       - {kind: affine_coupling, keep: flip, net: net, scale_clamp: 2.0}
     data:
       source: csv
-      path: \(dir)/\(conditional ? "train.csv" : "train-x.csv")
-      test_path: \(dir)/\(conditional ? "test.csv" : "test-x.csv")
-    \(conditional ? "  context: {columns: \(columns)}" : "")
+      path: \(dir)/\(conditional ? files.0 : "train-x.csv")
+      test_path: \(dir)/\(conditional ? files.1 : "test-x.csv")
+    \(conditional ? "  context: {columns: \(columns)\(standardize ? ", standardize: true" : "")}" : "")
     train: {lr: 1e-2, batch_size: 128, steps: 400, eval_every: 100}
     eval: {samples: 100}
     """
@@ -125,6 +127,35 @@ import Testing
     let r = try FlowcBinary.run(["sample", checkpoint] + arguments + ["-o", "\(dir)/\(name)"])
     #expect(r.status == 0, "\(r.stderr)")
     return "\(dir)/\(name)"
+  }
+
+  /// A context column in other units (1000 + 500·c, a kelvin-like scale): with
+  /// `standardize: true` the flow reads z-scores, the checkpoint keeps the statistics,
+  /// and eval and sample take the raw values.
+  @Test func aStandardizedContextTakesRawValues() throws {
+    let (dir, _, _, unconditional) = try Self.trained.get()
+    try Self.writePoints(2_000, seed: 1, to: "\(dir)/train-k.csv", withContext: true, offset: 1000, scale: 500)
+    try Self.writePoints(500, seed: 2, to: "\(dir)/test-k.csv", withContext: true, offset: 1000, scale: 500)
+    let spec = "\(dir)/standardized.yaml"
+    try Self.text(dir, standardize: true, files: ("train-k.csv", "test-k.csv")).write(toFile: spec, atomically: true, encoding: .utf8)
+    let ir = try FlowcBinary.run(["check", spec, "--emit", "ir"])
+    #expect(ir.stdout.contains("· context columns(c) standardized ·"), "\(ir.stdout)\(ir.stderr)")
+    let r = try FlowcBinary.run(["run", spec, "--out", "\(dir)/runs-standardized", "--threads", "1"], timeout: 600)
+    #expect(r.status == 0, "\(r.stderr)")
+    let checkpoint = "\(try RunCommandTests.runDirectory(in: "\(dir)/runs-standardized"))/checkpoints/last.safetensors"
+    let header = String(decoding: try Data(contentsOf: URL(fileURLWithPath: checkpoint)).prefix(20_000), as: UTF8.self)
+    #expect(header.contains("\"context.mean\"") && header.contains("\"context.std\""))
+    let own = try FlowcBinary.run(["eval", checkpoint])
+    let base = try FlowcBinary.run(["eval", unconditional])
+    #expect(own.status == 0 && base.status == 0, "\(own.stderr)")
+    let (sNLL, uNLL) = (try Self.meanNLL(own.stdout), try Self.meanNLL(base.stdout))
+    #expect(sNLL < uNLL - 1, "standardized \(sNLL), unconditional \(uNLL)")
+    // c = 0.8 is 1400 in the file's units.
+    let at = "\(dir)/at-1400.npy"
+    let sample = try FlowcBinary.run(["sample", checkpoint, "--context", "c=1400", "-n", "400", "-o", at])
+    #expect(sample.status == 0, "\(sample.stderr)")
+    let (m0, m1) = Self.means(try readDataset(at), 0..<400)
+    #expect(abs(m0 - 1.6) < 0.25 && abs(m1 - 1.6) < 0.25, "sample mean (\(m0), \(m1)) at c = 1400")
   }
 
   @Test func checkShowsTheContextAndExportRefusesIt() throws {

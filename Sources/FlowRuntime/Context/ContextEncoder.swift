@@ -10,20 +10,26 @@ public enum ContextEncoding: Sendable, Hashable, Codable {
   case embedding(classes: Int, width: Int)
   /// `width` real values a sample (named data columns), fed as they are.
   case identity(width: Int)
+  /// `width` real values a sample, each z-scored, (v − mean)/std, with statistics held
+  /// as buffers (`context.mean`, `context.std`) that the trainer sets from the training
+  /// rows and checkpoints keep, so a sample's raw values are what callers give.
+  case standardized(width: Int)
 
   /// The number of classes a raw context value must lie in (0 ..< classes); 0 for a
   /// real-valued context.
   public var classes: Int {
     switch self {
     case .oneHot(let k), .embedding(let k, _): k
-    case .identity: 0
+    case .identity, .standardized: 0
     }
   }
 
   /// Whether the raw context is a class label (else `width` real values).
   public var isClassLabel: Bool {
-    if case .identity = self { return false }
-    return true
+    switch self {
+    case .oneHot, .embedding: true
+    case .identity, .standardized: false
+    }
   }
 
   /// The width of an encoded row.
@@ -31,7 +37,7 @@ public enum ContextEncoding: Sendable, Hashable, Codable {
     switch self {
     case .oneHot(let k): k
     case .embedding(_, let w): w
-    case .identity(let w): w
+    case .identity(let w), .standardized(let w): w
     }
   }
 }
@@ -84,6 +90,9 @@ public final class ContextEncoder<T: FlowScalar> {
   public let slot: ContextSlot<T>
   /// The embedding table [classes, width], or nil for one-hot.
   public let embedding: Parameter<T>?
+  /// A standardized context's per-column mean and standard deviation, [width] each
+  /// (nil otherwise); 0 and 1 until `setStandardization` or a checkpoint sets them.
+  public let statistics: (mean: Buffer<T>, std: Buffer<T>)?
   /// The labels of the current batch (empty for a real-valued context).
   public private(set) var labels: [Int] = []
   /// The number of rows of the current context.
@@ -93,8 +102,14 @@ public final class ContextEncoder<T: FlowScalar> {
   public init(_ encoding: ContextEncoding, rng: inout Xoshiro256) {
     precondition((!encoding.isClassLabel || encoding.classes > 0) && encoding.width > 0, "a context encoding needs classes and a width")
     self.encoding = encoding
+    if case .standardized(let w) = encoding {
+      statistics = (Buffer(name: "mean", shape: [w], value: [T](repeating: 0, count: w)),
+                    Buffer(name: "std", shape: [w], value: [T](repeating: 1, count: w)))
+    } else {
+      statistics = nil
+    }
     switch encoding {
-    case .identity:
+    case .identity, .standardized:
       embedding = nil
       slot = ContextSlot(width: encoding.width, tracksGradient: false)
     case .oneHot:
@@ -110,6 +125,20 @@ public final class ContextEncoder<T: FlowScalar> {
 
   /// Trainable tensors (the embedding table), names local to the encoder.
   public var parameters: [Parameter<T>] { embedding.map { [$0] } ?? [] }
+
+  /// Buffers (a standardized context's statistics), names local to the encoder.
+  public var buffers: [Buffer<T>] { statistics.map { [$0.mean, $0.std] } ?? [] }
+
+  /// Sets a standardized context's statistics: the mean and standard deviation of each
+  /// column over the training rows. A deviation that is zero or not finite (a constant
+  /// column) becomes 1, so the column is centred but not blown up.
+  public func setStandardization(mean: [Double], std: [Double]) {
+    guard let statistics else { preconditionFailure("statistics for a context that is not standardized") }
+    let w = encoding.width
+    precondition(mean.count == w && std.count == w, "one mean and one deviation per context column")
+    statistics.mean.value = mean.map { T($0) }
+    statistics.std.value = std.map { $0 > 0 && $0.isFinite ? T($0) : 1 }
+  }
 
   /// Sets the context of the next pass to the encodings of `labels`, one per row.
   /// Labels must lie in 0 ..< classes: the data reader and the command line check them
@@ -137,7 +166,7 @@ public final class ContextEncoder<T: FlowScalar> {
   }
 
   /// Sets the context of the next pass to `values`, `width` of them a row, as they are
-  /// (an identity encoding).
+  /// (an identity encoding) or z-scored with the statistics (a standardized one).
   public func encode(values: [Float]) {
     precondition(!encoding.isClassLabel, "a class context encoded from real values")
     let w = encoding.width
@@ -147,7 +176,12 @@ public final class ContextEncoder<T: FlowScalar> {
     rows = n
     slot.value.resize(rows: n)
     slot.value.storage.withUnsafeMutableBufferPointer { c in
-      for i in 0..<(n * w) { c[i] = T(values[i]) }
+      if let statistics {
+        let mean = statistics.mean.value, std = statistics.std.value
+        for r in 0..<n { for j in 0..<w { c[r * w + j] = (T(values[r * w + j]) - mean[j]) / std[j] } }
+      } else {
+        for i in 0..<(n * w) { c[i] = T(values[i]) }
+      }
     }
   }
 

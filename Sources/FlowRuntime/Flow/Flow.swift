@@ -86,6 +86,7 @@ public final class Flow<T: FlowScalar> {
   public func stateSlots() -> [StateSlot<T>] {
     transform.stateSlots(prefix: "layers.") + prior.parameters.map { StateSlot(prefix: "prior.", parameter: $0) }
       + (context?.parameters ?? []).map { StateSlot(prefix: "context.", parameter: $0) }
+      + (context?.buffers ?? []).map { StateSlot(prefix: "context.", buffer: $0) }
   }
 
   /// A snapshot of every parameter and buffer.

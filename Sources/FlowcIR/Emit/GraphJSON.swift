@@ -70,6 +70,7 @@ package func settingsJSON(_ s: RunSettings) -> JSONValue {
       ("context", d.context.map { c in
         .object([("encoding", .string(c.encoding.value.rawValue)),
                  ("columns", c.columns.map { .array($0.value.map { .string($0.value) }) } ?? .null),
+                 ("standardize", .bool(c.standardize.value)),
                  ("num_classes", c.isColumns ? .null : .int(c.numClasses.value)),
                  ("embedding_width", opt(c.embeddingWidth) { .int($0) }), ("width", .int(c.width)),
                  ("parameters", .int(c.parameterCount))])

@@ -82,7 +82,11 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
       return ContextSettings(
         encoding: Setting(.identity, at: c.encoding?.range ?? columns.range, isDefault: c.encoding == nil),
         numClasses: Setting(0, at: c.range, isDefault: true), embeddingWidth: nil,
-        columns: Setting(columns.value, at: columns.range, isDefault: false), conflicts: conflicts, range: c.range)
+        columns: Setting(columns.value, at: columns.range, isDefault: false),
+        standardize: Setting(c.standardize, default: false, at: c.range), conflicts: conflicts, range: c.range)
+    }
+    if let z = c.standardize {
+      dataIgnored.append(("standardize", z.range, "without 'columns' (class labels are encoded, not scaled)"))
     }
     let encoding = Setting(c.encoding, default: SpecDefaults.contextEncoding, at: c.range)
     if encoding.value == .oneHot, let w = c.embeddingWidth {

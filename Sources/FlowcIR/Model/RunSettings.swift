@@ -77,6 +77,9 @@ package struct ContextSettings: Sendable {
   /// The header names of a column context, in the order the context takes them; nil for
   /// a class context.
   package var columns: Setting<[Located<String>]>?
+  /// `standardize:`: a column context z-scored with the training rows' statistics
+  /// (false for a class context).
+  package var standardize: Setting<Bool>
   /// Keys written beside `columns` that describe a class context (`num_classes`,
   /// `embedding_width`, a class `encoding`): each a `context-columns-conflict`.
   package var conflicts: [(key: String, range: SourceRange)]
@@ -84,8 +87,10 @@ package struct ContextSettings: Sendable {
   package var range: SourceRange
 
   package init(encoding: Setting<ContextSpec.Encoding>, numClasses: Setting<Int>, embeddingWidth: Setting<Int>?,
-               columns: Setting<[Located<String>]>? = nil, conflicts: [(key: String, range: SourceRange)] = [], range: SourceRange) {
+               columns: Setting<[Located<String>]>? = nil, standardize: Setting<Bool>? = nil,
+               conflicts: [(key: String, range: SourceRange)] = [], range: SourceRange) {
     self.encoding = encoding
+    self.standardize = standardize ?? Setting(false, at: range, isDefault: true)
     self.numClasses = numClasses
     self.embeddingWidth = embeddingWidth
     self.columns = columns
@@ -113,10 +118,10 @@ package struct ContextSettings: Sendable {
     encoding.value == .embedding ? max(0, numClasses.value).multipliedSaturating(by: width) : 0
   }
 
-  /// `one_hot(10)`, `embedding(10 → 16)` or `columns(temperature, pressure)`, as the IR
-  /// prints it.
+  /// `one_hot(10)`, `embedding(10 → 16)`, `columns(temperature, pressure)` or
+  /// `columns(temperature) standardized`, as the IR prints it.
   package var description: String {
-    if columns != nil { return "columns(\(columnNames.joined(separator: ", ")))" }
+    if columns != nil { return "columns(\(columnNames.joined(separator: ", ")))" + (standardize.value ? " standardized" : "") }
     return encoding.value == .oneHot ? "one_hot(\(numClasses.value))" : "embedding(\(numClasses.value) → \(width))"
   }
 }

@@ -41,6 +41,7 @@ extension SpecDecoder {
     var spec = ContextSpec(range: node.range)
     spec.encoding = r.optional("encoding", .oneOf(ContextSpec.Encoding.self))
     spec.columns = r.optional("columns", .stringList)
+    spec.standardize = r.optional("standardize", .bool)
     // A column context has no classes: `num_classes` is required only without `columns`
     // (with it, it is a conflict the validator reports).
     spec.numClasses = r.has("columns") ? r.optional("num_classes", .int) : r.require("num_classes", .int, example: "num_classes: 10")
@@ -82,6 +83,9 @@ extension SpecSection {
             default: SpecDefaults.contextEncoding.rawValue + " (identity with columns)"),
     SpecKey("columns", .list(.string),
             "Names of header columns of a CSV `path` (and `test_path`) whose real values are the context; they leave the features, so `dim` counts the other columns."),
+    SpecKey("standardize", .boolean,
+            "Feed each context column z-scored with the training rows' mean and standard deviation (kept in the checkpoint, so eval and sample take raw values); `columns` only.",
+            default: "false"),
     SpecKey("num_classes", .integer, "The number of classes K; every label must lie in 0 ..< K (required without `columns`)."),
     SpecKey("embedding_width", .integer, "The width of an embedding row (encoding: embedding only).",
             default: String(SpecDefaults.embeddingWidth)),

@@ -70,6 +70,8 @@ package struct ContextSpec: Sendable {
   package var encoding: Located<Encoding>?
   /// `columns:`; the CSV header names whose values are the context (they leave the features).
   package var columns: Located<[Located<String>]>?
+  /// `standardize:`; z-score each context column with the training rows' mean and std.
+  package var standardize: Located<Bool>?
   /// `num_classes:`; labels lie in 0 ..< num_classes.
   package var numClasses: Located<Int>?
   /// `embedding_width:`; the width of an embedding row.
