@@ -110,9 +110,9 @@ import Testing
     let (m0, m1) = Self.means(s, 0..<400)
     #expect(abs(m0 - 1.6) < 0.25 && abs(m1 - 1.6) < 0.25, "sample mean (\(m0), \(m1)) at c = 0.8")
     #expect(try readDataset(named) == s.withSource(named))
-    // Repeated --context: equal blocks (a negative value as --context=-0.8, or it reads as
-    // an option); --context-file: a sample per row.
-    let blocks = try readDataset(try sample(checkpoint, ["--context=-0.8", "--context", "0.8", "-n", "200"], dir, "blocks.npy"))
+    // Repeated --context: equal blocks (a negative value as a separate argument is a
+    // value, not an option); --context-file: a sample per row.
+    let blocks = try readDataset(try sample(checkpoint, ["--context", "-0.8", "--context=0.8", "-n", "200"], dir, "blocks.npy"))
     #expect(Self.means(blocks, 0..<100).0 < -1.2 && Self.means(blocks, 100..<200).0 > 1.2)
     try (["c"] + [String](repeating: "0.8", count: 50) + [String](repeating: "-0.8", count: 50)).joined(separator: "\n")
       .write(toFile: "\(dir)/contexts.csv", atomically: true, encoding: .utf8)

@@ -28,8 +28,10 @@ extension FlowcCommand {
     @Option(help: "Seed of the prior draws.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("context"),
-            help: ArgumentHelp("A conditional flow's context for the samples: a class (3), or for a flow conditioned on CSV columns one value per column, in the spec's order (0.5,1.2) or by name (temperature=0.5,pressure=1.2); write a negative first value as --context=-0.5. Repeatable: the samples go in equal consecutive blocks, one per context given, in order (default for classes: every class).",
+    // Unconditional: `--context -0.5` is a value here, not an unknown option (a column
+    // context is any real number, and users write it so).
+    @Option(name: .customLong("context"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A conditional flow's context for the samples: a class (3), or for a flow conditioned on CSV columns one value per column, in the spec's order (0.5,1.2 or -0.5,1.2) or by name (temperature=0.5,pressure=1.2). Repeatable: the samples go in equal consecutive blocks, one per context given, in order (default for classes: every class).",
                                valueName: "context"))
     var context: [String] = []
 
