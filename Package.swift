@@ -103,7 +103,7 @@ let package = Package(
     // `flowc sweep` (a grid of child `flowc run`s, N at a time, resumable) and Slurm scripts.
     .target(name: "FlowcLaunch", dependencies: ["FlowcExport", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowcDiagnostics"]),
     // Figures, report.html, run records, run diffs and the runs table.
-    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", systemPackage]),
+    .target(name: "FlowcReport", dependencies: ["FlowcRun", "FlowcDiff", "FlowcIR", "FlowcDiagnostics", "FlowData", "FlowPlot", "FlowRuntime", systemPackage]),
     // `flowc ood`: out-of-distribution scores of a trained flow, their detection metrics,
     // figures and report (compressed sizes through cairo's PNG writer and zlib).
     .target(name: "FlowcOOD", dependencies: ["FlowcReport", "FlowcRun", "FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowData",

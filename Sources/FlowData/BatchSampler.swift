@@ -42,7 +42,6 @@ public struct BatchSampler: Sendable {
     return data.rows(order[position..<end])
   }
 
-  /// The number of batches of `size` rows in one epoch (the last may be partial).
   /// The next batch copied into `values` (resized only when the batch's shape changes,
   /// e.g. for the short last batch of an epoch), so that a training loop reusing one buffer
   /// allocates nothing per batch. Returns the number of rows; the same rows, in the same
@@ -82,6 +81,22 @@ public struct BatchSampler: Sendable {
     return n
   }
 
+  /// Like `nextBatch(_:into:)`, also copying the batch's real-valued context rows into
+  /// `context` (the rows must carry a context): a column-conditioned flow's training step.
+  public mutating func nextBatch(_ size: Int, into values: inout [Float], context: inout [Float]) -> Int {
+    let n = nextBatch(size, into: &values)
+    let end = position
+    guard let all = data.context else { preconditionFailure("a context batch from rows without a context") }
+    let w = data.contextWidth
+    if context.count != n * w { context = [Float](repeating: 0, count: n * w) }
+    for r in 0..<n {
+      let from = order[end - n + r] * w
+      for j in 0..<w { context[r * w + j] = all[from + j] }
+    }
+    return n
+  }
+
+  /// The number of batches of `size` rows in one epoch (the last may be partial).
   public func batchesPerEpoch(_ size: Int) -> Int {
     (data.count + size - 1) / size
   }

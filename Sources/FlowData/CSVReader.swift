@@ -39,13 +39,33 @@ public func readCSV(_ path: String, header: CSVHeader = .auto, limits: ReadLimit
 
 /// `readCSV` on bytes already read (and inflated); `path` names them in errors.
 public func decodeCSV(_ bytes: [UInt8], path: String, header: CSVHeader = .auto) throws -> Dataset {
+  try decodeCSVTable(bytes, path: path, header: header).data
+}
+
+/// A CSV file's rows with the names of its header line, if it has one.
+public struct CSVTable: Sendable, Equatable {
+  /// Every column of every row.
+  public var data: Dataset
+  /// The header's names in column order (quotes removed), or nil for a file without a
+  /// header line.
+  public var header: [String]?
+}
+
+/// `readCSV`, keeping the header's names (for a context taken from named columns).
+public func readCSVTable(_ path: String, header: CSVHeader = .auto, limits: ReadLimits = .standard) throws -> CSVTable {
+  try decodeCSVTable(readFileBytes(path, limits: limits), path: path, header: header)
+}
+
+/// `readCSVTable` on bytes already read (and inflated); `path` names them in errors.
+public func decodeCSVTable(_ bytes: [UInt8], path: String, header: CSVHeader = .auto) throws -> CSVTable {
   var bytes = bytes
   if let found = binaryFormat(of: bytes) { throw DataError(path: path, .formatMismatch(declared: "csv", found: found)) }
   // A terminating NUL so strtod can never run past the buffer.
   bytes.append(0)
   return try bytes.withUnsafeBufferPointer { buf in
     var parser = CSVParser(buf: buf, path: path, header: header)
-    return try parser.parse()
+    let data = try parser.parse()
+    return CSVTable(data: data, header: parser.names)
   }
 }
 
@@ -71,6 +91,8 @@ private struct CSVParser {
   var rows = 0
   /// Field (start, end) offsets of the current line, reused between lines.
   var fields = [(Int, Int)]()
+  /// The header's names, once a header line is read.
+  var names: [String]?
 
   /// Starts a parse of `buf` (NUL-terminated).
   init(buf: UnsafeBufferPointer<UInt8>, path: String, header: CSVHeader) {
@@ -112,6 +134,7 @@ private struct CSVParser {
         if isHeader {
           width = fields.count
           widthLine = lineNumber
+          names = fields.map(name)
           continue
         }
       }
@@ -220,6 +243,16 @@ private struct CSVParser {
     guard let endPtr else { return nil }
     let consumed = UnsafeRawPointer(endPtr) - UnsafeRawPointer(start)
     return consumed == e - s ? v : nil
+  }
+
+  /// A header field's name: its text without surrounding quotes.
+  func name(_ f: (Int, Int)) -> String {
+    var (s, e) = f
+    if e - s >= 2, buf[s] == buf[e - 1], buf[s] == UInt8(ascii: "\"") || buf[s] == UInt8(ascii: "'") {
+      s += 1
+      e -= 1
+    }
+    return String(decoding: UnsafeBufferPointer(rebasing: buf[s..<e]), as: UTF8.self)
   }
 
   /// The field's text for messages, shortened past 40 characters.

@@ -77,6 +77,14 @@ extension DataError {
     /// A label a conditional flow's context cannot encode (outside 0 ..< classes); `row`
     /// is the example's index in the label file, from 0.
     case labelOutOfRange(label: Int, row: Int, classes: Int)
+    /// A context column the CSV header does not have; `header` lists the names it has.
+    case contextColumnNotFound(name: String, header: [String])
+    /// Context columns were asked for, but the CSV file's first line is data, not names.
+    case noHeader(columns: [String])
+    /// Every column of the file is a context column: no feature is left for the flow.
+    case noFeatures(columns: [String])
+    /// The features left after the context columns are not the flow's dimension.
+    case contextDimensionMismatch(features: Int, context: [String], expected: Int)
     /// An option of a toy source, split or preprocessing step is out of range.
     case invalidOption(name: String, value: String, expected: String)
     /// The file's content is in another format than the one it is read as (the spec's
@@ -112,6 +120,10 @@ extension DataError {
       case .unlabelled: "data-unlabelled"
       case .classNotFound: "data-class-not-found"
       case .labelOutOfRange: "data-label-range"
+      case .contextColumnNotFound: "data-context-column"
+      case .noHeader: "data-no-header"
+      case .noFeatures: "data-no-features"
+      case .contextDimensionMismatch: "data-dimension-mismatch"
       case .invalidOption: "data-invalid-option"
       case .formatMismatch: "data-format-mismatch"
       case .tooFewRows: "data-too-few-rows"
@@ -184,6 +196,19 @@ extension DataError {
       case .labelOutOfRange(let label, let row, let classes):
         return "example \(row) (from 0) is labelled \(label), outside the context's 0 ..< \(classes) "
           + "(data.context.num_classes); raise 'num_classes' or give the right label file"
+      case .contextColumnNotFound(let name, let header):
+        return "has no column '\(name)', a context column (data.context.columns); its header names "
+          + header.map { "'\($0)'" }.joined(separator: ", ")
+      case .noHeader(let columns):
+        return "has no header line, so it has no column named \(columns.map { "'\($0)'" }.joined(separator: ", ")) "
+          + "(data.context.columns); add a first line naming every column, e.g. 'x1,x2,\(columns[0])'"
+      case .noFeatures(let columns):
+        return "has \(columns.count) \(columns.count == 1 ? "column" : "columns"), every one a context column "
+          + "(data.context.columns), so no feature is left for the flow; the context conditions the other columns"
+      case .contextDimensionMismatch(let features, let context, let expected):
+        let total = features + context.count
+        return "has \(total) columns, \(context.count) of them the context (\(context.joined(separator: ", "))), "
+          + "which leaves \(features) \(features == 1 ? "feature" : "features"), but the spec's flow has dimension \(expected)"
       case .invalidOption(let name, let value, let expected):
         return "invalid \(name) \(value): expected \(expected)"
       case .formatMismatch(let declared, let found):

@@ -15,6 +15,9 @@ extension Dataset {
     if let expectedShape, let shape, Self.withoutLeadingOnes(shape) != Self.withoutLeadingOnes(expectedShape) {
       throw DataError(path: source, .shapeMismatch(found: shape, expected: expectedShape))
     }
+    if let columns = contextColumns, dimension != expected {
+      throw DataError(path: source, .contextDimensionMismatch(features: dimension, context: columns, expected: expected))
+    }
     guard dimension == expected else {
       throw DataError(path: source, .dimensionMismatch(found: dimension, expected: expected, shape: shape))
     }

@@ -17,6 +17,13 @@ public struct Dataset: Sendable, Equatable {
   public var values: [Float]
   /// One label per row, or nil when the source has none.
   public var labels: [Int]?
+  /// A conditional flow's real-valued context, `contextWidth` values per row, row after
+  /// row (the named CSV columns split off the features), or nil.
+  public var context: [Float]?
+  /// Values per context row (0 without a context).
+  public let contextWidth: Int
+  /// The names of the context's columns, in their order, or nil.
+  public let contextColumns: [String]?
   /// Where the rows came from: a file path or a toy source name such as `moons (toy data)`;
   /// error messages start with it.
   public let source: String
@@ -29,16 +36,24 @@ public struct Dataset: Sendable, Equatable {
   ///   - dimension: the number of values per row.
   ///   - shape: the per-row image shape, whose product must equal `dimension`.
   ///   - labels: nil or exactly `count` labels.
+  ///   - context: nil or `count × contextColumns.count` real context values, row-major.
+  ///   - contextColumns: the names of the context's columns (with `context`).
   ///   - source: the file path or toy source name.
   public init(
     values: [Float], count: Int, dimension: Int, shape: [Int]? = nil,
-    labels: [Int]? = nil, source: String
+    labels: [Int]? = nil, context: [Float]? = nil, contextColumns: [String]? = nil, source: String
   ) {
     precondition(count >= 0 && dimension >= 0, "a dataset needs non-negative sizes")
     precondition(values.count == count * dimension, "values do not fill count × dimension")
     precondition(labels == nil || labels!.count == count, "one label per row")
     precondition(shape == nil || shape!.reduce(1, *) == dimension, "shape must multiply to dimension")
+    precondition((context == nil) == (contextColumns == nil), "context values come with their column names")
+    let width = contextColumns?.count ?? 0
+    precondition(context == nil || context!.count == count * width, "context values do not fill count × columns")
     self.values = values
+    self.context = context
+    self.contextWidth = width
+    self.contextColumns = contextColumns
     self.count = count
     self.dimension = dimension
     self.shape = shape
@@ -69,9 +84,16 @@ public struct Dataset: Sendable, Equatable {
       }
     }
     let outLabels = labels.map { l in indices.map { l[$0] } }
+    let w = contextWidth
+    let outContext = context.map { c in
+      var o = [Float]()
+      o.reserveCapacity(indices.count * w)
+      for i in indices { o.append(contentsOf: c[i * w..<(i + 1) * w]) }
+      return o
+    }
     return Dataset(
       values: out, count: indices.count, dimension: dimension, shape: shape,
-      labels: outLabels, source: source)
+      labels: outLabels, context: outContext, contextColumns: contextColumns, source: source)
   }
 
   /// The mean of each column, in `Double` so a 60,000-row sum keeps its digits.

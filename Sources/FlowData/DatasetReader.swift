@@ -32,17 +32,25 @@ public enum DataFormat: String, Sendable, CaseIterable {
 ///   - path: the file.
 ///   - format: the format, or nil to infer it from the name.
 ///   - labels: an optional IDX label file to attach (one label per row), for any format.
+///   - contextColumns: header names of a CSV file whose values become the rows' context
+///     (`CSVTable.splittingContext(columns:)`); the other columns are the features.
 ///   - limits: the memory bounds.
 /// - Throws: `DataError` (`unknownFormat` when the name gives no clue), or any reader error.
 public func readDataset(
-  _ path: String, format: DataFormat? = nil, labels: String? = nil, limits: ReadLimits = .standard
+  _ path: String, format: DataFormat? = nil, labels: String? = nil, contextColumns: [String]? = nil,
+  limits: ReadLimits = .standard
 ) throws -> Dataset {
   guard let format = format ?? DataFormat(fileName: path) else {
     throw DataError(path: path, .unknownFormat)
   }
   let data: Dataset
   switch format {
-  case .csv: data = try readCSV(path, limits: limits)
+  case .csv:
+    let table = try readCSVTable(path, limits: limits)
+    data = try contextColumns.map { try table.splittingContext(columns: $0) } ?? table.data
+  case _ where contextColumns != nil:
+    // Only a CSV header names columns (the validator refuses the spec first).
+    throw DataError(path: path, .noHeader(columns: contextColumns!))
   case .npy: data = try readNPY(path, limits: limits)
   case .idx: data = try readIDXImages(path, limits: limits)
   }

@@ -32,9 +32,11 @@ package func flowDescription(_ v: ValidatedGraph, seed: Int) -> FlowDescription 
 
 /// The runtime encoding of a validated `data.context`.
 package func contextEncoding(_ c: ContextSettings) -> ContextEncoding {
+  if c.isColumns { return c.standardize.value ? .standardized(width: c.width) : .identity(width: c.width) }
   switch c.encoding.value {
-  case .oneHot: .oneHot(classes: c.numClasses.value)
-  case .embedding: .embedding(classes: c.numClasses.value, width: c.width)
+  case .oneHot: return .oneHot(classes: c.numClasses.value)
+  case .embedding: return .embedding(classes: c.numClasses.value, width: c.width)
+  case .identity: return .identity(width: c.width)
   }
 }
 

@@ -120,15 +120,18 @@ package struct DataPlan: Sendable {
     return try readFile(testPath, labels: d.testLabels?.value, g)
   }
 
-  /// One data file of a file source: its rows with the labels of `labels` attached,
-  /// checked against the flow's dimension and shape, restricted to `data.classes`.
-  static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
+  /// One data file of a file source: its rows with the labels of `labels` attached and,
+  /// for a column context, the context columns split off the features, checked against
+  /// the flow's dimension and shape, restricted to `data.classes`.
+  package static func readFile(_ path: String, labels: String?, _ g: FlowGraph) throws -> Dataset {
     // The declared source decides the format, whatever the file's name.
-    var data = try readDataset(path, format: DataFormat(rawValue: g.settings.data.source.value.rawValue), labels: labels)
+    let context = g.settings.data.context
+    var data = try readDataset(path, format: DataFormat(rawValue: g.settings.data.source.value.rawValue), labels: labels,
+                               contextColumns: context?.isColumns == true ? context!.columnNames : nil)
     try data.checkFits(dimension: g.dimension.value, shape: g.shape?.value.map(\.value))
     // Every label, not only the kept classes: a label file with labels the context cannot
     // encode is the wrong file, whichever classes this run keeps.
-    if let c = g.settings.data.context, let labels { try data.checkLabels(below: c.numClasses.value, labelsPath: labels) }
+    if let c = context, !c.isColumns, let labels { try data.checkLabels(below: c.numClasses.value, labelsPath: labels) }
     if let classes = g.settings.data.classes?.value.map(\.value) { data = try data.selectingClasses(classes) }
     return data
   }
@@ -149,14 +152,17 @@ package struct DataPlan: Sendable {
   /// reused, so a step allocates nothing here once their sizes are set. Returns the row
   /// count and the mean log|det| (subtracted from the flow's loss to report NLL in data
   /// space).
-  /// When `labels` is not nil, the batch's class labels replace it (the context of a
-  /// conditional flow, whose rules require a file source with labels).
-  package mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double], labels: inout [Int]?)
-    -> (rows: Int, meanLogDet: Double)
+  /// When `labels` is not nil, the batch's class labels replace it, and when `context`
+  /// is not nil, the batch's real-valued context rows replace it (the context of a
+  /// conditional flow, whose rules require a file source with labels or context columns).
+  package mutating func nextBatch(_ size: Int, into values: inout [Float], logDet: inout [Double], labels: inout [Int]?,
+                                  context: inout [Float]?) -> (rows: Int, meanLogDet: Double)
   {
     let n: Int
     if labels != nil {
       n = rows!.nextBatch(size, into: &values, labels: &labels!)
+    } else if context != nil {
+      n = rows!.nextBatch(size, into: &values, context: &context!)
     } else {
       n = toy != nil ? toy!.nextBatch(size, into: &values) : rows!.nextBatch(size, into: &values)
     }

@@ -75,10 +75,17 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   // running statistics; then everything is evaluated in inference mode.
   var warm = Matrix<Double>(rows: 64, cols: d)
   for i in warm.storage.indices { warm.storage[i] = rng.nextNormal() }
-  // A conditional flow is checked with a fixed context: each point has its own class,
-  // and the brute-force Jacobian of a point keeps that class for every probe.
-  let classes = flow.context?.encoding.classes ?? 1
-  flow.setContext((0..<64).map { $0 % classes })
+  // A conditional flow is checked with a fixed context: each point has its own class
+  // (or its own standard-normal values for a real-valued context), and the brute-force
+  // Jacobian of a point keeps that context for every probe.
+  let encoding = flow.context?.encoding
+  let classes = max(1, encoding?.classes ?? 1)
+  let contextWidth = encoding.map { $0.isClassLabel ? 1 : $0.width } ?? 1
+  func makeContext(_ count: Int, _ label: (Int) -> Int) -> ContextRows {
+    guard let encoding, !encoding.isClassLabel else { return .labels((0..<count).map(label)) }
+    return .values((0..<(count * encoding.width)).map { _ in Float(rng.nextNormal()) })
+  }
+  flow.setContext(makeContext(64) { $0 % classes })
   flow.isTraining = true
   _ = flow.lossAndGradients(warm)
   flow.isTraining = false
@@ -86,13 +93,13 @@ package func numericCheck(_ v: ValidatedGraph, points: Int = 4, seed: UInt64 = 0
   let n = d > 64 ? min(points, 2) : points
   var x = Matrix<Double>(rows: n, cols: d)
   for i in x.storage.indices { x.storage[i] = 0.8 * rng.nextNormal() }
-  let labels = (0..<n).map { ($0 * 7 + 1) % classes }
-  flow.setContext(labels)
-  /// `f` on the probes of point `r`, with that point's class; the points' context after.
+  let pointContext = makeContext(n) { ($0 * 7 + 1) % classes }
+  flow.setContext(pointContext)
+  /// `f` on the probes of point `r`, with that point's context; the points' context after.
   func probing(_ f: @escaping (Matrix<Double>) -> Matrix<Double>) -> (Matrix<Double>, Int) -> Matrix<Double> {
     { probes, r in
-      flow.setContext([Int](repeating: labels[r], count: probes.rows))
-      defer { flow.setContext(labels) }
+      flow.setContext(pointContext.repeating(row: r, count: probes.rows, width: contextWidth))
+      defer { flow.setContext(pointContext) }
       return f(probes)
     }
   }

@@ -15,6 +15,9 @@ package enum IRDiagnostics {
     case channelMaskOneChannel = "channel-mask-one-channel"
     case checkerboardShape = "checkerboard-shape"
     case contextClassRange = "context-class-range"
+    case contextColumnsConflict = "context-columns-conflict"
+    case contextColumnsEmpty = "context-columns-empty"
+    case contextColumnsSource = "context-columns-source"
     case contextMissing = "context-missing"
     case contextNeedsLabels = "context-needs-labels"
     case contextUnused = "context-unused"
@@ -25,6 +28,7 @@ package enum IRDiagnostics {
     case dataFormat = "data-format"
     case dimensionTooLarge = "dimension-too-large"
     case duplicateClass = "duplicate-class"
+    case duplicateContextColumn = "duplicate-context-column"
     case elementwiseNotMonotone = "elementwise-not-monotone"
     case epochsFreshData = "epochs-fresh-data"
     case flipWithoutPrevious = "flip-without-previous"
@@ -181,6 +185,12 @@ package enum IRDiagnostics {
   }
 
 
+  /// A column listed twice in `context.columns`.
+  static func duplicateContextColumn(_ name: String, at r: SourceRange, first: SourceRange) -> Diagnostic {
+    .error(ID.duplicateContextColumn, "column '\(name)' is listed twice in 'columns'", at: r,
+           notes: [.init("first listed here", at: first)], suggestion: "remove one, or write the column that was meant")
+  }
+
   /// An elementwise function that is not invertible, and why.
   static func elementwiseNotMonotone(_ function: String, why: String, at r: SourceRange) -> Diagnostic {
     .error(ID.elementwiseNotMonotone, "elementwise '\(function)' is not strictly monotone, so it is not invertible: \(why)",
@@ -321,10 +331,37 @@ package enum IRDiagnostics {
            suggestion: "set 'num_classes' to at least \(label + 1)")
   }
 
+  /// A key of a class context (`num_classes`, `embedding_width`, a class `encoding`)
+  /// beside `columns`: the context is either class labels or columns, not both.
+  static func contextColumnsConflict(_ key: String, at r: SourceRange, columnsAt: SourceRange) -> Diagnostic {
+    .error(ID.contextColumnsConflict, "'\(key)' describes a context of class labels, but 'columns' makes the context the values of CSV columns",
+           at: r, notes: [.init("the context columns are given here", at: columnsAt)],
+           suggestion: "remove '\(key.split(separator: ":").first ?? "")' (a column context is fed as it is), or remove 'columns' to condition on 'labels'")
+  }
+
+  /// `columns: []`: a context of no values.
+  static func contextColumnsEmpty(at r: SourceRange) -> Diagnostic {
+    .error(ID.contextColumnsEmpty, "'columns' names no column, so the context would have no values", at: r,
+           suggestion: "name at least one column of the CSV header, e.g. 'columns: [temperature]', or remove 'context'")
+  }
+
+  /// `columns:` with a source other than a CSV file: only a CSV header names columns.
+  static func contextColumnsSource(_ source: String, at r: SourceRange, sourceAt: SourceRange) -> Diagnostic {
+    .error(ID.contextColumnsSource, "'columns' takes the context from named columns of a CSV header, which data source '\(source)' does not have",
+           at: r, notes: [.init("the data source is set here", at: sourceAt)],
+           suggestion: "use 'source: csv' with a header line, or condition on class labels with 'labels' and 'num_classes'")
+  }
+
+  /// `encoding: identity` without `columns`: nothing to pass through as it is.
+  static func contextIdentityWithoutColumns(at r: SourceRange) -> Diagnostic {
+    .error(ID.contextColumnsConflict, "'encoding: identity' feeds the values of 'columns' as they are, but 'columns' is not given", at: r,
+           suggestion: "add 'columns: [<header names>]' (a CSV source), or use 'one_hot' or 'embedding' for class labels")
+  }
+
   /// A `conditional_normal` prior in a flow whose data give no context.
   static func contextMissing(at r: SourceRange) -> Diagnostic {
     .error(ID.contextMissing, "prior 'conditional_normal' conditions on the data's context, but 'data' has no 'context'", at: r,
-           suggestion: "add 'context: {num_classes: <K>}' to 'data' (with 'labels'), or use 'diagonal_normal'")
+           suggestion: "add 'context: {num_classes: <K>}' to 'data' (with 'labels') or 'context: {columns: [<names>]}' (a CSV source), or use 'diagonal_normal'")
   }
 
   /// A context that no network and no prior reads: the flow would ignore it.

@@ -45,7 +45,7 @@ extension OODAnalysis {
     let model = try TrainedModel(checkpoint: r.checkpoint)
     let background = try r.background.map { (model: try TrainedModel(checkpoint: $0), path: $0) }
     // A conditional flow's density of an input depends on a class the OUT sets do not have.
-    for (m, path) in [(model, r.checkpoint)] + (background.map { [($0.model, $0.path)] } ?? []) where m.contextClasses != nil {
+    for (m, path) in [(model, r.checkpoint)] + (background.map { [($0.model, $0.path)] } ?? []) where m.isConditional {
       throw OODError("the flow of \(path) is conditional (its spec has a 'data.context'): its density of an input needs the input's class, "
         + "which OUT sets do not have; 'flowc ood' scores unconditional flows")
     }

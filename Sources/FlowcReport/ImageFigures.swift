@@ -1,5 +1,6 @@
 import FlowData
 import FlowPlot
+import FlowRuntime
 import FlowcRun
 import Foundation
 
@@ -35,14 +36,16 @@ struct ImageFigures {
   }
 
   /// Sixteen samples at each of three temperatures; for a conditional flow, a row of
-  /// eight samples per class (labelled at the left) at each temperature.
-  func samples() -> Canvas {
+  /// eight samples per class (labelled at the left) at each temperature, or for a column
+  /// context samples at the context rows of `test` in turn.
+  func samples(_ test: Dataset) -> Canvas {
     let temperatures = [0.5, 0.7, 1.0]
     let classes = model.contextClasses
     let perRow = 8, rows = classes ?? 2
-    let labels = classes.map { k in (0..<(k * perRow)).map { $0 / perRow } }
+    let context = classes.map { k in ContextRows.labels((0..<(k * perRow)).map { $0 / perRow }) }
+      ?? Runner.sampleContext(model.graph.graph, count: rows * perRow, test: test)
     let grids = temperatures.map {
-      ImageGrid(images: images(model.sample(count: rows * perRow, temperature: $0, seed: 0, labels: labels)),
+      ImageGrid(images: images(model.sample(count: rows * perRow, temperature: $0, seed: 0, context: context)),
                 width: width, height: height, columns: perRow)
     }
     let scale = 2
@@ -64,7 +67,7 @@ struct ImageFigures {
 
   func reconstructions(_ test: Dataset) -> Canvas {
     let originals = test.rows(0..<min(8, test.count))
-    let back = model.decode(model.encode(originals), labels: originals.labels)
+    let back = model.decode(model.encode(originals), context: originals.contextRows)
     let grid = ImageGrid(images: images(originals) + images(back), width: width, height: height, columns: originals.count)
     let size = grid.size(scale: 3)
     let canvas = Canvas(width: size.width + 20, height: size.height + 20)

@@ -40,7 +40,7 @@ package enum RunFigures {
                "Grid lines of data space (left) and the same lines pushed through f into latent space (right).")
     } else if let shape = model.graph.graph.shape?.value.map(\.value), shape.count >= 2 {
       let images = ImageFigures(model: model, shape: shape)
-      try save(images.samples(), "samples.png", "Samples at temperatures 0.5, 0.7 and 1.0.")
+      try save(images.samples(test), "samples.png", "Samples at temperatures 0.5, 0.7 and 1.0.")
       try save(images.reconstructions(test), "reconstructions.png", "Test images (top) and their reconstructions g(f(x)) (bottom).")
       try save(images.bitsPerDimHistogram(test), "bpd-histogram.png", "Histogram of test bits/dim.")
     }

@@ -23,10 +23,10 @@ enum TwoDimensional {
   static func panels(_ model: TrainedModel, _ data: Dataset) -> Canvas {
     let canvas = Canvas(width: 800, height: 800)
     let z = columns(model.encode(data))
-    // A conditional flow draws each point's latent and sample with that point's class.
-    let prior = model.priorSample(count: data.count, seed: 0, labels: data.labels)
+    // A conditional flow draws each point's latent and sample with that point's context.
+    let prior = model.priorSample(count: data.count, seed: 0, context: data.contextRows)
     let zPrior = columns(prior)
-    let xSamples = columns(model.decode(prior, labels: data.labels).values)
+    let xSamples = columns(model.decode(prior, context: data.contextRows).values)
     let x = columns(data.values)
     let zx = robustRange(z.x + zPrior.x)
     let zy = robustRange(z.y + zPrior.y)
@@ -69,8 +69,20 @@ enum TwoDimensional {
   }
 
   /// p(x) at `count` points: for a conditional flow the mixture Σ_c p(c)·p(x | c) with the
-  /// class frequencies of `data`'s labels, which is what a picture of the data shows.
+  /// class frequencies of `data`'s labels, which is what a picture of the data shows; for
+  /// a column context the mean of p(x | c) over (at most 16 of) `data`'s context rows.
   static func marginalDensity(_ model: TrainedModel, _ points: [Float], count: Int, classesOf data: Dataset) -> [Double] {
+    if let names = model.contextColumns, let context = data.context, data.count > 0 {
+      let w = data.contextWidth, m = min(16, data.count)
+      var density = [Double](repeating: 0, count: count)
+      let grid = Dataset(values: points, count: count, dimension: 2, source: "grid")
+      for j in 0..<m {
+        let r = j * data.count / m
+        let lp = model.logDensity(grid.withContext(row: Array(context[(r * w)..<((r + 1) * w)]), columns: names))
+        for i in 0..<count { density[i] += exp(lp[i]) / Double(m) }
+      }
+      return density
+    }
     guard let k = model.contextClasses, let labels = data.labels, !labels.isEmpty else {
       return model.logDensity(Dataset(values: points, count: count, dimension: 2, source: "grid")).map { exp($0) }
     }
@@ -86,7 +98,7 @@ enum TwoDimensional {
   }
 
   /// Grid lines of data space (left) and their images under f (right); for a conditional
-  /// flow, f of the data's most frequent class.
+  /// flow, f of the data's most frequent class, or of the mean of a column context.
   static func warp(_ model: TrainedModel, _ data: Dataset) -> Canvas {
     let canvas = Canvas(width: 900, height: 450)
     let x = columns(data.values)
@@ -111,7 +123,9 @@ enum TwoDimensional {
     let all = polylines.flatMap { $0 }
     let mode = data.labels.flatMap { l in Dictionary(grouping: l, by: { $0 }).max { $0.value.count < $1.value.count }?.key }
     let gridLabels = model.contextClasses == nil ? nil : mode.map { [Int](repeating: $0, count: all.count / 2) }
-    let mapped = model.encode(Dataset(values: all, count: all.count / 2, dimension: 2, labels: gridLabels, source: "grid"))
+    var gridData = Dataset(values: all, count: all.count / 2, dimension: 2, labels: gridLabels, source: "grid")
+    if let names = model.contextColumns, let mean = data.contextMeans { gridData = gridData.withContext(row: mean, columns: names) }
+    let mapped = model.encode(gridData)
     let z = columns(model.encode(data))
     let left = Axes(canvas: canvas, cell: canvas.cell(row: 0, column: 0, rows: 1, columns: 2), x: rx, y: ry)
     left.decorate(title: "data space", xLabel: "x₀", yLabel: "x₁")

@@ -295,6 +295,11 @@ package enum Runner {
     let g = v.graph
     let t = g.settings.train
     let flow = buildFlow(flowDescription(v, seed: t.seed.value), as: T.self)
+    // A standardized column context z-scores each column with the training rows'
+    // statistics, which the checkpoints keep (a resumed run restores the same values).
+    if let encoder = flow.context, encoder.statistics != nil, let rows = data.rows?.data, let stats = rows.contextStatistics {
+      encoder.setStandardization(mean: stats.mean, std: stats.std)
+    }
     let trainer = try Trainer<T>(graph: v, spec: spec, flow: flow, data: data, directory: directory,
                                  totalSteps: info.totalSteps, log: log)
     if resume {
@@ -356,7 +361,7 @@ package enum Runner {
                                                 float64Tolerance: roundTripTolerance(.float64),
                                                 float64Replay: { float64Replay(of: trainer.evaluator.flow, v, seed: seed) })
     let tolerance = roundTripTolerance(g.dtype) * (1 + roundTrip.maxMagnitude)
-    let nonFiniteSamples = try writeSamples(trainer.evaluator, g, to: directory.samples)
+    let nonFiniteSamples = try writeSamples(trainer.evaluator, g, test: data.test, to: directory.samples)
 
     var status = FinalStatus.ok
     var message: String?
@@ -392,16 +397,17 @@ package enum Runner {
 
   /// Streams `eval.samples` samples to samples.npy in evaluation batches (bounded
   /// memory whatever the count); returns how many sample rows hold a non-finite value.
-  private static func writeSamples(_ evaluator: FlowEvaluator, _ g: FlowGraph, to path: String) throws -> Int {
+  private static func writeSamples(_ evaluator: FlowEvaluator, _ g: FlowGraph, test: Dataset, to path: String) throws -> Int {
     let count = g.settings.eval.samples.value
     guard count > 0 else { return 0 }
     var nonFinite = 0
     do {
       let writer = try NPYStreamWriter(path: path, count: count, rowShape: g.shape?.value.map(\.value) ?? [g.dimension.value])
-      // A conditional flow's samples go through its classes in equal blocks (as `flowc sample`).
-      let labels = g.settings.data.context.map { c in (0..<count).map { $0 * c.numClasses.value / count } }
+      // A conditional flow's samples go through its classes in equal blocks (as `flowc
+      // sample`), or through the test set's context rows in turn for a column context.
+      let context = sampleContext(g, count: count, test: test)
       try evaluator.sample(count: count, temperature: g.settings.eval.temperature.value,
-                           seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)), labels: labels) { batch in
+                           seed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)), context: context) { batch in
         for r in 0..<batch.count where !batch.values[(r * batch.dimension)..<((r + 1) * batch.dimension)].allSatisfy(\.isFinite) {
           nonFinite += 1
         }
@@ -413,6 +419,17 @@ package enum Runner {
       throw e
     }
     return nonFinite
+  }
+
+  /// The context of a run's `count` samples: a class context's classes in equal
+  /// consecutive blocks, a column context's rows of `test` in turn (cycled); nil for an
+  /// unconditional flow.
+  package static func sampleContext(_ g: FlowGraph, count: Int, test: Dataset) -> ContextRows? {
+    guard let c = g.settings.data.context else { return nil }
+    guard c.isColumns else { return .labels((0..<count).map { $0 * c.numClasses.value / count }) }
+    guard let values = test.context, test.count > 0 else { preconditionFailure("a column context's test set without its context") }
+    let w = test.contextWidth
+    return .values((0..<count).flatMap { i in values[((i % test.count) * w)..<((i % test.count) * w + w)] })
   }
 
   /// What stopped a diverged run, at which step, and whose fault it is.

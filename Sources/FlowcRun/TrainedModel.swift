@@ -57,8 +57,22 @@ package final class TrainedModel {
     evaluator.logDensities(data, seed: seed)
   }
 
-  /// The number of classes a conditional flow's context encodes (nil: unconditional).
-  package var contextClasses: Int? { graph.graph.settings.data.context?.numClasses.value }
+  /// The number of classes a conditional flow's context encodes (nil: unconditional, or
+  /// a context of columns).
+  package var contextClasses: Int? {
+    guard let c = graph.graph.settings.data.context, !c.isColumns else { return nil }
+    return c.numClasses.value
+  }
+
+  /// The names of a column context's columns, in the order the flow reads them (nil:
+  /// unconditional, or a class context).
+  package var contextColumns: [String]? {
+    guard let c = graph.graph.settings.data.context, c.isColumns else { return nil }
+    return c.columnNames
+  }
+
+  /// Whether the flow conditions on a context (classes or columns).
+  package var isConditional: Bool { graph.graph.settings.data.context != nil }
 
   /// The class of each of `count` samples of a conditional flow (nil for an unconditional
   /// one): the classes of `classes` (default: every class, 0 ..< K) in equal consecutive
@@ -71,15 +85,22 @@ package final class TrainedModel {
   }
 
   /// `count` samples in data space, the prior's scale multiplied by `temperature`; a
-  /// conditional flow's samples take the classes of `labels` (default `sampleLabels`).
-  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil) -> Dataset {
-    evaluator.samples(count: count, temperature: temperature, seed: seed, labels: labels ?? sampleLabels(count: count))
+  /// conditional flow's samples take the context of `context`, one row per sample
+  /// (default for a class context: `sampleLabels`; a column context must be given).
+  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil) -> Dataset {
+    evaluator.samples(count: count, temperature: temperature, seed: seed, context: context ?? sampleLabels(count: count).map(ContextRows.labels))
+  }
+
+  /// `sample` with the classes of `labels`.
+  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]?) -> Dataset {
+    sample(count: count, temperature: temperature, seed: seed, context: labels.map(ContextRows.labels))
   }
 
   /// The same samples as `sample`, handed to `body` one evaluation batch at a time, so
   /// any count takes bounded memory.
-  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil, _ body: (Dataset) throws -> Void) rethrows {
-    try evaluator.sample(count: count, temperature: temperature, seed: seed, labels: labels ?? sampleLabels(count: count), body)
+  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil, _ body: (Dataset) throws -> Void) rethrows {
+    try evaluator.sample(count: count, temperature: temperature, seed: seed,
+                         context: context ?? sampleLabels(count: count).map(ContextRows.labels), body)
   }
 
   /// The shape of one sample row (the image shape, or `[dimension]`).
@@ -89,12 +110,12 @@ package final class TrainedModel {
   package func encode(_ data: Dataset, seed: UInt64 = 0) -> [Float] { evaluator.encode(data, seed: seed) }
 
   /// x = g(z) in data space (see `FlowEvaluator.decode`).
-  /// A conditional flow decodes with the class of each row in `labels`.
-  package func decode(_ z: [Float], labels: [Int]? = nil) -> Dataset { evaluator.decode(z, labels: labels) }
+  /// A conditional flow decodes with the context of each row in `context`.
+  package func decode(_ z: [Float], context: ContextRows? = nil) -> Dataset { evaluator.decode(z, context: context) }
 
   /// `count` draws z from the prior at `temperature` (what `sample` maps to data space).
-  /// A conditional prior draws with the class of each row in `labels`.
-  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, labels: [Int]? = nil) -> [Float] {
-    evaluator.priorSample(count: count, temperature: temperature, seed: seed, labels: labels)
+  /// A conditional prior draws with the context of each row in `context`.
+  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, context: ContextRows? = nil) -> [Float] {
+    evaluator.priorSample(count: count, temperature: temperature, seed: seed, context: context)
   }
 }

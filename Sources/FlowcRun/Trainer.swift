@@ -90,8 +90,10 @@ final class Trainer<T: FlowScalar> {
   /// its preprocessing log-determinants: a step allocates no batch storage.
   private var rawBatch: [Float] = []
   private var batchLogDet: [Double] = []
-  /// The batch's class labels, a conditional flow's context (nil: unconditional).
+  /// The batch's class labels, a class-conditioned flow's context (nil otherwise).
   private var batchLabels: [Int]?
+  /// The batch's context rows, a column-conditioned flow's context (nil otherwise).
+  private var batchContext: [Float]?
   /// Called at most ten times a second during training (the live progress line); nil
   /// when nobody watches.
   var onProgress: ((TrainingProgress) -> Void)?
@@ -118,7 +120,8 @@ final class Trainer<T: FlowScalar> {
     self.checkpointEvery = t.checkpointEvery?.value ?? evalEvery
     self.batchSize = t.batchSize.value
     self.log = log
-    self.batchLabels = flow.isConditional ? [] : nil
+    self.batchLabels = flow.context.map { $0.encoding.isClassLabel } == true ? [] : nil
+    self.batchContext = flow.context.map { !$0.encoding.isClassLabel } == true ? [] : nil
     self.stepper = TrainingStep(flow: flow, optimizer: optimizerDescription(t),
                                 schedule: learningRateSchedule(t, totalSteps: totalSteps),
                                 clipNorm: t.clipGradNorm?.value)
@@ -135,7 +138,8 @@ final class Trainer<T: FlowScalar> {
         try saveCheckpoint(directory.lastCheckpoint, elapsed: elapsed)
         return .interrupted(step: step)
       }
-      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet, labels: &batchLabels)
+      let (rows, preprocessingLogDet) = data.nextBatch(batchSize, into: &rawBatch, logDet: &batchLogDet, labels: &batchLabels,
+                                                                 context: &batchContext)
       // A logit of data outside [0, 1] (logit_alpha on unscaled data) is NaN before
       // the flow sees it: blame the preprocessing, not the first layer.
       if !data.preprocessing.steps.isEmpty, !(preprocessingLogDet.isFinite && rawBatch.allSatisfy(\.isFinite)) {
@@ -143,6 +147,7 @@ final class Trainer<T: FlowScalar> {
       }
       fill(&batch, rows: rows, from: rawBatch)
       if let batchLabels { flow.setContext(batchLabels) }
+      if let batchContext { flow.setContext(values: batchContext) }
       let report = stepper.step(batch)
       guard report.applied, report.loss.isFinite else {
         let layer: Int?

@@ -5,7 +5,7 @@ import Testing
 
 /// Conditional flows: every conditioner kind reading the context (MLP couplings, a
 /// spline coupling, MAF and IAF through their MADE, a conv coupling), the conditional
-/// prior and the learned embedding, each checked in Float64 against finite differences,
+/// prior, the learned embedding and a real-valued (column) context, each checked in Float64 against finite differences,
 /// with an exact inverse and a brute-force log-det at a fixed context.
 @Suite struct ConditionalFlowTests {
   /// A small conditional flow of one conditioner kind, with random weights everywhere.
@@ -61,18 +61,36 @@ import Testing
         return [AffineCouplingDescription(keep: checkerboard(image), io: .masked, nets: .shared(net), scaleFunction: .exp, clamp: 2),
                 AffineCouplingDescription(keep: checkerboard(image).map { !$0 }, io: .masked, nets: .shared(single), scaleFunction: .exp, clamp: nil)]
       }, encoding: .embedding(classes: 3, width: 2)),
+      Case(name: "affine and spline, real-valued context", dimension: 4, layers: { c in
+        [AffineCouplingDescription(keep: keep, io: .masked, nets: .shared(Self.mlp(4, 8, c)), scaleFunction: .exp, clamp: 2),
+         SplineCouplingDescription(keep: keep.map { !$0 }, io: .split, net: Self.mlp(2, 2 * spline.parameterCount, c), spline: spline)]
+      }, encoding: .identity(width: 2)),
+      Case(name: "affine, standardized context", dimension: 4, layers: { c in
+        [AffineCouplingDescription(keep: keep, io: .split, nets: .shared(Self.mlp(2, 4, c)), scaleFunction: .exp, clamp: 2)]
+      }, encoding: .standardized(width: 2)),
+      Case(name: "maf, real-valued context, standard normal prior", dimension: 3, layers: { c in
+        [MaskedAutoregressiveDescription(AutoregressiveLayout(order: [1, 2, 0], net: Self.mlp(3, 6, c, hidden: [5]),
+                                                              transform: .affine(scaleFunction: .exp, clamp: 2)))]
+      }, prior: .standardNormal, encoding: .identity(width: 3)),
     ]
   }()
 
-  static func batch(_ d: Int, rows: Int = 5) -> (Matrix<Double>, [Int]) {
+  /// A batch of `rows` points and their context: classes 0, 1, 2 in turn, or real
+  /// values in [−1.5, 1.5] for a real-valued context.
+  static func batch(_ d: Int, rows: Int = 5, encoding: ContextEncoding = .oneHot(classes: 3)) -> (Matrix<Double>, ContextRows) {
     var rng = Xoshiro256(seed: 3, stream: "x")
-    return (randomMatrix(rows: rows, cols: d, in: -1.5...1.5, rng: &rng), (0..<rows).map { $0 % 3 })
+    let x = randomMatrix(rows: rows, cols: d, in: -1.5...1.5, rng: &rng)
+    guard !encoding.isClassLabel else { return (x, .labels((0..<rows).map { $0 % 3 })) }
+    return (x, .values((0..<(rows * encoding.width)).map { _ in Float(3 * rng.nextUniform() - 1.5) }))
   }
+
+  /// Values per raw context row: a label, or the real values' width.
+  static func rawWidth(_ encoding: ContextEncoding) -> Int { encoding.isClassLabel ? 1 : encoding.width }
 
   @Test(arguments: cases)
   func everyGradientMatchesFiniteDifferences(_ c: Case) {
     let flow = c.build()
-    let (x, labels) = Self.batch(c.dimension)
+    let (x, labels) = Self.batch(c.dimension, encoding: c.encoding)
     flow.setContext(labels)
     flow.zeroGradients()
     let loss = flow.lossAndGradients(x)
@@ -98,7 +116,7 @@ import Testing
   func inverseAndLogDetAtAFixedContext(_ c: Case) {
     let flow = c.build()
     flow.isTraining = false
-    let (x, labels) = Self.batch(c.dimension, rows: 3)
+    let (x, labels) = Self.batch(c.dimension, rows: 3, encoding: c.encoding)
     flow.setContext(labels)
     let (z, ld) = flow.forward(x)
     let back = flow.inverse(z).x
@@ -111,7 +129,7 @@ import Testing
         probes[2 * j, j] += h
         probes[2 * j + 1, j] -= h
       }
-      flow.setContext([Int](repeating: labels[r], count: 2 * d))
+      flow.setContext(labels.repeating(row: r, count: 2 * d, width: Self.rawWidth(c.encoding)))
       let out = flow.forward(probes).z
       var jac = [Double](repeating: 0, count: d * d)
       for j in 0..<d { for i in 0..<d { jac[i * d + j] = (out[2 * j, i] - out[2 * j + 1, i]) / (2 * h) } }
@@ -124,7 +142,11 @@ import Testing
     let flow = c.build()
     let (x, _) = Self.batch(c.dimension, rows: 1)
     let byClass = (0..<3).map { k -> Double in
-      flow.setContext([k])
+      if c.encoding.isClassLabel {
+        flow.setContext([k])
+      } else {
+        flow.setContext(values: (0..<c.encoding.width).map { Float(k) - 1 + 0.1 * Float($0) })
+      }
       return flow.logProb(x)[0]
     }
     #expect(Set(byClass).count == 3, "\(c.name): log p(x | c) for c = 0, 1, 2: \(byClass)")
@@ -143,6 +165,48 @@ import Testing
     let mean0 = (0..<500).map { z[$0, 0] }.reduce(0, +) / 500
     let mean1 = (500..<1000).map { z[$0, 0] }.reduce(0, +) / 500
     #expect(abs(mean0 - 3) < 0.2 && abs(mean1 + 3) < 0.2)
+  }
+
+  /// A conditional prior given real values: its mean is linear in them, for any width.
+  @Test func aConditionalPriorFollowsARealValuedContext() {
+    let prior = ConditionalDiagonalNormal<Double>(dimension: 2, contextWidth: 1)
+    var rng = Xoshiro256(seed: 2)
+    let encoder = ContextEncoder<Double>(.identity(width: 1), rng: &rng)
+    #expect(encoder.parameters.isEmpty)
+    prior.bindContext(encoder.slot)
+    prior.locWeight.value = [2, -1]  // mean (2c, −c)
+    encoder.encode(values: [Float](repeating: 0.8, count: 400) + [Float](repeating: -0.5, count: 400))
+    let z = prior.sample(count: 800, temperature: 1, rng: &rng)
+    let mean0 = (0..<400).map { z[$0, 0] }.reduce(0, +) / 400
+    let mean1 = (400..<800).map { z[$0, 1] }.reduce(0, +) / 400
+    #expect(abs(mean0 - 1.6) < 0.2 && abs(mean1 - 0.5) < 0.2, "\(mean0) \(mean1)")
+  }
+
+  /// A standardized context feeds (v − mean)/std, keeps its statistics as buffers named
+  /// `context.mean` and `context.std`, and a constant column is centred, not divided by 0.
+  @Test func aStandardizedContextZScoresWithItsBuffers() throws {
+    var rng = Xoshiro256(seed: 5)
+    let encoder = ContextEncoder<Double>(.standardized(width: 2), rng: &rng)
+    #expect(encoder.parameters.isEmpty && encoder.buffers.map(\.name) == ["mean", "std"])
+    encoder.setStandardization(mean: [1000, 3], std: [500, 0])
+    encoder.encode(values: [1400, 3, 500, 5])
+    #expect(encoder.slot.value.storage == [0.8, 0, -1, 2])
+    let description = FlowDescription(dimension: 2, dtype: .float64, prior: .conditionalDiagonalNormal,
+                                       layers: [AffineCouplingDescription(keep: [true, false], io: .split, nets: .shared(Self.mlp(1, 2, 2)),
+                                                                          scaleFunction: .exp, clamp: 2)],
+                                       seed: 7, context: .standardized(width: 2))
+    let flow = buildFlow(description, as: Double.self)
+    flow.context!.setStandardization(mean: [1000, 3], std: [500, 2])
+    let tensors = flow.namedTensors()
+    #expect(tensors.contains { $0.name == "context.mean" } && tensors.contains { $0.name == "context.std" })
+    // A fresh flow loaded from those tensors standardizes the same way.
+    let loaded = buildFlow(description, as: Double.self)
+    try loaded.load(tensors)
+    let x = Matrix<Double>(rows: 2, cols: 2, storage: [0.3, -0.2, 1.1, 0.4])
+    flow.setContext(values: [1400, 5, 600, 1])
+    loaded.setContext(values: [1400, 5, 600, 1])
+    #expect(flow.logProb(x) == loaded.logProb(x))
+    #expect(loaded.context!.slot.value.storage == [0.8, 1, -0.8, -1])
   }
 
   @Test func checkpointNamesOfTheContextTensors() {

@@ -53,7 +53,7 @@ public enum AnyFlow {
     }
   }
 
-  /// Whether the flow reads a context (class labels).
+  /// Whether the flow reads a context (class labels or real values).
   public var isConditional: Bool {
     switch self {
     case .float32(let f): return f.isConditional
@@ -71,10 +71,13 @@ public enum AnyFlow {
 
   /// Sets the context (one class label per row) of the following passes; every method
   /// taking `context:` sets it first.
-  public func setContext(_ labels: [Int]) {
+  public func setContext(_ labels: [Int]) { setContext(.labels(labels)) }
+
+  /// Sets the context of the following passes from raw rows (labels or real values).
+  public func setContext(_ rows: ContextRows) {
     switch self {
-    case .float32(let f): f.setContext(labels)
-    case .float64(let f): f.setContext(labels)
+    case .float32(let f): f.setContext(rows)
+    case .float64(let f): f.setContext(rows)
     }
   }
 
@@ -95,7 +98,7 @@ public enum AnyFlow {
   }
 
   /// log p(x) of `rows` rows of row-major `values` in the flow's input space.
-  public func logProb(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Double] {
+  public func logProb(_ values: [Float], rows: Int, context: ContextRows? = nil) -> [Double] {
     if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.logProb(Matrix(rows: rows, cols: f.dimension, storage: values)).map(Double.init)
@@ -104,7 +107,7 @@ public enum AnyFlow {
   }
 
   /// z = f(x) of `rows` rows.
-  public func forward(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Float] {
+  public func forward(_ values: [Float], rows: Int, context: ContextRows? = nil) -> [Float] {
     if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.forward(Matrix(rows: rows, cols: f.dimension, storage: values)).z.storage
@@ -114,7 +117,7 @@ public enum AnyFlow {
   }
 
   /// x = f⁻¹(z) of `rows` rows of latents.
-  public func inverse(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Float] {
+  public func inverse(_ values: [Float], rows: Int, context: ContextRows? = nil) -> [Float] {
     if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.inverse(Matrix(rows: rows, cols: f.dimension, storage: values)).x.storage
@@ -125,13 +128,13 @@ public enum AnyFlow {
 
   /// max |f⁻¹(f(x)) − x| over `rows` rows, computed in the flow's own precision;
   /// infinity if any value is NaN.
-  public func roundTripError(_ values: [Float], rows: Int, context: [Int]? = nil) -> Double {
+  public func roundTripError(_ values: [Float], rows: Int, context: ContextRows? = nil) -> Double {
     roundTripErrors(values, rows: rows, context: context).max() ?? 0
   }
 
   /// Each row's max |f⁻¹(f(x)) − x|, computed in the flow's own precision; infinity for
   /// a row with a NaN.
-  public func roundTripErrors(_ values: [Float], rows: Int, context: [Int]? = nil) -> [Double] {
+  public func roundTripErrors(_ values: [Float], rows: Int, context: ContextRows? = nil) -> [Double] {
     if let context { setContext(context) }
     func errors<T: FlowScalar>(_ f: Flow<T>, _ x: Matrix<T>) -> [Double] {
       let back = f.inverse(f.forward(x).z).x
@@ -153,7 +156,7 @@ public enum AnyFlow {
   }
 
   /// `count` draws z from the prior at `temperature`, row-major.
-  public func priorSample(count: Int, temperature: Double, rng: inout Xoshiro256, context: [Int]? = nil) -> [Float] {
+  public func priorSample(count: Int, temperature: Double, rng: inout Xoshiro256, context: ContextRows? = nil) -> [Float] {
     if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.prior.sample(count: count, temperature: temperature, rng: &rng).storage
@@ -163,7 +166,7 @@ public enum AnyFlow {
 
   /// `count` samples in the flow's input space: prior draws at `temperature` mapped
   /// through the inverse.
-  public func sample(count: Int, temperature: Double, rng: inout Xoshiro256, context: [Int]? = nil) -> [Float] {
+  public func sample(count: Int, temperature: Double, rng: inout Xoshiro256, context: ContextRows? = nil) -> [Float] {
     if let context { setContext(context) }
     switch self {
     case .float32(let f): return f.sample(count: count, temperature: temperature, rng: &rng).storage

@@ -56,10 +56,18 @@ public final class Flow<T: FlowScalar> {
   /// (a no-op for an unconditional flow).
   public func setContext(_ labels: [Int]) { context?.encode(labels) }
 
+  /// Sets the context of the following passes from raw rows: class labels, or the
+  /// context's real values (a no-op for an unconditional flow).
+  public func setContext(_ rows: ContextRows) { context?.encode(rows) }
+
+  /// Sets a real-valued context: `context.encoding.width` values per row of the
+  /// following passes, row after row.
+  public func setContext(values: [Float]) { context?.encode(values: values) }
+
   /// A conditional flow's context must have a row per sample of the pass.
   @inline(__always)
   func checkContext(rows n: Int) {
-    if let context { precondition(context.labels.count == n, "context has \(context.labels.count) rows for a batch of \(n)") }
+    if let context { precondition(context.rows == n, "context has \(context.rows) rows for a batch of \(n)") }
   }
 
   /// Training mode (batch statistics, ActNorm initialisation) or evaluation mode. A new
@@ -78,6 +86,7 @@ public final class Flow<T: FlowScalar> {
   public func stateSlots() -> [StateSlot<T>] {
     transform.stateSlots(prefix: "layers.") + prior.parameters.map { StateSlot(prefix: "prior.", parameter: $0) }
       + (context?.parameters ?? []).map { StateSlot(prefix: "context.", parameter: $0) }
+      + (context?.buffers ?? []).map { StateSlot(prefix: "context.", buffer: $0) }
   }
 
   /// A snapshot of every parameter and buffer.

@@ -33,15 +33,28 @@ package struct FlowEvaluator {
   /// The flow's number of features.
   package var dimension: Int { flow.dimension }
 
-  /// Whether the flow conditions on class labels.
+  /// Whether the flow conditions on a context (class labels or real values).
   package var isConditional: Bool { flow.isConditional }
 
-  /// The context of a batch of rows: their labels for a conditional flow (the data plan
-  /// attaches them and checks their range), nil otherwise.
-  func context(of rows: Dataset) -> [Int]? {
-    guard flow.isConditional else { return nil }
-    guard let labels = rows.labels else { preconditionFailure("a conditional flow scored rows without labels") }
-    return labels
+  /// Values per raw context row: 1 label, or the width of a real-valued context.
+  var contextWidth: Int {
+    guard let e = flow.contextEncoding else { return 0 }
+    return e.isClassLabel ? 1 : e.width
+  }
+
+  /// The context of a batch of rows for a conditional flow, nil otherwise: their labels
+  /// for a class context (the data plan attaches them and checks their range), their
+  /// context columns for a real-valued one.
+  func context(of rows: Dataset) -> ContextRows? {
+    guard let encoding = flow.contextEncoding else { return nil }
+    if encoding.isClassLabel {
+      guard let labels = rows.labels else { preconditionFailure("a conditional flow scored rows without labels") }
+      return .labels(labels)
+    }
+    guard let values = rows.context, rows.contextWidth == encoding.width else {
+      preconditionFailure("a flow conditioned on \(encoding.width) values scored rows without that context")
+    }
+    return .values(values)
   }
 
   /// A data set's score: the mean negative log-likelihood in nats, bits per dimension
@@ -91,31 +104,33 @@ package struct FlowEvaluator {
   /// inverse flow. Batching consumes the generator exactly as one large draw would, so the
   /// samples do not depend on the batch size. `body` receives each batch in order.
   ///
-  /// A conditional flow takes the class of each sample in `labels` (`count` of them);
-  /// the samples carry them as their labels.
-  package func sample(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil, _ body: (Dataset) throws -> Void) rethrows {
-    precondition(!flow.isConditional || labels?.count == count, "a conditional flow samples with one label per sample")
+  /// A conditional flow takes the context of each sample in `context` (`count` rows: a
+  /// class each, or the real values of a column context); samples of a class context
+  /// carry their classes as their labels.
+  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil, _ body: (Dataset) throws -> Void) rethrows {
+    let w = contextWidth
+    precondition(!flow.isConditional || context?.count(width: w) == count, "a conditional flow samples with one context row per sample")
     try evaluating {
       var rng = Xoshiro256(seed: seed, stream: "samples")
       var done = 0
       while done < count {
         let n = min(batchSize, count - done)
-        let batchLabels = flow.isConditional ? Array(labels![done..<(done + n)]) : nil
-        var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchLabels)
+        let batchContext = flow.isConditional ? context!.rows(done..<(done + n), width: w) : nil
+        var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchContext)
         preprocessing.invert(&values)
-        try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchLabels, source: "samples"))
+        try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchContext?.labels, source: "samples"))
         done += n
       }
     }
   }
 
   /// `count` samples gathered in one data set (for counts that fit in memory).
-  package func samples(count: Int, temperature: Double, seed: UInt64, labels: [Int]? = nil) -> Dataset {
+  package func samples(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil) -> Dataset {
     var values: [Float] = []
     values.reserveCapacity(count * dimension)
-    sample(count: count, temperature: temperature, seed: seed, labels: labels) { values += $0.values }
+    sample(count: count, temperature: temperature, seed: seed, context: context) { values += $0.values }
     return Dataset(values: values, count: count, dimension: dimension, shape: shape,
-                   labels: flow.isConditional ? labels : nil, source: "samples")
+                   labels: flow.isConditional ? context?.labels : nil, source: "samples")
   }
 
   /// z = f(x) of data-space rows (through the preprocessing, dequantization noise from
@@ -136,10 +151,10 @@ package struct FlowEvaluator {
 
   /// x = g(z) in data space (the inverse preprocessing applied), for `z` of `dimension`
   /// values a row.
-  package func decode(_ z: [Float], labels: [Int]? = nil) -> Dataset {
+  package func decode(_ z: [Float], context: ContextRows? = nil) -> Dataset {
     evaluating {
       let count = z.count / max(1, dimension)
-      var values = flow.inverse(z, rows: count, context: flow.isConditional ? labels : nil)
+      var values = flow.inverse(z, rows: count, context: flow.isConditional ? context : nil)
       preprocessing.invert(&values)
       return Dataset(values: values, count: count, dimension: dimension, shape: shape, source: "decoded")
     }
@@ -147,9 +162,9 @@ package struct FlowEvaluator {
 
   /// `count` draws z from the prior at `temperature` (what `sample` maps to data space),
   /// from the stream `prior` of `seed`.
-  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, labels: [Int]? = nil) -> [Float] {
+  package func priorSample(count: Int, temperature: Double = 1, seed: UInt64, context: ContextRows? = nil) -> [Float] {
     var rng = Xoshiro256(seed: seed, stream: "prior")
-    return flow.priorSample(count: count, temperature: temperature, rng: &rng, context: flow.isConditional ? labels : nil)
+    return flow.priorSample(count: count, temperature: temperature, rng: &rng, context: flow.isConditional ? context : nil)
   }
 
   /// The inverse round trip over a data set, and the scale it is judged against.
@@ -216,12 +231,12 @@ package struct FlowEvaluator {
         let part = data.rows(range)
         let (x, _) = preprocessing.apply(to: part, generator: &noise)
         let d = x.dimension
-        let labels = context(of: part)
-        let errors = flow.roundTripErrors(x.values, rows: x.count, context: labels)
+        let rowContext = context(of: part)
+        let errors = flow.roundTripErrors(x.values, rows: x.count, context: rowContext)
         var failing: [Float] = []
         var failingMagnitudes: [Double] = []
-        // A conditional flow replays each failing row with its own class.
-        var failingLabels: [Int] = []
+        // A conditional flow replays each failing row with its own context.
+        var failingRows: [Int] = []
         for (r, e) in errors.enumerated() {
           var rowMagnitude = 0.0
           for v in x.values[(r * d)..<((r + 1) * d)] where v.isFinite { rowMagnitude = max(rowMagnitude, Double(abs(v))) }
@@ -231,7 +246,7 @@ package struct FlowEvaluator {
             result.rowsOverTolerance += 1
             failing.append(contentsOf: x.values[(r * d)..<((r + 1) * d)])
             failingMagnitudes.append(rowMagnitude)
-            if let labels { failingLabels.append(labels[r]) }
+            failingRows.append(r)
           }
         }
         guard !failing.isEmpty else { continue }
@@ -245,7 +260,7 @@ package struct FlowEvaluator {
           continue
         }
         for (r, e) in replay.roundTripErrors(failing, rows: failingMagnitudes.count,
-                                                          context: labels == nil ? nil : failingLabels).enumerated() {
+                                                          context: rowContext.map { failingContext($0, failingRows) }).enumerated() {
           result.float64ReplayMaxError = max(result.float64ReplayMaxError ?? 0, e)
           if RoundTrip.rowFails(error: e, magnitude: failingMagnitudes[r], tolerance: float64Tolerance) { result.rowsFailed += 1 }
         }
@@ -256,6 +271,15 @@ package struct FlowEvaluator {
 }
 
 extension FlowEvaluator {
+  /// The context rows `rows` of `context`, in that order.
+  func failingContext(_ context: ContextRows, _ rows: [Int]) -> ContextRows {
+    let w = contextWidth
+    switch context {
+    case .labels(let l): return .labels(rows.map { l[$0] })
+    case .values(let v): return .values(rows.flatMap { v[($0 * w)..<(($0 + 1) * w)] })
+    }
+  }
+
   /// The evaluator of `flow` built from the validated graph `v`: its preprocessing, eval
   /// batch size, image shape and eval seed.
   /// - Throws: `DataError` when the preprocessing constants are invalid (the validator

@@ -68,7 +68,10 @@ package func settingsJSON(_ s: RunSettings) -> JSONValue {
       ("preprocess", .object([("dequantize", .bool(d.dequantize.value)), ("levels", .int(d.levels.value)),
                               ("logit_alpha", opt(d.logitAlpha) { .double($0) })])),
       ("context", d.context.map { c in
-        .object([("encoding", .string(c.encoding.value.rawValue)), ("num_classes", .int(c.numClasses.value)),
+        .object([("encoding", .string(c.encoding.value.rawValue)),
+                 ("columns", c.columns.map { .array($0.value.map { .string($0.value) }) } ?? .null),
+                 ("standardize", .bool(c.standardize.value)),
+                 ("num_classes", c.isColumns ? .null : .int(c.numClasses.value)),
                  ("embedding_width", opt(c.embeddingWidth) { .int($0) }), ("width", .int(c.width)),
                  ("parameters", .int(c.parameterCount))])
       } ?? .null),

@@ -72,6 +72,22 @@ func lowerSettings(_ spec: FlowSpec, diagnostics: DiagnosticEngine) -> RunSettin
   let pre = d?.preprocess
   let preRange = pre?.range ?? dataRange
   let context = d?.context.map { c in
+    if let columns = c.columns {
+      // A column context: the columns' values as they are. Keys of a class context
+      // beside them are conflicts (the validator reports them), not silently ignored.
+      var conflicts: [(key: String, range: SourceRange)] = []
+      if let e = c.encoding, e.value != .identity { conflicts.append(("encoding: \(e.value.rawValue)", e.range)) }
+      if let k = c.numClasses { conflicts.append(("num_classes", k.range)) }
+      if let w = c.embeddingWidth { conflicts.append(("embedding_width", w.range)) }
+      return ContextSettings(
+        encoding: Setting(.identity, at: c.encoding?.range ?? columns.range, isDefault: c.encoding == nil),
+        numClasses: Setting(0, at: c.range, isDefault: true), embeddingWidth: nil,
+        columns: Setting(columns.value, at: columns.range, isDefault: false),
+        standardize: Setting(c.standardize, default: false, at: c.range), conflicts: conflicts, range: c.range)
+    }
+    if let z = c.standardize {
+      dataIgnored.append(("standardize", z.range, "without 'columns' (class labels are encoded, not scaled)"))
+    }
     let encoding = Setting(c.encoding, default: SpecDefaults.contextEncoding, at: c.range)
     if encoding.value == .oneHot, let w = c.embeddingWidth {
       dataIgnored.append(("embedding_width", w.range, "with 'encoding: one_hot' (a one-hot row is 'num_classes' wide)"))

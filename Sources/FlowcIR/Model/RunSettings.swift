@@ -64,38 +64,65 @@ package struct DataSettings: Sendable {
   package var ignored: [(key: String, range: SourceRange, reason: String)]
 }
 
-/// `data.context:` with its defaults: the class labels a conditional flow conditions on.
+/// `data.context:` with its defaults: the class labels a conditional flow conditions on,
+/// or the CSV columns whose values it conditions on.
 package struct ContextSettings: Sendable {
+  /// `identity` exactly when `columns` is given (whatever `encoding:` says: a written
+  /// one_hot or embedding then is a conflict in `conflicts`).
   package var encoding: Setting<ContextSpec.Encoding>
-  /// K: labels lie in 0 ..< K.
+  /// K: labels lie in 0 ..< K (0 for a column context).
   package var numClasses: Setting<Int>
   /// The embedding's row width (its default with `encoding: embedding`; nil for one-hot).
   package var embeddingWidth: Setting<Int>?
+  /// The header names of a column context, in the order the context takes them; nil for
+  /// a class context.
+  package var columns: Setting<[Located<String>]>?
+  /// `standardize:`: a column context z-scored with the training rows' statistics
+  /// (false for a class context).
+  package var standardize: Setting<Bool>
+  /// Keys written beside `columns` that describe a class context (`num_classes`,
+  /// `embedding_width`, a class `encoding`): each a `context-columns-conflict`.
+  package var conflicts: [(key: String, range: SourceRange)]
   /// The whole `context:` mapping.
   package var range: SourceRange
 
-  package init(encoding: Setting<ContextSpec.Encoding>, numClasses: Setting<Int>, embeddingWidth: Setting<Int>?, range: SourceRange) {
+  package init(encoding: Setting<ContextSpec.Encoding>, numClasses: Setting<Int>, embeddingWidth: Setting<Int>?,
+               columns: Setting<[Located<String>]>? = nil, standardize: Setting<Bool>? = nil,
+               conflicts: [(key: String, range: SourceRange)] = [], range: SourceRange) {
     self.encoding = encoding
+    self.standardize = standardize ?? Setting(false, at: range, isDefault: true)
     self.numClasses = numClasses
     self.embeddingWidth = embeddingWidth
+    self.columns = columns
+    self.conflicts = conflicts
     self.range = range
   }
 
+  /// Whether the context is real-valued columns of the data file (not class labels).
+  package var isColumns: Bool { columns != nil }
+
+  /// The column names, in order (empty for a class context).
+  package var columnNames: [String] { columns?.value.map(\.value) ?? [] }
+
   /// Values per encoded row, what every conditioner's context weight reads: K for
-  /// one-hot, the embedding width otherwise (0 when a size is invalid: the rules say so).
+  /// one-hot, the embedding width for an embedding, the number of columns for a column
+  /// context (0 when a size is invalid: the rules say so).
   package var width: Int {
+    if let columns { return columns.value.count }
     let w = encoding.value == .oneHot ? numClasses.value : (embeddingWidth?.value ?? 0)
     return max(0, w)
   }
 
-  /// The embedding table's entries (K × width), 0 for one-hot.
+  /// The embedding table's entries (K × width), 0 for one-hot and columns.
   package var parameterCount: Int {
     encoding.value == .embedding ? max(0, numClasses.value).multipliedSaturating(by: width) : 0
   }
 
-  /// `one_hot(10)` or `embedding(10 → 16)`, as the IR prints it.
+  /// `one_hot(10)`, `embedding(10 → 16)`, `columns(temperature, pressure)` or
+  /// `columns(temperature) standardized`, as the IR prints it.
   package var description: String {
-    encoding.value == .oneHot ? "one_hot(\(numClasses.value))" : "embedding(\(numClasses.value) → \(width))"
+    if columns != nil { return "columns(\(columnNames.joined(separator: ", ")))" + (standardize.value ? " standardized" : "") }
+    return encoding.value == .oneHot ? "one_hot(\(numClasses.value))" : "embedding(\(numClasses.value) → \(width))"
   }
 }
 

@@ -34,12 +34,17 @@ extension SpecDecoder {
     return spec
   }
 
-  /// `data.context:`: the class labels a conditional flow conditions on, and their encoding.
+  /// `data.context:`: what a conditional flow conditions on (class labels and their
+  /// encoding, or named CSV columns), and how it is encoded.
   func decodeContext(_ node: YAMLNode, _ subject: String) -> ContextSpec? {
     guard let r = MappingReader.open(node, subject, place: "in 'data.context'", section: .context, decoder: self) else { return nil }
     var spec = ContextSpec(range: node.range)
     spec.encoding = r.optional("encoding", .oneOf(ContextSpec.Encoding.self))
-    spec.numClasses = r.require("num_classes", .int, example: "num_classes: 10")
+    spec.columns = r.optional("columns", .stringList)
+    spec.standardize = r.optional("standardize", .bool)
+    // A column context has no classes: `num_classes` is required only without `columns`
+    // (with it, it is a conflict the validator reports).
+    spec.numClasses = r.has("columns") ? r.optional("num_classes", .int) : r.require("num_classes", .int, example: "num_classes: 10")
     spec.embeddingWidth = r.optional("embedding_width", .int)
     r.finish()
     return spec
@@ -68,15 +73,20 @@ extension SpecSection {
     SpecKey("seed", .integer, "The seed of the data streams (batches, validation set, dequantisation noise).", default: "train.seed"),
     SpecKey("preprocess", .section("preprocess"), "The image preprocessing chain, whose Jacobian enters every log-density."),
     SpecKey("context", .section("context"),
-            "A conditional flow's context: each example's class label (from `labels`), fed to every conditioner and to a `conditional_normal` prior."),
+            "A conditional flow's context: each example's class label (from `labels`) or the values of named CSV columns, fed to every conditioner and to a `conditional_normal` prior."),
   ])
 
   /// `data.context:`.
-  package static let context = SpecSection("context", "The class labels a conditional flow conditions on, and their encoding.", keys: [
+  package static let context = SpecSection("context", "What a conditional flow conditions on: class labels and their encoding, or named CSV columns.", keys: [
     SpecKey("encoding", .names(.rawValues(of: ContextSpec.Encoding.self)),
-            "one_hot: class k is the unit vector e_k; embedding: row k of a learned table shared by every layer.",
-            default: SpecDefaults.contextEncoding.rawValue),
-    SpecKey("num_classes", .integer, "The number of classes K; every label must lie in 0 ..< K.", required: true),
+            "one_hot: class k is the unit vector e_k; embedding: row k of a learned table shared by every layer; identity: the values of `columns` as they are (implied by `columns`).",
+            default: SpecDefaults.contextEncoding.rawValue + " (identity with columns)"),
+    SpecKey("columns", .list(.string),
+            "Names of header columns of a CSV `path` (and `test_path`) whose real values are the context; they leave the features, so `dim` counts the other columns."),
+    SpecKey("standardize", .boolean,
+            "Feed each context column z-scored with the training rows' mean and standard deviation (kept in the checkpoint, so eval and sample take raw values); `columns` only.",
+            default: "false"),
+    SpecKey("num_classes", .integer, "The number of classes K; every label must lie in 0 ..< K (required without `columns`)."),
     SpecKey("embedding_width", .integer, "The width of an embedding row (encoding: embedding only).",
             default: String(SpecDefaults.embeddingWidth)),
   ])

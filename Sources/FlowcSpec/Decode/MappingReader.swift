@@ -30,6 +30,10 @@ extension ValueReader where Value == Located<[Located<Int>]> {
   static var intList: Self { Self { $0.intList($1, $2) } }
 }
 
+extension ValueReader where Value == Located<[Located<String>]> {
+  static var stringList: Self { Self { $0.stringList($1, $2) } }
+}
+
 extension ValueReader where Value == Located<[Located<Double>]> {
   static var doubleList: Self { Self { $0.doubleList($1, $2) } }
 }

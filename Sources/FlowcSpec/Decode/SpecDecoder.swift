@@ -124,6 +124,11 @@ final class SpecDecoder {
     list(node, subject, expected: "a list of integers") { int($0, $1) }
   }
 
+  /// Reads a list of strings.
+  func stringList(_ node: YAMLNode, _ subject: String) -> Located<[Located<String>]>? {
+    list(node, subject, expected: "a list of strings") { string($0, $1) }
+  }
+
   /// Reads a list of numbers.
   func doubleList(_ node: YAMLNode, _ subject: String) -> Located<[Located<Double>]>? {
     list(node, subject, expected: "a list of numbers") { double($0, $1) }

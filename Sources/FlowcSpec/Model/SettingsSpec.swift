@@ -52,19 +52,26 @@ package struct DataSpec: Sendable {
   }
 }
 
-/// `data.context:`, the context of a conditional flow: each example's class label (from
-/// `labels` and `test_labels`), encoded one-hot or by a learned embedding, fed to every
-/// conditioner network and to a `conditional_normal` prior.
+/// `data.context:`, the context of a conditional flow, fed to every conditioner network
+/// and to a `conditional_normal` prior: each example's class label (from `labels` and
+/// `test_labels`), encoded one-hot or by a learned embedding, or the real values of named
+/// columns of a CSV file (`columns:`), fed as they are.
 package struct ContextSpec: Sendable {
   package enum Encoding: String, Sendable, CaseIterable {
     /// Class k is the unit vector e_k of width `num_classes`.
     case oneHot = "one_hot"
     /// Class k is row k of a learned [num_classes, embedding_width] table.
     case embedding
+    /// The values of the `columns` as they are (the only encoding of a column context).
+    case identity
   }
 
   /// `encoding:`
   package var encoding: Located<Encoding>?
+  /// `columns:`; the CSV header names whose values are the context (they leave the features).
+  package var columns: Located<[Located<String>]>?
+  /// `standardize:`; z-score each context column with the training rows' mean and std.
+  package var standardize: Located<Bool>?
   /// `num_classes:`; labels lie in 0 ..< num_classes.
   package var numClasses: Located<Int>?
   /// `embedding_width:`; the width of an embedding row.

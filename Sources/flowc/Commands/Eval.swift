@@ -19,7 +19,7 @@ extension FlowcCommand {
     @Argument(help: "A checkpoint written by flowc run.")
     var checkpoint: String
 
-    @Option(help: "Points to score: a .npy, .csv or IDX file (default: the spec's test set).")
+    @Option(help: "Points to score: a .npy, .csv or IDX file (default: the spec's test set); for a flow conditioned on CSV columns, a CSV file whose header names them (they are each point's context, the other columns its features).")
     var data: String?
 
     @Option(help: "The IDX label file of --data: each point's class, the context of a conditional flow (needed with --data for one, refused for an unconditional flow).")
@@ -34,6 +34,11 @@ extension FlowcCommand {
     func run() throws {
       let model = try loadModel(checkpoint, float64: float64)
       let classes = model.contextClasses
+      let columns = model.contextColumns
+      if let labels, let columns {
+        writeStderr("error: --labels \(labels): the flow of \(checkpoint) is conditioned on \(columnList(columns)), which --data carries; leave out --labels\n")
+        throw ExitCode(1)
+      }
       if data != nil, classes != nil, labels == nil {
         writeStderr("error: the flow of \(checkpoint) is conditional: give the class of each point of --data with --labels <IDX label file>\n")
         throw ExitCode(1)
@@ -48,7 +53,8 @@ extension FlowcCommand {
         if let data {
           // A name that says nothing (`points.bin`) is read as the spec's source says.
           let declared = DataFormat(rawValue: model.graph.graph.settings.data.source.value.rawValue)
-          points = try readDataset(data, format: DataFormat(fileName: data) == nil ? declared : nil, labels: labels)
+          points = try readDataset(data, format: DataFormat(fileName: data) == nil ? declared : nil, labels: labels,
+                                   contextColumns: columns)
           try points.checkFits(dimension: model.dimension)
           if let classes, let labels { try points.checkLabels(below: classes, labelsPath: labels) }
         } else {

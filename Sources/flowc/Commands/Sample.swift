@@ -6,6 +6,7 @@ import FlowcIR
 import FlowcReport
 import FlowcDiagnostics
 import FlowcRun
+import FlowRuntime
 
 extension FlowcCommand {
   /// `flowc sample`: draw from a trained flow.
@@ -27,12 +28,15 @@ extension FlowcCommand {
     @Option(help: "Seed of the prior draws.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("context"),
-            help: "A conditional flow's class for the samples (repeatable: the samples go in equal consecutive blocks, one per class given, in order; default: every class).")
-    var context: [Int] = []
+    // Unconditional: `--context -0.5` is a value here, not an unknown option (a column
+    // context is any real number, and users write it so).
+    @Option(name: .customLong("context"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A conditional flow's context for the samples: a class (3), or for a flow conditioned on CSV columns one value per column, in the spec's order (0.5,1.2 or -0.5,1.2) or by name (temperature=0.5,pressure=1.2). Repeatable: the samples go in equal consecutive blocks, one per context given, in order (default for classes: every class).",
+                               valueName: "context"))
+    var context: [String] = []
 
     @Option(name: .customLong("context-file"),
-            help: "A conditional flow's classes from an IDX label file: one sample per label, in order (instead of -n and --context).")
+            help: "A conditional flow's contexts from a file, one sample per row, in order (instead of -n and --context): an IDX label file for classes, a CSV file whose header names the context columns for a column context.")
     var contextFile: String?
 
     @Option(name: .shortAndLong, help: "Output .npy file (float32, one sample a row; images keep their shape), or a .png figure (a scatter plot of 2-D samples, a grid of up to 64 images).")
@@ -53,23 +57,61 @@ extension FlowcCommand {
       }
     }
 
-    /// The class of each of `count` samples (nil for an unconditional flow), after
+    /// The context of each of `count` samples (nil for an unconditional flow), after
     /// checking `--context` against the checkpoint's flow.
-    func labels(_ model: TrainedModel, count: Int, fromFile: [Int]?) throws -> [Int]? {
-      if let fromFile { return Array(fromFile.prefix(count)) }
-      guard !context.isEmpty else { return model.sampleLabels(count: count) }
+    func sampleContext(_ model: TrainedModel, count: Int, fromFile: ContextRows?) throws -> ContextRows? {
+      if let fromFile {
+        let w = model.contextColumns?.count ?? 1
+        return fromFile.rows(0..<min(count, fromFile.count(width: w)), width: w)
+      }
+      if let columns = model.contextColumns {
+        guard !context.isEmpty else {
+          writeStderr("error: the flow of \(checkpoint) is conditioned on \(columnList(columns)): give the samples' context with --context "
+                      + "(e.g. --context \(columns.map { "\($0)=0" }.joined(separator: ","))) or --context-file <a CSV file with those columns>\n")
+          throw ExitCode(1)
+        }
+        let rows = try context.map { try ColumnContext.parse($0, columns: columns) }
+        // Equal consecutive blocks, one per --context, as for classes.
+        return .values((0..<count).flatMap { rows[$0 * rows.count / max(1, count)] })
+      }
+      guard !context.isEmpty else { return model.sampleLabels(count: count).map(ContextRows.labels) }
       guard let k = model.contextClasses else {
         writeStderr("error: --context: the flow of \(checkpoint) is unconditional (its spec has no 'data.context')\n")
         throw ExitCode(1)
       }
-      if let bad = context.first(where: { $0 < 0 || $0 >= k }) {
-        writeStderr("error: --context \(bad): the flow of \(checkpoint) encodes classes 0 ..< \(k)\n")
-        throw ExitCode(1)
+      var classes: [Int] = []
+      for text in context {
+        guard let c = Int(text) else {
+          writeStderr("error: --context \(text): the flow of \(checkpoint) is conditioned on class labels: give a class, an integer in 0 ..< \(k)\n")
+          throw ExitCode(1)
+        }
+        guard c >= 0 && c < k else {
+          writeStderr("error: --context \(c): the flow of \(checkpoint) encodes classes 0 ..< \(k)\n")
+          throw ExitCode(1)
+        }
+        classes.append(c)
       }
-      return model.sampleLabels(count: count, classes: context)
+      return model.sampleLabels(count: count, classes: classes).map(ContextRows.labels)
     }
 
-    /// The classes of `--context-file`, checked against the flow (nil without the option).
+    /// The contexts of `--context-file`, checked against the flow (nil without the
+    /// option): classes from an IDX label file, or a column context's values from the
+    /// named columns of a CSV file.
+    func fileContext(_ model: TrainedModel) throws -> ContextRows? {
+      guard let contextFile else { return nil }
+      if let columns = model.contextColumns {
+        do {
+          let rows = try readCSVTable(contextFile).contextValues(columns: columns)
+          return .values(rows)
+        } catch {
+          writeStderr("error: --context-file: \(error)\n")
+          throw ExitCode(1)
+        }
+      }
+      return try fileLabels(model).map(ContextRows.labels)
+    }
+
+    /// The classes of `--context-file`, checked against the flow.
     func fileLabels(_ model: TrainedModel) throws -> [Int]? {
       guard let contextFile else { return nil }
       guard let k = model.contextClasses else {
@@ -94,9 +136,9 @@ extension FlowcCommand {
 
     func run() throws {
       let model = try loadModel(checkpoint)
-      // One sample per label of --context-file, else -n.
-      let fromFile = try fileLabels(model)
-      let n = fromFile?.count ?? self.n ?? 1000
+      // One sample per label (or context row) of --context-file, else -n.
+      let fromFile = try fileContext(model)
+      let n = fromFile?.count(width: model.contextColumns?.count ?? 1) ?? self.n ?? 1000
       if output.lowercased().hasSuffix(".png"), model.rowShape.count < 2, n > Self.maxPNGPoints {
         writeStderr("error: a .png draws at most \(formatCount(Self.maxPNGPoints)) samples; write a .npy for more\n")
         throw ExitCode(1)
@@ -104,7 +146,8 @@ extension FlowcCommand {
       if output.lowercased().hasSuffix(".png") {
         // A grid shows the first 64 images: draw only those (the same as the first 64 of n).
         let count = model.rowShape.count >= 2 ? min(n, 64) : n
-        let samples = model.sample(count: count, temperature: temperature, seed: seed, labels: try labels(model, count: count, fromFile: fromFile))
+        let samples = model.sample(count: count, temperature: temperature, seed: seed,
+                                   context: try sampleContext(model, count: count, fromFile: fromFile))
         try reportNonFinite(samples.values.count { !$0.isFinite }, of: "values of the samples")
         do {
           try SampleFigure.write(model, samples, to: output)
@@ -125,10 +168,10 @@ extension FlowcCommand {
         throw ExitCode(2)
       }
       var nonFinite = 0
-      let classes = try labels(model, count: n, fromFile: fromFile)
+      let context = try sampleContext(model, count: n, fromFile: fromFile)
       do {
         let writer = try NPYStreamWriter(path: output, count: n, rowShape: model.rowShape)
-        try model.sample(count: n, temperature: temperature, seed: seed, labels: classes) { batch in
+        try model.sample(count: n, temperature: temperature, seed: seed, context: context) { batch in
           nonFinite += batch.values.count { !$0.isFinite }
           try writer.append(batch.values)
         }
@@ -141,6 +184,12 @@ extension FlowcCommand {
       try reportNonFinite(nonFinite, of: "values of the samples")
     }
   }
+}
+
+/// `'temperature'` or `'temperature' and 'pressure'`: context columns as messages name them.
+func columnList(_ columns: [String]) -> String {
+  let quoted = columns.map { "'\($0)'" }
+  return quoted.count <= 1 ? "column " + quoted.joined() : "columns " + quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
 }
 
 /// Says how many of the outputs are not finite numbers, and fails (exit 1) when any is:

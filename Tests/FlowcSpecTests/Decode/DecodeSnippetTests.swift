@@ -256,6 +256,25 @@ import Testing
     #expect(decode("limits: {memory: 4 MiBs}").problems.first?.suggestion == "did you mean 'MiB'?")
   }
 
+  /// `context.columns` decodes as a list of names, each with its range; with it
+  /// `num_classes` is not required, without it, it still is.
+  @Test func aColumnContextNeedsNoClasses() throws {
+    let spec = try #require(decodeClean("""
+      data:
+        source: csv
+        path: x.csv
+        context: {columns: [temperature, "pressure"], encoding: identity}
+      """))
+    let context = try #require(spec.data?.context)
+    #expect(context.columns?.value.map(\.value) == ["temperature", "pressure"])
+    #expect(at(context.columns?.value[1].range) == "4:36")
+    #expect(context.encoding?.value == .identity)
+    #expect(context.numClasses == nil)
+    #expect(decode("data: {source: csv, context: {encoding: one_hot}}").problems.map(\.id) == ["missing-key"])
+    #expect(decode("data: {source: csv, context: {columns: [1.5]}}").problems.map(\.id) == ["type-mismatch"])
+    #expect(decode("data: {source: csv, context: {columns: temperature}}").problems.map(\.id) == ["type-mismatch"])
+  }
+
   @Test func doublesAcceptIntegersAndSpecialValues() throws {
     let spec = try #require(decodeClean("""
       train: {lr: -3, min_lr: .inf, momentum: .nan, eps: 0.0001, weight_decay: -.inf, clip_grad_norm: 5.}
