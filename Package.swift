@@ -151,7 +151,7 @@ let package = Package(
     .testTarget(name: "FlowcRunTests", dependencies: ["FlowcRun", "FlowcBuild", "FlowcIR", "FlowData", "FlowRandom"]),
     .testTarget(name: "FlowcReportTests", dependencies: ["FlowcReport", "FlowcRun", "FlowPlot", "FlowRandom", "PNGTestSupport"]),
     .testTarget(name: "FlowcExportTests", dependencies: ["FlowcExport", "FlowcBuild", "FlowcRun", "FlowcIR", "FlowcSpec", "FlowData",
-                                                        "SafeTensors"], exclude: ["Support/parity.py"]),
+                                                        "SafeTensors", "FlowcTestSupport"], exclude: ["Support/parity.py"]),
     .testTarget(name: "FlowcOODTests", dependencies: ["FlowcOOD", "FlowcRun", "FlowcBuild", "FlowData", "FlowcTestSupport", "PNGTestSupport"]),
     .testTarget(name: "FlowcFuzzTests", dependencies: ["FlowcFuzz"]),
     .testTarget(name: "FlowcCLITests", dependencies: ["FlowcRun", "FlowcReport", "FlowData", "FlowRuntime", "FlowcTestSupport", "PNGTestSupport"]),

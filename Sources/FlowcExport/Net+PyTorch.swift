@@ -4,11 +4,14 @@ import FlowcSpec
 extension Net {
   /// The network's module: `MLP([2, 256, 256, 2], LeakyReLU(0.01), Tanh())` or
   /// `ConvNet([2, 4, 4], output_channels=4, channels=64, activation=ReLU(), kernels=[3, 1, 3], ...)`.
-  /// Its state-dict names are flowc's (`<role>_net.<k>.weight`, docs/checkpoint.md).
+  /// Its state-dict names are flowc's (`<role>_net.<k>.weight`, and `<role>_net.context.weight`
+  /// in a conditional flow, docs/checkpoint.md).
   package var pytorchModule: PythonExpr {
     let output = outputActivation.value == .identity ? nil : outputActivation.value.pytorchModule
     var kwargs: [(String, PythonExpr)] = []
     if initialization != .pytorch { kwargs.append(("init", .string(initialization.rawValue))) }
+    // A conditional flow's network: its context weight `context.weight` [H, C].
+    if context > 0 { kwargs.append(("context", .int(context))) }
     guard let conv else {
       var args: [PythonExpr] = [.ints(widths), activation.value.pytorchModule]
       if let output { args.append(output) }

@@ -28,37 +28,25 @@ package struct ExportOrigin: Sendable {
   }
 }
 
-/// What the exporter cannot lower to PyTorch yet: layers by kind and node, or a
-/// conditional flow's context (the exported modules take no context, and exporting the
-/// flow without it would give a different, unconditional model).
+/// What the exporter cannot lower to PyTorch yet: layers by kind and node. (A conditional
+/// flow's context exports: `core.ContextEncoder`, the networks' context weights and the
+/// conditional prior.)
 package struct ExportError: Error, CustomStringConvertible {
   package var nodes: [GraphNode]
-  /// Where `data.context` is written, for a conditional flow.
-  package var context: SourceRange?
-  package init(nodes: [GraphNode], context: SourceRange? = nil) {
+  package init(nodes: [GraphNode]) {
     self.nodes = nodes
-    self.context = context
   }
 
   /// The problems of `g`, or nil when it exports.
   package init?(exporting g: FlowGraph) {
     let missing = g.nodes.filter { !($0.op is any PyTorchExportable) }
-    let context = g.settings.data.context?.range
-    guard !missing.isEmpty || context != nil else { return nil }
-    self.init(nodes: missing, context: context)
+    guard !missing.isEmpty else { return nil }
+    self.init(nodes: missing)
   }
 
   package var description: String {
-    var parts: [String] = []
-    if let context {
-      parts.append("the PyTorch export does not support conditional flows yet: 'data.context' (\(context.description)) "
-        + "would be dropped, giving an unconditional model; train it with the native engine")
-    }
-    if !nodes.isEmpty {
-      let kinds = nodes.map { "%\($0.index) \($0.op.kind) ('\($0.name)', \($0.range.description))" }
-      parts.append("no PyTorch exporter for \(kinds.joined(separator: ", ")); add one in Sources/FlowcExport/Kinds/ (docs/architecture.md)")
-    }
-    return parts.joined(separator: "; ")
+    let kinds = nodes.map { "%\($0.index) \($0.op.kind) ('\($0.name)', \($0.range.description))" }
+    return "no PyTorch exporter for \(kinds.joined(separator: ", ")); add one in Sources/FlowcExport/Kinds/ (docs/architecture.md)"
   }
 }
 
@@ -83,7 +71,7 @@ package struct PyTorchPackage: Sendable {
 /// through its kind's `PyTorchExportable` conformance (`Kinds/`); nothing is read from the
 /// YAML text, which is only carried along for the checkpoints' metadata.
 ///
-/// - Throws: `ExportError` naming the nodes whose kinds have no exporter, or the context of a conditional flow.
+/// - Throws: `ExportError` naming the nodes whose kinds have no exporter.
 package func exportPyTorch(_ v: ValidatedGraph, origin: ExportOrigin) throws -> PyTorchPackage {
   let g = v.graph
   if let problem = ExportError(exporting: g) { throw problem }
@@ -115,8 +103,27 @@ func priorModule(_ g: FlowGraph) -> PythonExpr {
   case .standardNormal: return .module(.priors, "StandardNormal", [d])
   case .diagonalNormal: return .module(.priors, "DiagonalNormal", [d])
   case .logistic: return .module(.priors, "StandardLogistic", [d])
-  case .conditionalNormal: preconditionFailure("a conditional flow does not export (ExportError)")
+  case .conditionalNormal: return .module(.priors, "ConditionalNormal", [d], [("context", .int(g.prior.contextWidth))])
   }
+}
+
+/// A conditional flow's context encoder in `core.py` (`ContextEncoder("one_hot", 10, classes=10)`),
+/// or nil for an unconditional flow.
+func contextModule(_ g: FlowGraph) -> PythonExpr? {
+  guard let c = g.settings.data.context else { return nil }
+  let encoding: String
+  if c.isColumns {
+    encoding = c.standardize.value ? "standardized" : "identity"
+  } else {
+    switch c.encoding.value {
+    case .oneHot: encoding = "one_hot"
+    case .embedding: encoding = "embedding"
+    case .identity: encoding = "identity"
+    }
+  }
+  var kwargs: [(String, PythonExpr)] = []
+  if !c.isColumns { kwargs.append(("classes", .int(c.numClasses.value))) }
+  return .call(nil, "ContextEncoder", [.string(encoding), .int(c.width)], kwargs)
 }
 
 /// The docstring's description of where the package came from.
@@ -146,7 +153,7 @@ func flowFile(_ v: ValidatedGraph, origin: ExportOrigin, modules: [PythonExpr], 
 
     import torch
 
-    from core import Flow
+    from core import \(g.settings.data.context == nil ? "Flow" : "ContextEncoder, Flow")
 
     """
   for family in imports.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -179,9 +186,22 @@ func flowFile(_ v: ValidatedGraph, origin: ExportOrigin, modules: [PythonExpr], 
         ]
         # prior \(g.prior.kind.value.rawValue), \(formatCount(g.prior.parameterCount)) params
         prior = \(prior.render(indent: 4, column: 12))
-        return Flow(layers, prior, dimension=DIMENSION, shape=SHAPE, names=NODES).to(DTYPE)
 
     """
+  if let context = contextModule(g), let c = g.settings.data.context {
+    out += """
+          # context \(c.description), \(formatCount(c.parameterCount)) params: what every conditioned network
+          # (`context.weight`) and the conditional prior read
+          context = \(context.render(indent: 4, column: 14))
+          return Flow(layers, prior, dimension=DIMENSION, shape=SHAPE, names=NODES, context=context).to(DTYPE)
+
+      """
+  } else {
+    out += """
+          return Flow(layers, prior, dimension=DIMENSION, shape=SHAPE, names=NODES).to(DTYPE)
+
+      """
+  }
   return out
 }
 
@@ -196,7 +216,7 @@ func configFile(_ v: ValidatedGraph, origin: ExportOrigin) -> String {
   settings = settings.map { key, value in
     guard key == "data", case .object(let data) = value else { return (key, value) }
     return (key, .object(data.map { k, x in
-      guard k == "path" || k == "test_path", case .string(let p) = x, !p.hasPrefix("/") else { return (k, x) }
+      guard ["path", "test_path", "labels", "test_labels"].contains(k), case .string(let p) = x, !p.hasPrefix("/") else { return (k, x) }
       return (k, .string(URL(fileURLWithPath: origin.workingDirectory).appendingPathComponent(p).standardized.path))
     }))
   }

@@ -21,6 +21,23 @@ func readme(_ v: ValidatedGraph, origin: ExportOrigin, families: [PyTorchFamily]
     return "| `\(family.fileName)` | \(what) |"
   }.joined(separator: "\n")
   let overrides = origin.overrides.isEmpty ? "" : " " + origin.overrides.map { "--set \($0)" }.joined(separator: " ")
+  var conditional = ""
+  if let c = g.settings.data.context {
+    let raw = c.isColumns
+      ? "each row's context columns (\(c.columnNames.joined(separator: ", "))) as real values, a float tensor [n, \(c.width)]"
+        + (c.standardize.value ? ", z-scored with the training rows' statistics (`context.mean`, `context.std`), so callers give raw values" : "")
+      : "each row's class label in 0 ..< \(c.numClasses.value), a LongTensor [n]"
+    conditional = """
+
+      ## Conditional flow
+
+      The flow is conditioned on `data.context` (\(c.description)): `log_prob(x, context)`,
+      `forward(x, context)`, `transform`, `inverse` and `sample(n, context=...)` take \(raw).
+      `data.py` carries the context through the shuffle and the splits, `train.py` trains on
+      log p(x | c), and `evaluate.py` scores the test set with its own context\(c.isColumns ? "" : " (`--data` needs `--labels`)").
+
+      """
+  }
   return """
     # \(g.name): a PyTorch package exported by flowc \(origin.flowcVersion)
 
@@ -35,7 +52,7 @@ func readme(_ v: ValidatedGraph, origin: ExportOrigin, families: [PyTorchFamily]
     |------|------|
     | `flow.py` | the flow assembled from the validated graph: `build_flow()`, one module per node, named in comments |
     \(familyRows)
-    | `core.py` | the `Flow` base class (log p(x), inverse, sampling) and flowc's numerics |
+    | `core.py` | the `Flow` base class (log p(x), inverse, sampling), the context encoder of a conditional flow, and flowc's numerics |
     | `data.py` | the data exactly as flowc makes it: its random generator, toy sources, CSV/NPY/IDX readers, shuffle and split, preprocessing |
     | `checkpoint.py` | flowc's checkpoint format (safetensors with flowc's names and metadata), read and written |
     | `evaluate.py` | log p(x), scores, samples, the round trip; as a script, `flowc eval` for this package |
@@ -69,12 +86,12 @@ func readme(_ v: ValidatedGraph, origin: ExportOrigin, families: [PyTorchFamily]
     python3 evaluate.py runs/<run>/checkpoints/best.safetensors --data points.npy -o logp.npy
     flowc eval runs/<run>/checkpoints/best.safetensors --data points.npy -o logp.npy   # the same numbers
     ```
-
+    \(conditional)
     ## Parity with flowc
 
     A checkpoint written by flowc loads here, and one written here loads in flowc, and both
     give the same log p(x) on the same points (within 1e-6 in float64; tested for every layer
-    kind and prior). The data are flowc's own (its generator is in `data.py`), so the test set
+    kind and prior, and for conditional flows: log p(x | c)). The data are flowc's own (its generator is in `data.py`), so the test set
     is the one `flowc eval` scores. Initial weights follow flowc's scheme but are drawn from
     PyTorch's generator, and dequantisation noise from numpy's: the same distributions, other
     numbers.

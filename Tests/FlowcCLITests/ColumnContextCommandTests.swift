@@ -1,4 +1,5 @@
 import FlowData
+import FlowcRun
 import FlowRandom
 import Foundation
 import Testing
@@ -158,7 +159,7 @@ import Testing
     #expect(abs(m0 - 1.6) < 0.25 && abs(m1 - 1.6) < 0.25, "sample mean (\(m0), \(m1)) at c = 1400")
   }
 
-  @Test func checkShowsTheContextAndExportRefusesIt() throws {
+  @Test func checkShowsTheContextAndExportTakesIt() throws {
     let (dir, spec, _, _) = try Self.trained.get()
     let ir = try FlowcBinary.run(["check", spec, "--emit", "ir"])
     #expect(ir.status == 0, "\(ir.stderr)")
@@ -166,10 +167,56 @@ import Testing
     let numeric = try FlowcBinary.run(["check", "--numeric", spec])
     #expect(numeric.status == 0, "\(numeric.stderr)")
     let export = try FlowcBinary.run(["export", spec, "--target", "pytorch", "-o", "\(dir)/exported"])
-    #expect(export.status == 1 && export.stderr.contains("does not support conditional flows yet: 'data.context'"), "\(export.stderr)")
-    #expect(!FileManager.default.fileExists(atPath: "\(dir)/exported/flow.py"))
-    let torch = try FlowcBinary.run(["run", spec, "--engine", "pytorch", "--out", "\(dir)/runs-torch"])
-    #expect(torch.status == 1 && torch.stderr.contains("does not support conditional flows yet: 'data.context'"), "\(torch.stderr)")
+    #expect(export.status == 0, "\(export.stderr)")
+    let flowPy = (try? String(contentsOfFile: "\(dir)/exported/flow.py", encoding: .utf8)) ?? ""
+    #expect(flowPy.contains("context = ContextEncoder(\"identity\", 1)") && flowPy.contains("context=1"), "\(flowPy)")
+  }
+
+  /// The values of the float tensor `name` of a safetensors file (F32 or F64).
+  static func tensor(_ name: String, in path: String) throws -> [Double] {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let n = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any])
+    let entry = try #require(header[name] as? [String: Any], "no tensor \(name)")
+    let offsets = try #require(entry["data_offsets"] as? [Int]), f64 = entry["dtype"] as? String == "F64"
+    let size = f64 ? 8 : 4
+    return stride(from: 8 + n + offsets[0], to: 8 + n + offsets[1], by: size).map { i in
+      let bits = (0..<size).reduce(UInt64(0)) { $0 | UInt64(bytes[i + $1]) << (8 * UInt64($1)) }
+      return f64 ? Double(bitPattern: bits) : Double(Float(bitPattern: UInt32(bits)))
+    }
+  }
+
+  /// `flowc run --engine pytorch` of a standardized column context end to end: train.py reads
+  /// the context column by name, sets the statistics from the training rows, and its run
+  /// directory is flowc's: `flowc eval` scores the same test NLL and `flowc sample` takes raw values.
+  @Test func thePyTorchEngineTrainsAStandardizedColumnContext() throws {
+    guard TorchInteropTests.torchAvailable else {
+      print("ColumnContextCommandTests: skipped the PyTorch engine run: PyTorch not installed (python3 -c 'import torch' failed)")
+      return
+    }
+    let (dir, _, _, _) = try Self.trained.get()
+    try Self.writePoints(600, seed: 3, to: "\(dir)/train-torch.csv", withContext: true, offset: 1000, scale: 500)
+    try Self.writePoints(200, seed: 4, to: "\(dir)/test-torch.csv", withContext: true, offset: 1000, scale: 500)
+    let spec = "\(dir)/torch-standardized.yaml"
+    try Self.text(dir, standardize: true, files: ("train-torch.csv", "test-torch.csv")).write(toFile: spec, atomically: true, encoding: .utf8)
+    let r = try FlowcBinary.run(["run", "--engine", "pytorch", spec, "--set", "train.steps=40", "--set", "train.eval_every=20",
+                                 "--out", "\(dir)/runs-torch", "--threads", "1"], timeout: 600)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("(pytorch ") && r.stdout.contains("nats on 200 held-out points"), "\(r.stdout)\(r.stderr)")
+    let run = try RunCommandTests.runDirectory(in: "\(dir)/runs-torch")
+    let checkpoint = "\(run)/checkpoints/last.safetensors"
+    let mean = try Self.tensor("context.mean", in: checkpoint), std = try Self.tensor("context.std", in: checkpoint)
+    // c ~ U[-1, 1] in the file's units 1000 + 500c: mean near 1000, deviation near 500/sqrt(3).
+    #expect(mean.count == 1 && abs(mean[0] - 1000) < 40 && abs(std[0] - 500 / 3.0.squareRoot()) < 30, "\(mean) \(std)")
+    let final = try RunFileJSON.read(Runner.FinalMetrics.self, from: "\(run)/final.json")
+    let testNLL = try #require(final.testNLL)
+    let eval = try FlowcBinary.run(["eval", checkpoint])
+    #expect(eval.stdout.contains("mean NLL \(String(format: "%.4f", testNLL)) nats over 200 points"), "\(eval.stdout)\(eval.stderr)")
+    let samples = try readDataset("\(run)/samples.npy")
+    #expect(samples.count == 100 && samples.values.allSatisfy(\.isFinite))
+    let at = "\(dir)/torch-at-1400.npy"
+    let sample = try FlowcBinary.run(["sample", checkpoint, "--context", "c=1400", "-n", "50", "-o", at])
+    #expect(sample.status == 0, "\(sample.stderr)")
   }
 
   @Test func contextErrorsAreClear() throws {

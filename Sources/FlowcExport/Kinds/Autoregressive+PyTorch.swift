@@ -8,6 +8,8 @@ extension Autoregressive {
     var netKwargs: [(String, PythonExpr)] = []
     if net.outputActivation.value != .identity { netKwargs.append(("output_activation", net.outputActivation.value.pytorchModule)) }
     if net.initialization != .pytorch { netKwargs.append(("init", .string(net.initialization.rawValue))) }
+    // A conditional flow's MADE: its unmasked context weight `net.context.weight` [h_1, C].
+    if net.context > 0 { netKwargs.append(("context", .int(net.context))) }
     let made = PythonExpr.module(.autoregressive, "MADE", [.ints(net.widths), net.activation.value.pytorchModule, .ints(order),
                                                           .int(parametersPerDimension)], netKwargs)
     var kwargs: [(String, PythonExpr)] = [("order", .ints(order)), ("net", made), ("scale_function", .string(scaleFunction.value.rawValue))]

@@ -26,6 +26,10 @@ with m = exp(u) or sigmoid(u + 2) after the soft clamp s <- c*tanh(s/c), as the 
 MAF: forward (density) x -> A(x) in one pass, inverse (sampling) A^-1 in D passes. IAF: the
 other way round, forward is the D-pass solve (differentiated by autograd through the passes),
 inverse one pass.
+
+In a conditional flow the MADE reads the encoded context c too: `net.context.weight` [h_1, C]
+(an nn.Linear without bias) adds c W^T to the first layer's pre-activations, unmasked: the
+context has degree 0, so it reaches every unit and the autoregressive property holds.
 """
 
 import copy
@@ -76,7 +80,7 @@ class MADE(nn.Sequential):
     """widths [D, h_1, ..., D*k]: masked linear layers with `activation` between them and
     `output_activation` (or nothing) after the last; `init` as the MLPs' (nets.py)."""
 
-    def __init__(self, widths, activation, order, per_dimension, output_activation=None, init="pytorch"):
+    def __init__(self, widths, activation, order, per_dimension, output_activation=None, init="pytorch", context=0):
         masks = made_masks(order, widths[1:-1], per_dimension)
         modules = []
         for l in range(len(widths) - 1):
@@ -92,10 +96,24 @@ class MADE(nn.Sequential):
                 modules[2 * (len(widths) - 2)].bias.zero_()
         elif init != "pytorch":
             raise ValueError(f"unknown net init {init!r}")
+        self.context = nn.Linear(context, widths[1], bias=False) if context > 0 else None
+
+    def forward(self, x, context=None):
+        entries = [m for name, m in self._modules.items() if name != "context"]
+        if self.context is not None:
+            if context is None:
+                raise ValueError("a conditional MADE needs the flow's context")
+            x = entries[0](x) + self.context(context)
+            entries = entries[1:]
+        for m in entries:
+            x = m(x)
+        return x
 
 
 class _Autoregressive(nn.Module):
     """The map A above in its two directions; MAF and IAF choose which is `forward`."""
+
+    takes_context = True
 
     def __init__(self, order, net, scale_function="exp", clamp=None):
         super().__init__()
@@ -116,18 +134,18 @@ class _Autoregressive(nn.Module):
             return s, torch.exp(s), shift
         return -softplus(-(s + 2)), torch.sigmoid(s + 2), shift
 
-    def one_pass(self, u):
+    def one_pass(self, u, context=None):
         """A(u) and sum log m: one MADE pass."""
-        log_m, m, shift = self.scale(self.net(u))
+        log_m, m, shift = self.scale(self.net(u, context))
         return u * m + shift, log_m.sum(dim=1)
 
-    def solve(self, x):
+    def solve(self, x, context=None):
         """A^-1(x) and -sum log m at the solution: D MADE passes, dimension order[p] fixed by
         pass p from those before it (the others 0, which the masks keep out of its inputs)."""
         z = torch.zeros_like(x)
         log_m = None
         for i in self.steps:
-            log_m, m, shift = self.scale(self.net(z))
+            log_m, m, shift = self.scale(self.net(z, context))
             column = (x[:, i] - shift[:, i]) / m[:, i]
             z = z.index_copy(1, torch.tensor([i], device=x.device), column[:, None])
         # The last pass saw every dimension but the last of the order, which no output reads:
@@ -138,18 +156,18 @@ class _Autoregressive(nn.Module):
 class MAF(_Autoregressive):
     """Masked autoregressive flow: density in one pass, sampling in D."""
 
-    def forward(self, x):
-        return self.one_pass(x)
+    def forward(self, x, context=None):
+        return self.one_pass(x, context)
 
-    def inverse(self, y):
-        return self.solve(y)
+    def inverse(self, y, context=None):
+        return self.solve(y, context)
 
 
 class IAF(_Autoregressive):
     """Inverse autoregressive flow: sampling in one pass, density in D."""
 
-    def forward(self, x):
-        return self.solve(x)
+    def forward(self, x, context=None):
+        return self.solve(x, context)
 
-    def inverse(self, y):
-        return self.one_pass(y)
+    def inverse(self, y, context=None):
+        return self.one_pass(y, context)

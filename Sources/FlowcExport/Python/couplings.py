@@ -15,6 +15,9 @@ read the kept entries only and each head has one output per transformed entry. A
 The multiplier m: `exp` gives m = exp(s), log m = s; `sigmoid` gives m = sigmoid(s + 2),
 log m = -softplus(-(s + 2)) (Glow). With `clamp` c, s is first replaced by c*tanh(s/c).
 The networks' own output activation applies before the clamp.
+
+In a conditional flow every network also reads the flow's encoded context (`context`, [N, C],
+nets.py); `takes_context` tells core.Flow to pass it.
 """
 
 import torch
@@ -25,6 +28,8 @@ from core import softplus
 
 class _Coupling(nn.Module):
     """The mask bookkeeping both kinds share (no tensors in the state dict)."""
+
+    takes_context = True
 
     def __init__(self, keep, io):
         super().__init__()
@@ -68,28 +73,28 @@ class AffineCoupling(_Coupling):
         self.scale_function = scale_function
         self.clamp = clamp
 
-    def scale_and_shift(self, x):
-        """(log m, m, t) for the transformed features, from the kept features of x."""
+    def scale_and_shift(self, x, context=None):
+        """(log m, m, t) for the transformed features, from the kept features of x (and the context)."""
         h = self.net_input(x)
         if hasattr(self, "net"):
-            out = self.net(h)
+            out = self.net(h, context)
             u, shift = self.head(out, 0), self.head(out, 1)
         else:
-            u, shift = self.head(self.scale_net(h), 0), self.head(self.shift_net(h), 0)
+            u, shift = self.head(self.scale_net(h, context), 0), self.head(self.shift_net(h, context), 0)
         if self.clamp is not None:
             u = self.clamp * torch.tanh(u / self.clamp)
         if self.scale_function == "exp":
             return u, torch.exp(u), shift
         return -softplus(-(u + 2)), torch.sigmoid(u + 2), shift
 
-    def forward(self, x):
-        log_scale, scale, shift = self.scale_and_shift(x)
+    def forward(self, x, context=None):
+        log_scale, scale, shift = self.scale_and_shift(x, context)
         y = x.clone()
         y[:, self.transformed] = x[:, self.transformed] * scale + shift
         return y, log_scale.sum(dim=1)
 
-    def inverse(self, y):
-        log_scale, scale, shift = self.scale_and_shift(y)
+    def inverse(self, y, context=None):
+        log_scale, scale, shift = self.scale_and_shift(y, context)
         x = y.clone()
         x[:, self.transformed] = (y[:, self.transformed] - shift) / scale
         return x, -log_scale.sum(dim=1)
@@ -102,15 +107,15 @@ class AdditiveCoupling(_Coupling):
         super().__init__(keep, io)
         self.shift_net = shift_net
 
-    def shift(self, x):
-        return self.head(self.shift_net(self.net_input(x)), 0)
+    def shift(self, x, context=None):
+        return self.head(self.shift_net(self.net_input(x), context), 0)
 
-    def forward(self, x):
+    def forward(self, x, context=None):
         y = x.clone()
-        y[:, self.transformed] = x[:, self.transformed] + self.shift(x)
+        y[:, self.transformed] = x[:, self.transformed] + self.shift(x, context)
         return y, torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
 
-    def inverse(self, y):
+    def inverse(self, y, context=None):
         x = y.clone()
-        x[:, self.transformed] = y[:, self.transformed] - self.shift(y)
+        x[:, self.transformed] = y[:, self.transformed] - self.shift(y, context)
         return x, torch.zeros(y.shape[0], dtype=y.dtype, device=y.device)

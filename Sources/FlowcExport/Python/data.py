@@ -267,8 +267,14 @@ _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|[-+]?(inf|infini
 
 
 def read_csv(path):
+    values, _, _ = read_csv_table(path)
+    return values, None
+
+
+def read_csv_table(path):
+    """(values float32 [n, d], None, the header's names or None) of a CSV file."""
     text = _file_bytes(path).decode("utf-8", errors="replace")
-    rows, width, first, comma = [], None, True, None
+    rows, width, first, comma, header = [], None, True, None, None
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.strip(" \t").rstrip("\r").strip(" \t")
         if not line or line.startswith("#"):
@@ -280,6 +286,7 @@ def read_csv(path):
             first = False
             if not any(_NUMBER.match(f) for f in fields):
                 width = len(fields)
+                header = [f[1:-1] if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in fields]
                 continue
         if width is not None and len(fields) != width:
             raise DataError(f"{path}:{number}: {len(fields)} columns, expected {width}")
@@ -295,7 +302,37 @@ def read_csv(path):
         rows.append(row)
     if not rows or not width:
         raise DataError(f"{path}: no data rows")
-    return np.asarray(rows, dtype=np.float32), None
+    return np.asarray(rows, dtype=np.float32), None, header
+
+
+def split_context_columns(path, values, header, columns):
+    """(features, context) of CSV rows: the named `columns` (in that order) as the context
+    [n, C] float32, the other columns in file order as the features (flowc's
+    CSVTable.splittingContext)."""
+    if header is None:
+        raise DataError(f"{path}: the context columns {columns} are named by a header line, which the file does not have")
+    index = []
+    for name in columns:
+        if name not in header:
+            raise DataError(f"{path}: no column '{name}' in the header (its columns: {', '.join(header)})")
+        index.append(header.index(name))
+    features = [j for j in range(values.shape[1]) if j not in set(index)]
+    if not features:
+        raise DataError(f"{path}: every column is a context column ({', '.join(columns)}), which leaves no features")
+    return np.ascontiguousarray(values[:, features]), np.ascontiguousarray(values[:, index])
+
+
+def read_idx_labels(path):
+    """The labels of an IDX label file (magic 0x00000801, integer elements) as int64 [n]."""
+    raw = _file_bytes(path)
+    types = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4"}
+    if len(raw) < 8 or raw[0] != 0 or raw[1] != 0 or raw[3] != 1 or raw[2] not in types:
+        raise DataError(f"{path}: not an IDX label file (magic 0x00000801)")
+    count = struct.unpack(">I", raw[4:8])[0]
+    dtype = np.dtype(types[raw[2]])
+    if len(raw) < 8 + count * dtype.itemsize:
+        raise DataError(f"{path}: {count} labels announced, the file holds fewer")
+    return np.frombuffer(raw, dtype=dtype, count=count, offset=8).astype(np.int64)
 
 
 def read_npy(path):
@@ -344,8 +381,17 @@ def read_dataset(path):
     return {"csv": read_csv, "npy": read_npy, "idx": read_idx}[data_format(path)](path)
 
 
+def _without_leading_ones(shape):
+    shape = list(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
 def check_fits(path, values, file_shape, dimension, shape):
-    if shape is not None and file_shape is not None and list(file_shape) != list(shape):
+    # Leading axes of size 1 do not count, as in flowc: IDX 28x28 images are [1, 28, 28].
+    if (shape is not None and file_shape is not None
+            and _without_leading_ones(file_shape) != _without_leading_ones(shape)):
         raise DataError(f"{path}: images of shape {file_shape}, the spec's shape is {shape}")
     if values.shape[1] != dimension:
         raise DataError(f"{path}: {values.shape[1]} values a row, the flow has dimension {dimension}")
@@ -411,22 +457,30 @@ class BatchSampler:
     """Epochs over fixed rows: a fresh permutation from the generator at each epoch start,
     then consecutive batches of it (the last one of an epoch may be short)."""
 
-    def __init__(self, data, generator):
+    def __init__(self, data, generator, context=None):
         self.data = data
+        #: Each row's raw context (labels [n] or values [n, C]) of a conditional flow, else None.
+        self.context = context
         self.generator = generator
         self.order = []
         self.position = 0
         self.epoch = 0
 
     def next_batch(self, size):
+        return self.next_batch_with_context(size)[0]
+
+    def next_batch_with_context(self, size):
+        """(rows, their context or None)."""
         if self.position >= len(self.order):
             self.order = self.generator.permutation(len(self.data))
             self.position = 0
             self.epoch += 1
         end = min(self.position + size, len(self.order))
-        rows = self.data[self.order[self.position:end]]
+        taken = self.order[self.position:end]
+        rows = self.data[taken]
+        context = self.context[taken] if self.context is not None else None
         self.position = end
-        return rows
+        return rows, context
 
     @property
     def state(self):
@@ -459,6 +513,9 @@ class ToySampler:
             return self.batches.next_batch(size)
         return toy_sample(self.source, size, self.data, self.generator)
 
+    def next_batch_with_context(self, size):
+        return self.next_batch(size), None
+
     @property
     def state(self):
         if self.batches is not None:
@@ -473,14 +530,71 @@ class ToySampler:
             self.generator = Xoshiro256(state=s["generator"])
 
 
+def read_file(path, labels, d, dimension, shape):
+    """One data file of a file source as flowc reads it (DataPlan.readFile): (rows, labels or
+    None, context values or None) with the labels of the IDX file `labels` attached, a column
+    context's columns split off the features, checked against the flow, restricted to
+    `data.classes`."""
+    context = d.get("context")
+    columns = context["columns"] if context is not None and context["columns"] is not None else None
+    if columns is not None:
+        # The validator allows columns only for a CSV source, whatever the file's name.
+        values, file_shape, header = read_csv_table(path)
+        values, context_values = split_context_columns(path, values, header, columns)
+    else:
+        values, file_shape = read_dataset(path)
+        context_values = None
+    check_fits(path, values, file_shape, dimension, shape)
+    row_labels = None
+    if labels is not None:
+        row_labels = read_idx_labels(labels)
+        if len(row_labels) != len(values):
+            raise DataError(f"{path}: {len(values)} rows but {len(row_labels)} labels in {labels}")
+    if context is not None and columns is None:
+        k = context["num_classes"]
+        if row_labels is None:
+            raise DataError(f"{path}: the flow conditions on class labels, and these rows have none")
+        bad = np.nonzero((row_labels < 0) | (row_labels >= k))[0]
+        if len(bad):
+            r = int(bad[0])
+            raise DataError(f"{labels}: example {r} (from 0) is labelled {int(row_labels[r])}, "
+                            f"outside the context's 0 ..< {k} (data.context.num_classes)")
+    if d.get("classes") is not None:
+        if row_labels is None:
+            raise DataError(f"{path}: 'classes' keeps rows by label, and these rows have none")
+        present = set(int(v) for v in row_labels)
+        for c in d["classes"]:
+            if c not in present:
+                raise DataError(f"{path}: no row is labelled {c} (the labels present: {sorted(present)})")
+        keep = np.nonzero(np.isin(row_labels, np.asarray(d["classes"], dtype=np.int64)))[0]
+        values, row_labels = values[keep], row_labels[keep]
+        if context_values is not None:
+            context_values = context_values[keep]
+    return values, row_labels, context_values
+
+
+def conditional_context(d, labels, values):
+    """The raw context a conditional flow reads from rows: their labels for a class context,
+    their context values for a column context, None for an unconditional flow."""
+    context = d.get("context")
+    if context is None:
+        return None
+    return values if context["columns"] is not None else labels
+
+
 class DataPlan:
     """Training batches, the validation and test sets and the preprocessing of a run, from the
-    spec's resolved `data` and `eval` settings (config.SETTINGS)."""
+    spec's resolved `data` and `eval` settings (config.SETTINGS).
+
+    A conditional flow's rows carry their raw context through the shuffle and the splits as in
+    flowc: `validation_context`, `test_context`, `training_context` (labels int64 [n] or values
+    float32 [n, C]; None for an unconditional flow), and the sampler's batches."""
 
     def __init__(self, settings, dimension, shape):
         d, e = settings["data"], settings["eval"]
         seed, eval_seed = d["seed"], e["seed"]
         self.preprocessing = Preprocessing(d)
+        self.validation_context = self.test_context = self.training_context = None
         source = d["source"]
         if source in TOY_SOURCES:
             count = d["validation_size"] if d["validation_size"] is not None else 1000
@@ -490,29 +604,55 @@ class DataPlan:
             self.training_rows = None if d["fresh"] else d["train_size"]
             return
         path = d["path"]
-        values, file_shape = read_dataset(path)
-        check_fits(path, values, file_shape, dimension, shape)
-        values = values[Xoshiro256(seed, "split").permutation(len(values))]
+        values, labels, context = read_file(path, d.get("labels"), d, dimension, shape)
+        # The rows' raw context (None for an unconditional flow), shuffled and split with them.
+        c = conditional_context(d, labels, context)
+        order = Xoshiro256(seed, "split").permutation(len(values))
+        values = values[order]
+        c = c[order] if c is not None else None
         if d["test_path"] is not None:
-            test, test_shape = read_dataset(d["test_path"])
-            check_fits(d["test_path"], test, test_shape, dimension, shape)
-            rest = values
+            test, test_labels, test_context = read_file(d["test_path"], d.get("test_labels"), d, dimension, shape)
+            test_c = conditional_context(d, test_labels, test_context)
+            rest, rest_c = values, c
         else:
             n = min(e["test_size"], len(values) // 5)
             test, rest = values[:n], values[n:]
+            test_c, rest_c = (c[:n], c[n:]) if c is not None else (None, None)
         vc = d["validation_size"] if d["validation_size"] is not None else len(rest) // 10
         vc = min(vc, max(0, len(rest) - 1))
         validation, train = rest[:vc], rest[vc:]
+        validation_c, train_c = (rest_c[:vc], rest_c[vc:]) if rest_c is not None else (None, None)
         if d["train_size"] is not None and d["train_size"] < len(train):
             train = train[:d["train_size"]]
-        self.sampler = BatchSampler(train, Xoshiro256(seed, "train"))
-        self.validation = validation if len(validation) > 0 else train[:min(len(train), 1000)]
-        self.test = test
+            train_c = train_c[:d["train_size"]] if train_c is not None else None
+        self.sampler = BatchSampler(train, Xoshiro256(seed, "train"), train_c)
+        if len(validation) > 0:
+            self.validation, self.validation_context = validation, validation_c
+        else:
+            k = min(len(train), 1000)
+            self.validation, self.validation_context = train[:k], (train_c[:k] if train_c is not None else None)
+        self.test, self.test_context = test, test_c
+        self.training_context = train_c
         self.training_rows = len(train)
 
     def next_batch(self, size):
         """The next global batch (flowc's), raw float32 rows."""
         return self.sampler.next_batch(size)
+
+    def next_batch_with_context(self, size):
+        """The next global batch and its rows' raw context (None for an unconditional flow)."""
+        return self.sampler.next_batch_with_context(size)
+
+    def context_statistics(self):
+        """Each context column's mean and population standard deviation over the training rows,
+        in float64 (flowc's Dataset.contextStatistics); None without a column context."""
+        c = self.training_context
+        if c is None or c.ndim != 2 or len(c) == 0:
+            return None
+        v = c.astype(np.float64)
+        mean = v.sum(axis=0) / len(v)
+        std = np.sqrt(((v - mean) ** 2).sum(axis=0) / len(v))
+        return [float(m) for m in mean], [float(s) for s in std]
 
 
 def shard(rows, rank, world):

@@ -5,6 +5,13 @@ Linear layer l of an MLP is entry 2l of the Sequential (an activation sits betwe
 pair), so its tensors are `<prefix>.<2l>.weight` [out, in] and `.bias` [out], the names
 flowc's checkpoints use. The output activation, when there is one, is the last entry.
 
+A conditional flow's networks read its encoded context c [N, C] too (docs/spec.md 9.1):
+`context` is an nn.Linear(C, H) without bias, `<prefix>.context.weight` [H, C] as in flowc's
+checkpoints, whose output c W^T is added to the first layer's pre-activations (flowc's
+ContextProjection: an MLP on [x, c] with the context's columns of the first weight kept
+apart); a conv net adds it as a per-channel bias of its first convolution, at every pixel.
+It starts as nn.Linear does, U(-1/sqrt(C), 1/sqrt(C)), flowc's scheme.
+
 Initialisation: `pytorch` is nn.Linear's own default, every weight and bias uniform in
 (-1/sqrt(in), 1/sqrt(in)), which is flowc's scheme; `zero_last` zeroes the last layer's
 weight and bias so the coupling starts as the identity (the numbers differ from flowc's,
@@ -58,7 +65,7 @@ class MLP(nn.Sequential):
     """widths[0] -> widths[1] -> ... -> widths[-1], `activation` between layers and
     `output_activation` (or nothing) after the last."""
 
-    def __init__(self, widths, activation, output_activation=None, init="pytorch"):
+    def __init__(self, widths, activation, output_activation=None, init="pytorch", context=0):
         modules = []
         for l in range(len(widths) - 1):
             modules.append(nn.Linear(widths[l], widths[l + 1]))
@@ -75,6 +82,21 @@ class MLP(nn.Sequential):
                 last.bias.zero_()
         elif init != "pytorch":
             raise ValueError(f"unknown net init {init!r}")
+        # After the entries, so that iterating the Sequential's entries stays flowc's layers.
+        self.context = nn.Linear(context, widths[1], bias=False) if context > 0 else None
+
+    def forward(self, x, context=None):
+        entries = [m for name, m in self._modules.items() if name != "context"]
+        if self.context is None:
+            for m in entries:
+                x = m(x)
+            return x
+        if context is None:
+            raise ValueError("a conditional network needs the flow's context")
+        x = entries[0](x) + self.context(context)
+        for m in entries[1:]:
+            x = m(x)
+        return x
 
 
 # MARK: - Convolutional nets (image flows)
@@ -126,7 +148,7 @@ class ConvNet(nn.Sequential):
     numbered as flowc's checkpoints name them (docs/checkpoint.md)."""
 
     def __init__(self, input_shape, output_channels, channels, activation, kernels=None, blocks=0, kernel=3,
-                 norm="none", output_activation=None, init="pytorch"):
+                 norm="none", output_activation=None, init="pytorch", context=0):
         cin, height, width = input_shape
         def normed(c):
             return [ChannelActNorm(c)] if norm == "actnorm" else []
@@ -154,7 +176,19 @@ class ConvNet(nn.Sequential):
             with torch.no_grad():
                 last.weight.zero_()
                 last.bias.zero_()
+        # The context's per-channel bias of the first convolution (modules[0] in both layouts).
+        first = modules[0].out_channels
+        self.context = nn.Linear(context, first, bias=False) if context > 0 else None
 
-    def forward(self, x):
+    def forward(self, x, context=None):
         n = x.shape[0]
-        return super().forward(x.reshape(n, -1, self.height, self.width)).reshape(n, -1)
+        h = x.reshape(n, -1, self.height, self.width)
+        entries = [m for name, m in self._modules.items() if name != "context"]
+        if self.context is not None:
+            if context is None:
+                raise ValueError("a conditional network needs the flow's context")
+            h = entries[0](h) + self.context(context)[:, :, None, None]
+            entries = entries[1:]
+        for m in entries:
+            h = m(h)
+        return h.reshape(n, -1)

@@ -146,22 +146,23 @@ class SplineCoupling(_Coupling):
         self.net = net
         self.spline = RationalQuadraticSpline(bins, bound, tails, min_bin_width, min_bin_height, min_derivative)
 
-    def parameters_of(self, x):
-        """The spline parameters of every transformed feature, [N, T, P], from the kept features."""
+    def parameters_of(self, x, context=None):
+        """The spline parameters of every transformed feature, [N, T, P], from the kept features
+        (and a conditional flow's context)."""
         p = self.spline.parameter_count
-        out = self.net(self.net_input(x))
+        out = self.net(self.net_input(x), context)
         blocks = out.reshape(x.shape[0], -1, p)
         return blocks if self.io == "split" else blocks.index_select(1, self.transformed)
 
-    def _transform(self, x, inverse):
-        u = self.parameters_of(x)
+    def _transform(self, x, inverse, context=None):
+        u = self.parameters_of(x, context)
         part = x.index_select(1, self.transformed)
         value, log_det = (self.spline.inverse if inverse else self.spline.forward)(part, u)
         out = x.index_copy(1, self.transformed, value)
         return out, log_det.sum(dim=1)
 
-    def forward(self, x):
-        return self._transform(x, inverse=False)
+    def forward(self, x, context=None):
+        return self._transform(x, inverse=False, context=context)
 
-    def inverse(self, y):
-        return self._transform(y, inverse=True)
+    def inverse(self, y, context=None):
+        return self._transform(y, inverse=True, context=context)

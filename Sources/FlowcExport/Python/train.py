@@ -150,6 +150,13 @@ class Trainer:
         self.checkpoint_every = train["checkpoint_every"] or self.eval_every
         torch.manual_seed(train["seed"])
         self.flow = build_flow().to(device)
+        # A standardized column context z-scores each column with the training rows'
+        # statistics, which the checkpoints keep (a resumed run restores the same values).
+        encoder = self.flow.context
+        if encoder is not None and encoder.encoding == "standardized":
+            stats = self.plan.context_statistics()
+            if stats is not None:
+                encoder.set_standardization(*stats)
         named = [(n, p) for n, p in self.flow.named_parameters() if p.requires_grad]
         self.parameters = [p for _, p in named]
         self.model = self.flow
@@ -189,12 +196,12 @@ class Trainer:
 
     # Evaluation
 
-    def evaluate(self, rows):
+    def evaluate(self, rows, context=None):
         e = self.settings["eval"]
-        return evaluate.score(self.flow, self.plan.preprocessing, rows, e["batch_size"], e["seed"])
+        return evaluate.score(self.flow, self.plan.preprocessing, rows, e["batch_size"], e["seed"], context)
 
     def evaluation_record(self, lr, elapsed):
-        val, bpd = self.evaluate(self.plan.validation)
+        val, bpd = self.evaluate(self.plan.validation, self.plan.validation_context)
         record = {"step": self.step, "val_nll": val, "grad_norm": self.grad_norm, "lr": lr, "elapsed_s": elapsed}
         if self.loss_count > 0:
             record["train_nll"] = self.loss_sum / self.loss_count
@@ -206,11 +213,12 @@ class Trainer:
     # The loop
 
     @torch.no_grad()
-    def first_non_finite(self, x):
+    def first_non_finite(self, x, context=None):
         """The index of the first layer whose output (or log|det|) is not finite on `x`; None: the prior."""
         z = x
+        c = self.flow.encode(context, x.shape[0])
         for i, layer in enumerate(self.flow.layers):
-            out = layer(z)
+            out = self.flow.run_layer(layer, z, c)
             z, ld = out[0], out[1]
             if not (torch.isfinite(z).all() and torch.isfinite(ld).all()):
                 return i
@@ -235,15 +243,17 @@ class Trainer:
             if self.agree(stop_requested()):
                 self.save("last.safetensors", elapsed)
                 return ("interrupted", self.step)
-            rows = self.plan.next_batch(batch_size)
+            rows, context = self.plan.next_batch_with_context(batch_size)
             n_global = len(rows)
             x, ld = self.plan.preprocessing.apply(data.shard(rows, self.rank, self.world), self.noise)
             x = torch.from_numpy(x).to(device=self.device, dtype=dtype)
+            # A conditional flow's batch context (this process's rows of it), else None.
+            c = evaluate.context_tensor(data.shard(context, self.rank, self.world), self.device) if context is not None else None
             lr = learning_rate(train, self.step, self.total)
             self.model.train()
             if self.optimizer is not None:
                 self.optimizer.zero_grad()
-            log_p = self.model(x)
+            log_p = self.model(x) if c is None else self.model(x, c)
             # Each process's share of the global batch's mean loss, times the process count:
             # DistributedDataParallel's average of the gradients is then the global mean's gradient.
             loss = -log_p.sum() * (self.world / n_global)
@@ -254,7 +264,7 @@ class Trainer:
                 dist.all_reduce(totals)
             mean_loss = float(totals[0]) / n_global
             if not math.isfinite(mean_loss):
-                return ("diverged", self.step + 1, self.first_non_finite(x))
+                return ("diverged", self.step + 1, self.first_non_finite(x, c))
             if self.optimizer is not None:
                 loss.backward()
                 clip = train["clip_grad_norm"]
@@ -294,12 +304,15 @@ class Trainer:
     def finish(self):
         """final.json and samples.npy (process 0), as flowc writes them."""
         e = self.settings["eval"]
-        test, test_bpd = self.evaluate(self.plan.test)
-        validation = self.last_validation if self.last_validation is not None else self.evaluate(self.plan.validation)[0]
-        round_trip = evaluate.round_trip_error(self.flow, self.plan.preprocessing, self.plan.test, e["batch_size"])
+        test, test_bpd = self.evaluate(self.plan.test, self.plan.test_context)
+        validation = (self.last_validation if self.last_validation is not None
+                      else self.evaluate(self.plan.validation, self.plan.validation_context)[0])
+        round_trip = evaluate.round_trip_error(self.flow, self.plan.preprocessing, self.plan.test, e["batch_size"],
+                                               self.plan.test_context)
         if e["samples"] > 0:
+            context = evaluate.sample_context(self.settings, e["samples"], self.plan.test_context)
             s = evaluate.samples(self.flow, self.plan.preprocessing, e["samples"], e["temperature"], e["seed"],
-                                 e["batch_size"])
+                                 e["batch_size"], context)
             if config.SHAPE is not None:
                 s = s.reshape([len(s)] + list(config.SHAPE))
             evaluate.write_npy(os.path.join(self.directory, "samples.npy"), s.astype(np.float32))

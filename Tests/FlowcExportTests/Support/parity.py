@@ -15,7 +15,11 @@ Each job names an exported package. For each, with the package's modules importe
     `total` steps (flowc resumes that copy), and continue `dir` itself to `total` with
     train.py --resume: the two engines then continue the same state;
   * `score`: [checkpoint, out] pairs: log p(x) of the points under each checkpoint;
-  * `resume_dir`: continue the interrupted run there (one flowc trained) with train.py --resume.
+  * `resume_dir`: continue the interrupted run there (one flowc trained) with train.py --resume;
+  * `context` (a conditional flow): each point's raw context, a .npy of labels (`context_kind`
+    "labels") or of values [n, C] ("values"), with which every log p(x | c) above is computed
+    (and the round trip and Jacobian check, row by row); with `score_other_context` the `score`
+    pairs use other contexts (each label + 1 mod K, the value rows in reverse order).
 """
 
 import json
@@ -50,19 +54,21 @@ def interrupted_at(run, total):
     json.dump(info, open(path, "w"), indent=2)
 
 
-def jacobian_check(f, rows, preprocessing):
+def jacobian_check(f, rows, preprocessing, context=None):
     import numpy as np
     import torch
     f = f.double().eval()
     x, _ = preprocessing.apply(rows[:8], np.random.default_rng(0))
     x = torch.from_numpy(x).double()
+    c = torch.from_numpy(context[:8]) if context is not None else None
     with torch.no_grad():
-        z, log_det = f.transform(x)
-        back, _ = f.inverse(z)
+        z, log_det = f.transform(x, c)
+        back, _ = f.inverse(z, c)
     round_trip = float((back - x).abs().max())
     worst = 0.0
     for i in range(x.shape[0]):
-        jac = torch.autograd.functional.jacobian(lambda v: f.transform(v[None])[0][0], x[i])
+        ci = c[i:i + 1] if c is not None else None
+        jac = torch.autograd.functional.jacobian(lambda v: f.transform(v[None], ci)[0][0], x[i])
         worst = max(worst, abs(float(torch.linalg.slogdet(jac)[1]) - float(log_det[i])))
     return round_trip, worst
 
@@ -80,17 +86,26 @@ def main():
         settings = config.SETTINGS
         pre = data.Preprocessing(settings["data"])
         batch, seed = settings["eval"]["batch_size"], settings["eval"]["seed"]
+        context = other = None
+        if job.get("context"):
+            raw = np.load(job["context"])
+            if job["context_kind"] == "labels":
+                context = raw.astype(np.int64)
+                other = (context + 1) % settings["data"]["context"]["num_classes"]
+            else:
+                context = raw.astype(np.float32).reshape(len(rows), -1)
+                other = np.ascontiguousarray(context[::-1])
         if job.get("flowc_checkpoint"):
             f = flow.build_flow().double()
             checkpoint.load(job["flowc_checkpoint"], f)
-            np.save(job["from_flowc"], evaluate.log_densities(f, pre, rows, batch, seed))
+            np.save(job["from_flowc"], evaluate.log_densities(f, pre, rows, batch, seed, context))
         trained = flow.build_flow().double()
         if job.get("train_dir"):
             status = train.main(["--steps", str(job["train_steps"]), "--run-dir", job["train_dir"], "--quiet",
                                  "--threads", "1"])
             result["train_status"] = status
             checkpoint.load(os.path.join(job["train_dir"], "checkpoints", "last.safetensors"), trained)
-            np.save(job["from_torch"], evaluate.log_densities(trained, pre, rows, batch, seed))
+            np.save(job["from_torch"], evaluate.log_densities(trained, pre, rows, batch, seed, context))
         if job.get("chain"):
             c = job["chain"]
             result["chain_status"] = train.main(["--steps", str(c["steps"]), "--run-dir", c["dir"], "--quiet", "--threads", "1"])
@@ -104,9 +119,10 @@ def main():
         for path, out in job.get("score", []):
             f = flow.build_flow().double()
             checkpoint.load(path, f)
-            np.save(out, evaluate.log_densities(f, pre, rows, batch, seed))
+            np.save(out, evaluate.log_densities(f, pre, rows, batch, seed,
+                                                other if job.get("score_other_context") else context))
         # The trained module (weights moved, ActNorms initialised, BatchNorm statistics set).
-        result["round_trip"], result["log_det_gap"] = jacobian_check(trained, rows, pre)
+        result["round_trip"], result["log_det_gap"] = jacobian_check(trained, rows, pre, context)
         results[job["name"]] = result
     json.dump(results, open(sys.argv[2], "w"), indent=2)
 
