@@ -197,16 +197,10 @@ import Testing
     var jobs: [[String: Any]] = []
     var natives: [String: String] = [:]
     for (i, c) in cases.enumerated() {
-      let caseDir = dir.appendingPathComponent("case\(i)")
-      try FileManager.default.createDirectory(at: caseDir, withIntermediateDirectories: true)
-      let spec = caseDir.appendingPathComponent("spec.yaml")
-      try c.spec.write(to: spec, atomically: true, encoding: .utf8)
-      let v = try PythonTools.export(spec, to: caseDir.appendingPathComponent("pkg"))
+      let (caseDir, spec, points, v) = try PythonTools.parityCase(i, spec: c.spec, points: c.points, dimension: c.dimension, in: dir)
       #expect(v.graph.settings.data.context != nil, "\(c.name): not conditional")
       let flowPy = try String(contentsOf: caseDir.appendingPathComponent("pkg/flow.py"), encoding: .utf8)
       #expect(flowPy.contains("context = ContextEncoder(") && flowPy.contains("context="), "\(c.name): flow.py has no context")
-      let points = caseDir.appendingPathComponent("points.npy")
-      try PythonTools.npy(c.points, rows: c.points.count / c.dimension, cols: c.dimension).write(to: points)
       let context = caseDir.appendingPathComponent("context.npy")
       if let labels = c.labels {
         try PythonTools.npy(labels.map(Double.init)).write(to: context)

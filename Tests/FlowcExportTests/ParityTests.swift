@@ -335,17 +335,11 @@ import Testing
     var jobs: [[String: Any]] = []
     var natives: [String: URL] = [:]
     for (i, c) in cases.enumerated() {
-      let caseDir = dir.appendingPathComponent("case\(i)")
-      try FileManager.default.createDirectory(at: caseDir, withIntermediateDirectories: true)
-      let spec = caseDir.appendingPathComponent("spec.yaml")
-      try c.spec.write(to: spec, atomically: true, encoding: .utf8)
-      let v = try PythonTools.export(spec, to: caseDir.appendingPathComponent("pkg"))
+      let (caseDir, spec, points, v) = try PythonTools.parityCase(i, spec: c.spec, points: c.points, dimension: c.dimension, in: dir)
       // Every kind has flowc's runtime, so every case is compared with flowc (a kind whose
       // runtime has not landed fails here, as in the coverage test).
       let native = v.graph.nodes.allSatisfy { $0.op is any BuildableLayer }
       if !native { Issue.record("\(c.name): a node has no flowc runtime layer, so the export cannot be compared with flowc") }
-      let points = caseDir.appendingPathComponent("points.npy")
-      try PythonTools.npy(c.points, rows: c.points.count / c.dimension, cols: c.dimension).write(to: points)
       var job: [String: Any] = [
         "name": c.name, "package": caseDir.appendingPathComponent("pkg").path, "points": points.path,
         "train_dir": caseDir.appendingPathComponent("torch-run").path, "train_steps": 4,

@@ -109,6 +109,21 @@ enum PythonTools {
     mutating func normal() -> Double { (-2 * log(max(next(), 1e-300))).squareRoot() * cos(2 * Double.pi * next()) }
   }
 
+  /// A parity case's files: directory `case<index>` under `dir` with the spec in
+  /// spec.yaml, its export in pkg/ and the points (`dimension` values a row) in points.npy.
+  static func parityCase(_ index: Int, spec text: String, points: [Double], dimension: Int, in dir: URL) throws
+    -> (directory: URL, spec: URL, points: URL, graph: ValidatedGraph)
+  {
+    let caseDir = dir.appendingPathComponent("case\(index)")
+    try FileManager.default.createDirectory(at: caseDir, withIntermediateDirectories: true)
+    let spec = caseDir.appendingPathComponent("spec.yaml")
+    try text.write(to: spec, atomically: true, encoding: .utf8)
+    let v = try export(spec, to: caseDir.appendingPathComponent("pkg"))
+    let pointsFile = caseDir.appendingPathComponent("points.npy")
+    try npy(points, rows: points.count / dimension, cols: dimension).write(to: pointsFile)
+    return (caseDir, spec, pointsFile, v)
+  }
+
   /// Exports the spec at `spec` to `package`.
   static func export(_ spec: URL, to package: URL, overrides: [String] = []) throws -> ValidatedGraph {
     let check = Pipeline.check(path: spec.path, options: Pipeline.Options(overrides: overrides))
