@@ -224,12 +224,7 @@ import Testing
         "score_other_context": true,
       ])
     }
-    let jobsFile = dir.appendingPathComponent("jobs.json"), resultsFile = dir.appendingPathComponent("results.json")
-    try JSONSerialization.data(withJSONObject: jobs, options: [.prettyPrinted]).write(to: jobsFile)
-    let driver = PythonTools.root.appendingPathComponent("Tests/FlowcExportTests/Support/parity.py").path
-    let python = try PythonTools.run("python3", [driver, jobsFile.path, resultsFile.path], timeout: 900)
-    try #require(python.status == 0, "parity.py: \(python.stderr)")
-    let results = try JSONSerialization.jsonObject(with: Data(contentsOf: resultsFile)) as! [String: [String: Any]]
+    let results = try PythonTools.runParityDriver(jobs, in: dir)
 
     var table: [String] = []
     for (i, c) in cases.enumerated() {
@@ -239,18 +234,11 @@ import Testing
       #expect(result["train_status"] as? Int == 0, "\(c.name): train.py failed")
       let points = Dataset(values: c.points.map(Float.init), count: c.points.count / c.dimension, dimension: c.dimension,
                            labels: c.labels, context: c.context?.map(Float.init), contextColumns: c.contextColumns, source: "points")
-      let flowc = try TrainedModel(checkpoint: checkpoint, float64: true).logDensity(points)
-      let torch = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-flowc.npy"))
-      let error = ParityTests.gap(flowc, torch)
-      #expect(error <= ParityTests.tolerance, "\(c.name): flowc checkpoint → module: max |Δ log p| = \(error)")
+      let (error, reverse, torch) = try ParityTests.compareBothWays(c.name, checkpoint: checkpoint, points: points, caseDir: caseDir)
       // The context is read: the module's densities at other contexts differ.
       let other = try PythonTools.readDoubles(caseDir.appendingPathComponent("other-context.npy"))
       #expect(ParityTests.gap(other, torch) > 1e-6, "\(c.name): another context gives the same densities")
       let torchRun = caseDir.appendingPathComponent("torch-run/checkpoints/last.safetensors").path
-      let back = try TrainedModel(checkpoint: torchRun, float64: true).logDensity(points)
-      let module = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-torch.npy"))
-      let reverse = ParityTests.gap(back, module)
-      #expect(reverse <= ParityTests.tolerance, "\(c.name): module checkpoint → flowc: max |Δ log p| = \(reverse)")
       if c.contextColumns != nil {
         // train.py's standardization statistics are flowc's trainer's (the same training rows).
         let a = try SafeTensorsFile.read(from: checkpoint), b = try SafeTensorsFile.read(from: torchRun)

@@ -34,6 +34,25 @@ import Testing
   /// The largest |a_i − b_i|; infinity when the counts differ, a list is empty or a value is
   /// not finite (every case's points have finite log-densities, and a NaN must not slip
   /// through a `max`).
+  /// The densities of `points` both ways: flowc's checkpoint against the module's scores of
+  /// it (from-flowc.npy), and the module's own run (torch-run) loaded into flowc against the
+  /// module's scores (from-torch.npy); each gap is expected within `tolerance`. Returns both
+  /// gaps and the module's densities at flowc's checkpoint.
+  static func compareBothWays(_ name: String, checkpoint: String, points: Dataset, caseDir: URL) throws
+    -> (error: Double, reverse: Double, torch: [Double])
+  {
+    let flowc = try TrainedModel(checkpoint: checkpoint, float64: true).logDensity(points)
+    let torch = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-flowc.npy"))
+    let error = gap(flowc, torch)
+    #expect(error <= tolerance, "\(name): flowc checkpoint → module: max |Δ log p| = \(error)")
+    let torchRun = caseDir.appendingPathComponent("torch-run/checkpoints/last.safetensors").path
+    let back = try TrainedModel(checkpoint: torchRun, float64: true).logDensity(points)
+    let module = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-torch.npy"))
+    let reverse = gap(back, module)
+    #expect(reverse <= tolerance, "\(name): module checkpoint → flowc: max |Δ log p| = \(reverse)")
+    return (error, reverse, torch)
+  }
+
   static func gap(_ a: [Double], _ b: [Double]) -> Double {
     guard a.count == b.count, !a.isEmpty else { return .infinity }
     var worst = 0.0
@@ -378,13 +397,7 @@ import Testing
     }
 
     // PyTorch's side, every case in one process.
-    let jobsFile = dir.appendingPathComponent("jobs.json")
-    let resultsFile = dir.appendingPathComponent("results.json")
-    try JSONSerialization.data(withJSONObject: jobs, options: [.prettyPrinted]).write(to: jobsFile)
-    let driver = PythonTools.root.appendingPathComponent("Tests/FlowcExportTests/Support/parity.py").path
-    let python = try PythonTools.run("python3", [driver, jobsFile.path, resultsFile.path], timeout: 900)
-    try #require(python.status == 0, "parity.py: \(python.stderr)")
-    let results = try JSONSerialization.jsonObject(with: Data(contentsOf: resultsFile)) as! [String: [String: Any]]
+    let results = try PythonTools.runParityDriver(jobs, in: dir)
 
     // Training continued by both engines from the same state ends in the same state.
     var continuedRows: [String] = []
@@ -419,15 +432,7 @@ import Testing
       #expect(result["train_status"] as? Int == 0, "\(c.name): train.py failed")
       var row = "\(c.name):"
       if let checkpoint = natives[c.name] {
-        let flowc = try TrainedModel(checkpoint: checkpoint.path, float64: true).logDensity(points)
-        let torch = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-flowc.npy"))
-        let error = Self.gap(flowc, torch)
-        #expect(error <= Self.tolerance, "\(c.name): flowc checkpoint → module: max |Δ log p| = \(error)")
-        let torchRun = caseDir.appendingPathComponent("torch-run/checkpoints/last.safetensors").path
-        let back = try TrainedModel(checkpoint: torchRun, float64: true).logDensity(points)
-        let module = try PythonTools.readDoubles(caseDir.appendingPathComponent("from-torch.npy"))
-        let reverse = Self.gap(back, module)
-        #expect(reverse <= Self.tolerance, "\(c.name): module checkpoint → flowc: max |Δ log p| = \(reverse)")
+        let (error, reverse, _) = try Self.compareBothWays(c.name, checkpoint: checkpoint.path, points: points, caseDir: caseDir)
         row += " flowc→torch \(String(format: "%.1e", error)), torch→flowc \(String(format: "%.1e", reverse))"
       } else {
         row += " (not compared with flowc: no runtime)"

@@ -124,6 +124,17 @@ enum PythonTools {
     return (caseDir, spec, pointsFile, v)
   }
 
+  /// Runs Support/parity.py on `jobs` (one process for every case) and returns its
+  /// results by case name; the jobs and results files go in `dir`.
+  static func runParityDriver(_ jobs: [[String: Any]], in dir: URL) throws -> [String: [String: Any]] {
+    let jobsFile = dir.appendingPathComponent("jobs.json"), resultsFile = dir.appendingPathComponent("results.json")
+    try JSONSerialization.data(withJSONObject: jobs, options: [.prettyPrinted]).write(to: jobsFile)
+    let driver = root.appendingPathComponent("Tests/FlowcExportTests/Support/parity.py").path
+    let python = try run("python3", [driver, jobsFile.path, resultsFile.path], timeout: 900)
+    try #require(python.status == 0, "parity.py: \(python.stderr)")
+    return try JSONSerialization.jsonObject(with: Data(contentsOf: resultsFile)) as! [String: [String: Any]]
+  }
+
   /// Exports the spec at `spec` to `package`.
   static func export(_ spec: URL, to package: URL, overrides: [String] = []) throws -> ValidatedGraph {
     let check = Pipeline.check(path: spec.path, options: Pipeline.Options(overrides: overrides))
