@@ -15,10 +15,16 @@
 # SEQUENTIAL=1 runs them one after the other instead, each alone on the machine with THREADS
 # threads (THREADS=2: each tool gets both cores; the bench takes twice as long).
 #
+# With THREADS above 1 flowc runs `--workers THREADS` (each batch in THREADS slices at once,
+# one core and one BLAS thread each), which for this small-batch conv flow is much faster than
+# a multi-threaded BLAS; FLOWC_PARALLEL=threads gives it `--threads THREADS` instead. PyTorch
+# gets THREADS intra-op threads either way: the same cores for both.
+#
 #   bench/train-glow-compare.sh                 (MINUTES=30, THREADS=1)
 #   MINUTES=5 THREADS=1 KEEP=1 bench/train-glow-compare.sh
 #   SEQUENTIAL=1 THREADS=2 KEEP=1 bench/train-glow-compare.sh
-# Environment: MINUTES (30), THREADS (1), EVAL (flowc eval_every, 500), SEQUENTIAL (0), FLOWC
+# Environment: MINUTES (30), THREADS (1), EVAL (flowc eval_every, 500), SEQUENTIAL (0),
+# FLOWC_PARALLEL (workers or threads; workers), FLOWC
 # (default .build/release/flowc, built if missing), PYTHON (python3), KEEP=1 keeps the run
 # directories.
 # flowc chooses its OpenBLAS kernel itself (OPENBLAS_CORETYPE, if set, overrides it).
@@ -37,13 +43,20 @@ sequential="${SEQUENTIAL:-0}"
 if [ "$sequential" = 1 ]; then how="one after the other, each alone"; else how="side by side"; fi
 echo "Glow on Fashion-MNIST (specs/glow-fashion-mnist.yaml vs bench/glow_fashion_mnist_torch.py): $minutes minutes each, $how"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "threads: $threads for both (flowc --threads, torch.set_num_threads)"
+if [ "$threads" -gt 1 ] && [ "${FLOWC_PARALLEL:-workers}" = workers ]; then
+  flowc_cores=(--workers "$threads")
+  echo "threads: $threads for both (flowc --workers $threads, one BLAS thread each; torch.set_num_threads($threads))"
+else
+  flowc_cores=(--threads "$threads")
+  echo "threads: $threads for both (flowc --threads, torch.set_num_threads)"
+fi
 
-# Probe: 150 steps of flowc (beside 150 of PyTorch unless SEQUENTIAL=1, so that it runs as
-# loaded as the real run will).
+# Probe: 300 steps of flowc (beside 150 of PyTorch unless SEQUENTIAL=1, so that it runs as
+# loaded as the real run will). Its time includes one validation pass (2,000 images), which
+# makes the step time it gives a little long, about as much as the real run's evaluations add.
 mkdir -p "$work/probe"
-"$flowc" run specs/glow-fashion-mnist.yaml --set train.steps=150 --set train.warmup_steps=20 --set train.eval_every=1000 --set eval.samples=0 \
-  --threads "$threads" --out "$work/probe" --quiet >"$work/probe.txt" &
+"$flowc" run specs/glow-fashion-mnist.yaml --set train.steps=300 --set train.warmup_steps=20 --set train.eval_every=1000 --set eval.samples=0 \
+  "${flowc_cores[@]}" --out "$work/probe" --quiet >"$work/probe.txt" &
 probe_pid=$!
 if [ "$sequential" != 1 ]; then
   "$python" bench/glow_fashion_mnist_torch.py --steps 150 --warmup 20 --threads "$threads" --eval-minutes 1000 >"$work/probe-torch.jsonl"
@@ -73,7 +86,7 @@ echo "PyTorch script settings from the spec: $torch_train --warmup $warmup"
 mkdir -p "$work/flowc"
 start=$(date +%s)
 "$flowc" run specs/glow-fashion-mnist.yaml --set "train.steps=$steps" --set "train.warmup_steps=$warmup" --set "train.eval_every=$eval_every" \
-  --threads "$threads" --out "$work/flowc" --quiet >"$work/flowc.txt" &
+  "${flowc_cores[@]}" --out "$work/flowc" --quiet >"$work/flowc.txt" &
 flowc_pid=$!
 # A run whose final status is not ok (e.g. non-finite samples of an undertrained flow) exits
 # 1 but still writes final.json: report it rather than stop.
@@ -99,7 +112,9 @@ final = json.load(open(rundir + "/final.json"))
 run = json.load(open(rundir + "/run.json"))
 torch_rows = [json.loads(l) for l in open(torch_path) if l.strip()]
 head, torch_final = torch_rows[0], torch_rows[-1]
-print(f"flowc {run['flowcVersion']}: OpenBLAS kernel {run['blasCore']}, {run['threads']} BLAS threads, {final['parameters']:,} parameters")
+workers = run.get("workers") or 1
+cores = f"{workers} workers of one BLAS thread" if workers > 1 else f"{run['threads']} BLAS threads"
+print(f"flowc {run['flowcVersion']}: OpenBLAS kernel {run['blasCore']}, {cores}, {final['parameters']:,} parameters")
 print(f"torch {head['torch']}: {head['threads']} threads, {head['parameters']:,} parameters")
 print()
 print("curve (bits/dim; flowc: train = NLL of the latest steps, val = 2,000 held-out training images):")

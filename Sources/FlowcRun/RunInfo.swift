@@ -16,8 +16,11 @@ package struct RunInfo: Codable, Sendable {
   package var specPath: String
   /// `--set` overrides, in order; resuming applies them again.
   package var overrides: [String]
-  /// OpenBLAS threads.
+  /// OpenBLAS threads (per worker).
   package var threads: Int
+  /// `--workers`: batch slices trained at once, one thread each; nil in runs of flowc
+  /// versions before workers (one).
+  package var workers: Int?
   /// The OpenBLAS kernel the run trained on (`openblas_get_corename()`), e.g. `Haswell`.
   package var blasCore: String
   /// Who chose the kernel: `flowc` (from cpuid), `environment` (OPENBLAS_CORETYPE)

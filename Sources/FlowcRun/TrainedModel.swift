@@ -98,7 +98,10 @@ package final class TrainedModel {
 
   /// The same samples as `sample`, handed to `body` one evaluation batch at a time, so
   /// any count takes bounded memory.
-  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil, _ body: (Dataset) throws -> Void) rethrows {
+  /// Returns how many samples were made again in Float64 (`FlowEvaluator.sample`).
+  @discardableResult
+  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil,
+                      _ body: (Dataset) throws -> Void) rethrows -> Int {
     try evaluator.sample(count: count, temperature: temperature, seed: seed,
                          context: context ?? sampleLabels(count: count).map(ContextRows.labels), body)
   }

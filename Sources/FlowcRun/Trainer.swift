@@ -106,8 +106,9 @@ final class Trainer<T: FlowScalar> {
   /// brings run.json up to that step).
   var onCheckpoint: ((Int) throws -> Void)?
 
+  /// `parallel`: workers that share each batch (`flowc run --workers`), whose master is `flow`.
   init(graph: ValidatedGraph, spec: CheckpointSpec, flow: Flow<T>, data: DataPlan, directory: RunDirectory, totalSteps: Int,
-       log: @escaping (String) -> Void) throws {
+       parallel: DataParallel<T>? = nil, log: @escaping (String) -> Void) throws {
     let t = graph.graph.settings.train
     self.evaluator = try FlowEvaluator(graph, flow: AnyFlow(flow))
     self.graph = graph
@@ -124,7 +125,7 @@ final class Trainer<T: FlowScalar> {
     self.batchContext = flow.context.map { !$0.encoding.isClassLabel } == true ? [] : nil
     self.stepper = TrainingStep(flow: flow, optimizer: optimizerDescription(t),
                                 schedule: learningRateSchedule(t, totalSteps: totalSteps),
-                                clipNorm: t.clipGradNorm?.value)
+                                clipNorm: t.clipGradNorm?.value, parallel: parallel)
   }
 
   /// Runs steps until `totalSteps`, an interrupt, or a non-finite loss.
@@ -146,14 +147,13 @@ final class Trainer<T: FlowScalar> {
         return .diverged(step: step + 1, .preprocessing)
       }
       fill(&batch, rows: rows, from: rawBatch)
-      if let batchLabels { flow.setContext(batchLabels) }
-      if let batchContext { flow.setContext(values: batchContext) }
-      let report = stepper.step(batch)
+      let context: ContextRows? = batchLabels.map { .labels($0) } ?? batchContext.map { .values($0) }
+      let report = stepper.step(batch, context: context)
       guard report.applied, report.loss.isFinite else {
         let layer: Int?
         switch report.nonFinite {
         case .layer(let i): layer = i
-        default: layer = flow.firstNonFiniteLayer
+        default: layer = stepper.firstNonFiniteLayer
         }
         return .diverged(step: step + 1, .nonFinite(layer: layer))
       }

@@ -77,4 +77,50 @@ import Testing
     #expect(trip(1, of: 3).failed)
     #expect(!trip(0, of: 0).failed)
   }
+
+  /// Two float32 ActNorms, log-scales +80 (data side) and −90: sampling multiplies a
+  /// latent by e^90, past Float32's range (inf), then by e^−80; in Float64 the same
+  /// weights give z·e^10.
+  static func overflowingSampler() throws -> (FlowEvaluator, ValidatedGraph, AnyFlow) {
+    let v = try graph(yaml.replacingOccurrences(of: "  - kind: actnorm", with: "  - kind: actnorm\n  - kind: actnorm"))
+    let flow = AnyFlow.float32(buildFlow(flowDescription(v, seed: 1), as: Float.self))
+    var tensors = flow.namedTensors()
+    for i in tensors.indices {
+      let name = tensors[i].name
+      if name.hasSuffix("initialized") { tensors[i].values = [1] }
+      if name.hasSuffix("log_scale") { tensors[i].values = tensors[i].values.map { _ in name.hasPrefix("layers.0.") ? 80 : -90 } }
+    }
+    try flow.load(tensors)
+    return (try FlowEvaluator(v, flow: flow), v, flow)
+  }
+
+  @Test func samplesThatOverflowInFloat32AreMadeAgainInFloat64FromTheSameLatents() throws {
+    let (sampler, v, flow) = try Self.overflowingSampler()
+    var evaluator = sampler
+    var values: [Float] = []
+    var regenerated = evaluator.sample(count: 5, temperature: 1, seed: 3) { values += $0.values }
+    #expect(regenerated == 5)
+    #expect(values.count == 10 && values.allSatisfy(\.isFinite), "\(values)")
+    // The same draws through the Float64 copy: the samples equal its own.
+    let replay = try #require(float64Replay(of: flow, v, seed: 1))
+    let expected = try FlowEvaluator(v, flow: replay).samples(count: 5, temperature: 1, seed: 3).values
+    for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(a) vs \(b)") }
+    // Without the replay they are what Float32 makes of them.
+    evaluator.float64Replay = nil
+    values = []
+    regenerated = evaluator.sample(count: 5, temperature: 1, seed: 3) { values += $0.values }
+    #expect(regenerated == 0 && !values.allSatisfy(\.isFinite))
+  }
+
+  @Test func samplesOfAHealthyFlowAreNotReplayed() throws {
+    let (evaluator, _) = try Self.actNorm(logScale: 0.3)
+    var built = false
+    var e = evaluator
+    let replay = e.float64Replay
+    e.float64Replay = { built = true; return replay?() }
+    var finite = true
+    let regenerated = e.sample(count: 7, temperature: 0.7, seed: 2) { finite = finite && $0.values.allSatisfy(\.isFinite) }
+    #expect(regenerated == 0 && finite)
+    #expect(!built)
+  }
 }

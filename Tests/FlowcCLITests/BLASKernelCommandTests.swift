@@ -62,7 +62,8 @@ import Testing
     #expect(reason.hasSuffix("; product check passed"), "\(reason)")
     if Self.planned.source == "flowc" { #expect(reason.hasPrefix("chosen by flowc from cpuid: "), "\(reason)") }
     // The run header names the kernel and the reason.
-    #expect(own.stderr.contains("BLAS threads, OpenBLAS kernel \(Self.planned.kernel): \(reason))"), "\(own.stderr)")
+    #expect(own.stderr.contains("BLAS thread, OpenBLAS kernel \(Self.planned.kernel): \(reason))")
+              || own.stderr.contains("BLAS threads, OpenBLAS kernel \(Self.planned.kernel): \(reason))"), "\(own.stderr)")
     #expect(forcedInfo["blasCore"] as? String == "Haswell")
     #expect(forcedInfo["blasKernelSource"] as? String == "environment")
     #expect(forcedInfo["blasKernelReason"] as? String == "OPENBLAS_CORETYPE=Haswell set in the environment; product check passed")

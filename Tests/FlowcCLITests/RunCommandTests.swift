@@ -124,6 +124,42 @@ import Testing
     #expect(parts["steps"] as? Int == 2000)
   }
 
+  /// `--workers 2` trains each batch as two slices at once: the same flow up to rounding
+  /// (float64 here, so the two runs agree closely), recorded in run.json and the header.
+  @Test func workersTrainTheSameFlowAndAreRecorded() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny64.yaml", Array(Self.tinySpec(steps: 60, extra: "dtype: float64").utf8))
+    let base = (spec as NSString).deletingLastPathComponent
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/one", "--threads", "1", "--quiet"]).status == 0)
+    let r = try FlowcBinary.run(["run", spec, "--out", "\(base)/two", "--workers", "2"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("(2 workers, one BLAS thread each, OpenBLAS kernel"), "\(r.stderr)")
+    let one = try Self.json("\(try Self.runDirectory(in: "\(base)/one"))/final.json")
+    let dir = try Self.runDirectory(in: "\(base)/two")
+    let two = try Self.json("\(dir)/final.json")
+    let a = try #require(one["test_nll"] as? Double), b = try #require(two["test_nll"] as? Double)
+    #expect(abs(a - b) <= 1e-6 * abs(a), "test NLL \(a) alone, \(b) with two workers")
+    let info = try Self.json("\(dir)/run.json")
+    #expect(info["workers"] as? Int == 2 && info["threads"] as? Int == 1)
+  }
+
+  @Test func workersAreRefusedWhereTheyCannotWork() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec(steps: 10).utf8))
+    let base = (spec as NSString).deletingLastPathComponent
+    let both = try FlowcBinary.run(["run", spec, "--out", "\(base)/runs", "--workers", "2", "--threads", "2"])
+    #expect(both.status == 64 || both.status == 2, "\(both.stderr)")
+    #expect(both.stderr.contains("--workers 2 runs BLAS on one thread per worker"), "\(both.stderr)")
+    // Batch statistics would be each slice's own: refused before a run directory is made.
+    let bn = Self.tinySpec(steps: 10).replacingOccurrences(
+      of: "keep: flip, scale: s, shift: t}", with: "keep: flip, scale: s, shift: t}\n      - kind: batch_norm")
+    let bnSpec = try FlowcBinary.temporaryFile("bn.yaml", Array(bn.utf8))
+    let bnOut = (bnSpec as NSString).deletingLastPathComponent + "/runs"
+    let refused = try FlowcBinary.run(["run", bnSpec, "--out", bnOut, "--workers", "2"])
+    #expect(refused.status == 2, "\(refused.stderr)")
+    #expect(refused.stderr.contains("is a batch_norm"), "\(refused.stderr)")
+    let left = (try? FileManager.default.contentsOfDirectory(atPath: bnOut)) ?? []
+    #expect(left.isEmpty, "run directories left: \(left)")
+  }
+
   @Test func float64FlowsTrainAndEvaluate() throws {
     let spec = try FlowcBinary.temporaryFile("tiny64.yaml", Array(Self.tinySpec(steps: 100, extra: "dtype: float64").utf8))
     let out = (spec as NSString).deletingLastPathComponent + "/runs"

@@ -14,11 +14,21 @@ public final class TrainingStep<T: FlowScalar> {
   public var schedule: LearningRateSchedule
   /// Global gradient-norm bound, or nil for no clipping.
   public var clipNorm: Double?
+  /// Workers that share each batch (nil: the flow alone on the calling thread).
+  public let parallel: DataParallel<T>?
+  /// Whether a step has run: the first one always runs on `flow` alone, so that
+  /// data-dependent initialisation (ActNorm) sees the whole batch.
+  private var hasStepped = false
 
   /// A training step for `flow` with a fresh optimizer.
-  public init(flow: Flow<T>, optimizer: OptimizerDescription, schedule: LearningRateSchedule, clipNorm: Double? = nil) {
+  /// With `parallel` (whose master is `flow`), each batch is cut into slices that its
+  /// workers run at once.
+  public init(flow: Flow<T>, optimizer: OptimizerDescription, schedule: LearningRateSchedule, clipNorm: Double? = nil,
+              parallel: DataParallel<T>? = nil) {
     if let c = clipNorm { precondition(c > 0, "clipping norm must be positive") }
+    if let parallel { precondition(parallel.master === flow, "the workers' master must be the flow trained") }
     self.flow = flow
+    self.parallel = parallel
     self.optimizer = Optimizer(optimizer, parameters: flow.namedParameters)
     self.schedule = schedule
     self.clipNorm = clipNorm
@@ -28,10 +38,25 @@ public final class TrainingStep<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func step(_ batch: Matrix<T>) -> StepReport {
+    step(batch, context: nil)
+  }
+
+  /// Runs one step on `batch` whose raw context is `context` (nil: an unconditional flow,
+  /// or, without workers, the context already set on the flow).
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  public func step(_ batch: Matrix<T>, context: ContextRows?) -> StepReport {
     flow.isTraining = true
     flow.zeroGradients()
     let rate = schedule.learningRate(atStep: optimizer.step)
-    let result = flow.lossAndGradients(batch)
+    let result: FlowLoss
+    if let parallel, hasStepped {
+      result = parallel.lossAndGradients(batch, context: context)
+    } else {
+      if let context { flow.setContext(context) }
+      result = flow.lossAndGradients(batch)
+    }
+    hasStepped = true
     guard result.nonFinite == nil else {
       return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: .nan, learningRate: rate, nonFinite: result.nonFinite, applied: false)
     }
@@ -42,6 +67,12 @@ public final class TrainingStep<T: FlowScalar> {
     optimizer.update(learningRate: rate)
     return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: norm, learningRate: rate, nonFinite: nil, applied: true)
   }
+}
+
+extension TrainingStep {
+  /// The first layer that went non-finite in the latest step's forward pass, in whichever
+  /// worker's flow saw it.
+  public var firstNonFiniteLayer: Int? { parallel?.firstNonFiniteLayer ?? flow.firstNonFiniteLayer }
 }
 
 /// What one training step did.

@@ -21,6 +21,12 @@ package struct FlowEvaluator {
   /// The seed of the dequantization noise when scoring (the spec's `eval.seed`): the
   /// same model always gets the same score.
   package let scoringSeed: UInt64
+  /// Builds the same flow in Float64 with the same weights (nil if it cannot, or the flow
+  /// is Float64 already): samples that come out non-finite in Float32 are made again
+  /// there from the same latents (`sample`). Set by the `ValidatedGraph` initialiser.
+  package var float64Replay: (() -> AnyFlow?)?
+  /// The replay flow, built on first use and kept (a class, so copies of the evaluator share it).
+  private let replayCache = ReplayCache()
 
   package init(flow: AnyFlow, preprocessing: Preprocessing, batchSize: Int, shape: [Int]?, scoringSeed: UInt64) {
     self.flow = flow
@@ -107,21 +113,61 @@ package struct FlowEvaluator {
   /// A conditional flow takes the context of each sample in `context` (`count` rows: a
   /// class each, or the real values of a column context); samples of a class context
   /// carry their classes as their labels.
-  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil, _ body: (Dataset) throws -> Void) rethrows {
+  ///
+  /// A Float32 flow's sample whose inverse pass overflows (a deep chain can round a
+  /// latent's image to infinity: a sigmoid scale that underflows, then a division by it)
+  /// is made again from the same latent in Float64 with the same weights
+  /// (`float64Replay`), as the round trip replays its failing rows; the return value is
+  /// the number of samples so made. Only what is non-finite in Float64 too stays so.
+  @discardableResult
+  package func sample(count: Int, temperature: Double, seed: UInt64, context: ContextRows? = nil,
+                      _ body: (Dataset) throws -> Void) rethrows -> Int {
     let w = contextWidth
     precondition(!flow.isConditional || context?.count(width: w) == count, "a conditional flow samples with one context row per sample")
-    try evaluating {
+    return try evaluating {
       var rng = Xoshiro256(seed: seed, stream: "samples")
-      var done = 0
+      var done = 0, regenerated = 0
+      let d = dimension
       while done < count {
         let n = min(batchSize, count - done)
         let batchContext = flow.isConditional ? context!.rows(done..<(done + n), width: w) : nil
-        var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchContext)
+        guard case .float32 = flow, float64Replay != nil else {
+          var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchContext)
+          preprocessing.invert(&values)
+          try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchContext?.labels, source: "samples"))
+          done += n
+          continue
+        }
+        // The prior's draws, then the inverse: what `flow.sample` does (the same draws from
+        // the same generator), with the latents kept for a replay.
+        let z = flow.priorSample(count: n, temperature: temperature, rng: &rng, context: batchContext)
+        var values = flow.inverse(z, rows: n, context: batchContext)
+        let bad = (0..<n).filter { r in !values[(r * d)..<((r + 1) * d)].allSatisfy(\.isFinite) }
+        if !bad.isEmpty, let replay = replayFlow() {
+          let again = replay.inverse(bad.flatMap { z[($0 * d)..<(($0 + 1) * d)] }, rows: bad.count,
+                                     context: batchContext.map { failingContext($0, bad) })
+          for (k, r) in bad.enumerated() {
+            values.replaceSubrange((r * d)..<((r + 1) * d), with: again[(k * d)..<((k + 1) * d)])
+          }
+          regenerated += bad.count
+        }
         preprocessing.invert(&values)
         try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchContext?.labels, source: "samples"))
         done += n
       }
+      return regenerated
     }
+  }
+
+  /// The Float64 replay flow, built once (nil for a Float64 flow or without `float64Replay`).
+  private func replayFlow() -> AnyFlow? {
+    guard case .float32 = flow, let float64Replay else { return nil }
+    if !replayCache.built {
+      replayCache.flow = float64Replay()
+      replayCache.flow?.isTraining = false
+      replayCache.built = true
+    }
+    return replayCache.flow
   }
 
   /// `count` samples gathered in one data set (for counts that fit in memory).
@@ -288,5 +334,13 @@ extension FlowEvaluator {
     let g = v.graph
     self.init(flow: flow, preprocessing: try DataPlan.makePreprocessing(g), batchSize: g.settings.eval.batchSize.value,
               shape: g.shape?.value.map(\.value), scoringSeed: UInt64(bitPattern: Int64(g.settings.eval.seed.value)))
+    let seed = g.settings.train.seed.value
+    float64Replay = { FlowcBuild.float64Replay(of: flow, v, seed: seed) }
   }
+}
+
+/// The lazily built Float64 replay flow of an evaluator.
+private final class ReplayCache {
+  var built = false
+  var flow: AnyFlow?
 }

@@ -167,11 +167,11 @@ extension FlowcCommand {
         writeStderr("error: cannot write '\(output)': \(n) samples take \(formatBytes(bytes)), but only \(formatBytes(free)) are free there\n")
         throw ExitCode(2)
       }
-      var nonFinite = 0
+      var nonFinite = 0, regenerated = 0
       let context = try sampleContext(model, count: n, fromFile: fromFile)
       do {
         let writer = try NPYStreamWriter(path: output, count: n, rowShape: model.rowShape)
-        try model.sample(count: n, temperature: temperature, seed: seed, context: context) { batch in
+        regenerated = try model.sample(count: n, temperature: temperature, seed: seed, context: context) { batch in
           nonFinite += batch.values.count { !$0.isFinite }
           try writer.append(batch.values)
         }
@@ -181,6 +181,9 @@ extension FlowcCommand {
         throw ExitCode(2)
       }
       print("wrote \(n) samples of dimension \(model.dimension) to \(output)")
+      if regenerated > 0 {
+        print("note: \(formatCount(regenerated)) of the samples overflowed in float32 and were made again from the same latents in float64 with the same weights")
+      }
       try reportNonFinite(nonFinite, of: "values of the samples")
     }
   }
