@@ -97,6 +97,22 @@ import Testing
     }
   }
 
+  /// A batch whose loss is over the step's bound moves no weight (the trainer's
+  /// explosion guard counts such batches).
+  @Test func aStepOverItsLossBoundAppliesNoUpdate() throws {
+    let v = try graph(try ImageFlowBuildTests.spec(shape: [1, 8, 8], flow: ImageFlowBuildTests.glow))
+    let p = Self.workers(v, 2)
+    let step = TrainingStep(flow: p.master, optimizer: .adam(AdamOptions()), schedule: LearningRateSchedule(base: 1e-3), parallel: p)
+    let batch = Self.batch(rows: 6, dimension: 64, seed: 3)
+    #expect(step.step(batch).applied)
+    let before = p.master.parameters.map(\.value)
+    let r = step.step(batch, context: nil, maxLoss: -1e9)
+    #expect(r.overMaxLoss && !r.applied && r.loss.isFinite)
+    #expect(p.master.parameters.map(\.value) == before)
+    #expect(step.optimizer.step == 1)
+    #expect(step.step(batch, context: nil, maxLoss: 1e9).applied)
+  }
+
   @Test func aFlowWithBatchNormIsNotSupported() throws {
     let v = try graph(moonsSpec(flow: "  - {kind: affine_coupling, keep: [1, 0], net: net}\n  - kind: batch_norm\n  - {kind: affine_coupling, keep: flip, net: net}"))
     #expect(!DataParallel<Double>.isSupported(buildFlow(flowDescription(v, seed: 0), as: Double.self)))

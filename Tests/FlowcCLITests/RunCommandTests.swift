@@ -142,6 +142,25 @@ import Testing
     #expect(info["workers"] as? Int == 2 && info["threads"] as? Int == 1)
   }
 
+  /// Interrupted and resumed with workers, a run ends where the uninterrupted one does.
+  @Test func resumeWithWorkersEqualsUninterrupted() throws {
+    let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec(steps: 1500).utf8))
+    let base = (spec as NSString).deletingLastPathComponent
+    #expect(try FlowcBinary.run(["run", spec, "--out", "\(base)/whole", "--workers", "2", "--quiet"]).status == 0)
+    let whole = try Self.json("\(try Self.runDirectory(in: "\(base)/whole"))/final.json")
+    let interrupted = try FlowcBinary.run(["run", spec, "--out", "\(base)/parts", "--workers", "2"],
+                                          interruptWhen: { ($0 as NSString).contains("step 100/1500") })
+    #expect(interrupted.status == 130, "\(interrupted.stderr)")
+    let dir = try Self.runDirectory(in: "\(base)/parts")
+    #expect(try Self.json("\(dir)/run.json")["workers"] as? Int == 2)
+    // --resume keeps the run's two workers.
+    let resumed = try FlowcBinary.run(["run", "--resume", dir, "--quiet"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let parts = try Self.json("\(dir)/final.json")
+    #expect(parts["test_nll"] as? Double == whole["test_nll"] as? Double)
+    #expect(parts["steps"] as? Int == 1500)
+  }
+
   @Test func workersAreRefusedWhereTheyCannotWork() throws {
     let spec = try FlowcBinary.temporaryFile("tiny.yaml", Array(Self.tinySpec(steps: 10).utf8))
     let base = (spec as NSString).deletingLastPathComponent

@@ -16,7 +16,7 @@ public final class TrainingStep<T: FlowScalar> {
   public var clipNorm: Double?
   /// Workers that share each batch (nil: the flow alone on the calling thread).
   public let parallel: DataParallel<T>?
-  /// Whether a step has run: the first one always runs on `flow` alone, so that
+  /// Whether a step has run: the first step of a fresh flow runs on `flow` alone, so that
   /// data-dependent initialisation (ActNorm) sees the whole batch.
   private var hasStepped = false
 
@@ -46,17 +46,32 @@ public final class TrainingStep<T: FlowScalar> {
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
   public func step(_ batch: Matrix<T>, context: ContextRows?) -> StepReport {
+    step(batch, context: context, maxLoss: nil)
+  }
+
+  /// Runs one step, applying no update when the batch's loss is over `maxLoss` (the
+  /// report then says `overMaxLoss`): one outlier batch of a clipped run should not move
+  /// the weights, and the caller decides when such batches mean the run has diverged.
+  @_specialize(exported: true, where T == Float)
+  @_specialize(exported: true, where T == Double)
+  public func step(_ batch: Matrix<T>, context: ContextRows?, maxLoss: Double?) -> StepReport {
     flow.isTraining = true
     flow.zeroGradients()
     let rate = schedule.learningRate(atStep: optimizer.step)
     let result: FlowLoss
-    if let parallel, hasStepped {
+    // A resumed flow (updates already applied) has its ActNorms initialised: it goes to
+    // the workers at once, as the uninterrupted run would, so resuming changes nothing.
+    if let parallel, hasStepped || optimizer.step > 0 {
       result = parallel.lossAndGradients(batch, context: context)
     } else {
       if let context { flow.setContext(context) }
       result = flow.lossAndGradients(batch)
     }
     hasStepped = true
+    if let maxLoss, result.nonFinite == nil, result.loss > maxLoss {
+      return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: .nan, learningRate: rate, nonFinite: nil, applied: false,
+                        overMaxLoss: true)
+    }
     guard result.nonFinite == nil else {
       return StepReport(step: optimizer.step, loss: result.loss, gradientNorm: .nan, learningRate: rate, nonFinite: result.nonFinite, applied: false)
     }
@@ -89,4 +104,6 @@ public struct StepReport: Sendable, Hashable {
   public var nonFinite: NonFiniteSource?
   /// Whether the parameters were updated.
   public var applied: Bool
+  /// Whether the update was withheld because the loss was over the step's `maxLoss`.
+  public var overMaxLoss: Bool = false
 }
