@@ -33,9 +33,11 @@ public final class DataParallel<T: FlowScalar> {
   private let masterBuffers: [Buffer<T>]
   private let replicaParameters: [[Parameter<T>]]
   private let replicaBuffers: [[Buffer<T>]]
+  /// The master, then the replicas: worker k's flow.
+  private let flows: [Flow<T>]
   /// Each worker's slice of the current batch (reused across steps).
   private var slices: [Matrix<T>]
-  /// Each worker's result of the latest pass.
+  /// Each worker's result of the latest pass (written in place by the workers).
   private var results: [FlowLoss]
   /// The worker whose flow ran the latest pass with a non-finite loss, if any.
   public private(set) var nonFiniteWorker: Int?
@@ -46,6 +48,7 @@ public final class DataParallel<T: FlowScalar> {
     precondition(Self.isSupported(master), "a flow with batch normalisation cannot be trained on batch slices")
     self.master = master
     self.replicas = replicas
+    flows = [master] + replicas
     masterParameters = master.parameters
     masterBuffers = Self.buffers(of: master)
     replicaParameters = replicas.map(\.parameters)
@@ -110,7 +113,6 @@ public final class DataParallel<T: FlowScalar> {
     precondition(!master.isConditional || context != nil, "a conditional flow's batch needs its context")
     let n = batch.rows, bounds = Self.sliceBounds(rows: n, workers: workers)
     synchronize()
-    let flows = [master] + replicas
     for (k, range) in bounds.enumerated() {
       copyRows(of: batch, range, into: &slices[k])
       flows[k].isTraining = true
@@ -119,18 +121,19 @@ public final class DataParallel<T: FlowScalar> {
       }
       if k > 0 { flows[k].zeroGradients() }
     }
-    // Each worker writes only its own flow, slice and result.
+    // Each worker touches only its own flow, slice and result entry.
     let work = UncheckedBox((flows: flows, slices: slices))
-    let out = UncheckedBox(UnsafeMutablePointer<FlowLoss>.allocate(capacity: bounds.count))
-    defer { out.value.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: bounds.count) { k in
-      (out.value + k).initialize(to: work.value.flows[k].lossAndGradients(work.value.slices[k]))
+    results.withUnsafeMutableBufferPointer { r in
+      let out = UncheckedBox(r)
+      DispatchQueue.concurrentPerform(iterations: bounds.count) { k in
+        out.value[k] = work.value.flows[k].lossAndGradients(work.value.slices[k])
+      }
     }
-    for k in bounds.indices { results[k] = out.value[k] }
-    nonFiniteWorker = bounds.indices.first { results[$0].nonFinite != nil || !results[$0].loss.isFinite }
+    // `Flow.lossAndGradients` names a source whenever its loss is not finite.
+    nonFiniteWorker = bounds.indices.first { results[$0].nonFinite != nil }
+    if let bad = nonFiniteWorker { return results[bad] }
     var loss = 0.0
     for (k, range) in bounds.enumerated() { loss += Double(range.count) / Double(n) * results[k].loss }
-    if let bad = nonFiniteWorker { return FlowLoss(loss: results[bad].loss.isFinite ? .nan : results[bad].loss, nonFinite: results[bad].nonFinite) }
     // Master gradient = Σ_k (n_k / n)·g_k, each g_k its slice's mean-NLL gradient.
     let w0 = T(Double(bounds[0].count) / Double(n))
     for p in masterParameters { p.gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] *= w0 } } }
@@ -147,8 +150,7 @@ public final class DataParallel<T: FlowScalar> {
 
   /// The first non-finite layer of the worker that saw a non-finite value last pass.
   public var firstNonFiniteLayer: Int? {
-    guard let k = nonFiniteWorker else { return master.firstNonFiniteLayer }
-    return ([master] + replicas)[k].firstNonFiniteLayer
+    flows[nonFiniteWorker ?? 0].firstNonFiniteLayer
   }
 }
 

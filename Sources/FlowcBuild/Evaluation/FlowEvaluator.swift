@@ -131,25 +131,24 @@ package struct FlowEvaluator {
       while done < count {
         let n = min(batchSize, count - done)
         let batchContext = flow.isConditional ? context!.rows(done..<(done + n), width: w) : nil
-        guard case .float32 = flow, float64Replay != nil else {
-          var values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchContext)
-          preprocessing.invert(&values)
-          try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchContext?.labels, source: "samples"))
-          done += n
-          continue
-        }
-        // The prior's draws, then the inverse: what `flow.sample` does (the same draws from
-        // the same generator), with the latents kept for a replay.
-        let z = flow.priorSample(count: n, temperature: temperature, rng: &rng, context: batchContext)
-        var values = flow.inverse(z, rows: n, context: batchContext)
-        let bad = (0..<n).filter { r in !values[(r * d)..<((r + 1) * d)].allSatisfy(\.isFinite) }
-        if !bad.isEmpty, let replay = replayFlow() {
-          let again = replay.inverse(bad.flatMap { z[($0 * d)..<(($0 + 1) * d)] }, rows: bad.count,
-                                     context: batchContext.map { failingContext($0, bad) })
-          for (k, r) in bad.enumerated() {
-            values.replaceSubrange((r * d)..<((r + 1) * d), with: again[(k * d)..<((k + 1) * d)])
+        var values: [Float]
+        if case .float32 = flow, float64Replay != nil {
+          // The prior's draws, then the inverse: what `flow.sample` does (the same draws
+          // from the same generator), with the latents kept for the replay.
+          let z = flow.priorSample(count: n, temperature: temperature, rng: &rng, context: batchContext)
+          values = flow.inverse(z, rows: n, context: batchContext)
+          let bad = (0..<n).filter { r in !values[(r * d)..<((r + 1) * d)].allSatisfy(\.isFinite) }
+          // The Float64 copy is built only when a sample needs it.
+          if !bad.isEmpty, let replay = replayFlow() {
+            let again = replay.inverse(bad.flatMap { z[($0 * d)..<(($0 + 1) * d)] }, rows: bad.count,
+                                       context: batchContext.map { failingContext($0, bad) })
+            for (k, r) in bad.enumerated() {
+              values.replaceSubrange((r * d)..<((r + 1) * d), with: again[(k * d)..<((k + 1) * d)])
+            }
+            regenerated += bad.count
           }
-          regenerated += bad.count
+        } else {
+          values = flow.sample(count: n, temperature: temperature, rng: &rng, context: batchContext)
         }
         preprocessing.invert(&values)
         try body(Dataset(values: values, count: n, dimension: dimension, shape: shape, labels: batchContext?.labels, source: "samples"))
