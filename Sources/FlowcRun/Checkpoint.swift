@@ -46,18 +46,17 @@ enum CheckpointKey {
   static let trainer = "trainer_state"
 }
 
-func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, flow: [NamedTensor],
-                     optimizer: [NamedTensor], state: TrainerState) throws {
+/// Writes the flow's and the optimizer's state to `path`, one tensor at a time from the
+/// live storage (`StateSlot.get`): the file is never held in memory, and no Double copy
+/// of the weights is made. For Real NVP on Fashion-MNIST (27.7 M parameters) that copy
+/// and the file's bytes were 1 GB on top of the run's 0.7 GB at every checkpoint.
+func writeCheckpoint<T: FlowScalar>(path: String, spec: CheckpointSpec, graph: ValidatedGraph, flow: [StateSlot<T>],
+                                    optimizer: [StateSlot<T>], state: TrainerState) throws {
   let float64 = graph.graph.dtype == .float64
-  var tensors: [SafeTensor] = []
-  tensors.reserveCapacity(flow.count + optimizer.count)
-  for t in flow + optimizer.map({ NamedTensor(name: "optimizer." + $0.name, shape: $0.shape, role: $0.role, values: $0.values) }) {
-    if float64 {
-      tensors.append(try SafeTensor(name: t.name, shape: t.shape, values: t.values))
-    } else {
-      tensors.append(try SafeTensor(name: t.name, shape: t.shape, values: t.values.map { Float($0) }))
-    }
-  }
+  let dtype: SafeTensorDType = float64 ? .f64 : .f32
+  let slots = flow + optimizer
+  let names = flow.map(\.name) + optimizer.map { "optimizer." + $0.name }
+  let layouts = zip(names, slots).map { SafeTensorLayout(name: $0, dtype: dtype, shape: $1.shape) }
   let metadata = [
     CheckpointKey.format: CheckpointKey.formatValue,
     CheckpointKey.flowcVersion: flowcVersion,
@@ -67,7 +66,12 @@ func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, 
     CheckpointKey.trainer: RunFileJSON.line(state),
   ]
   do {
-    try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
+    try SafeTensorsFile.write(to: path, layouts: layouts, metadata: metadata) { i in
+      let values = slots[i].get()
+      return float64
+        ? try SafeTensor(name: names[i], shape: slots[i].shape, values: values.map { Double($0) })
+        : try SafeTensor(name: names[i], shape: slots[i].shape, values: values.map { Float($0) })
+    }
   } catch let e as SafeTensorsError {
     switch e.problem {
     case .unwritable(_, let reason), .directoryNotSynced(_, let reason):
@@ -79,11 +83,14 @@ func writeCheckpoint(path: String, spec: CheckpointSpec, graph: ValidatedGraph, 
 }
 
 /// Reads a checkpoint written by `writeCheckpoint`.
+/// - Parameter optimizer: whether to read the optimizer's moments too (a resumed run
+///   needs them; a model loaded to evaluate or sample does not, and they are two thirds
+///   of an Adam checkpoint). Without, `Checkpoint.optimizer` is empty.
 /// - Throws: `CheckpointError` naming the file and what is wrong.
-func readCheckpoint(path: String) throws -> Checkpoint {
+func readCheckpoint(path: String, optimizer withOptimizer: Bool = true) throws -> Checkpoint {
   let file: SafeTensorsFile
   do {
-    file = try SafeTensorsFile.read(from: path)
+    file = try SafeTensorsFile.read(from: path, including: withOptimizer ? nil : { !$0.hasPrefix("optimizer.") })
   } catch let e as SafeTensorsError {
     throw CheckpointError(path: path, message: e.problem.message)
   }

@@ -261,7 +261,7 @@ final class Trainer<T: FlowScalar> {
     let state = TrainerState(step: step, bestValidation: bestValidation, lossSum: lossSum, lossCount: lossCount,
                              gradientNorm: lastGradientNorm, elapsedSeconds: elapsed, sampler: data.samplerState,
                              noise: data.noise.state, initialLoss: initialLoss)
-    try writeCheckpoint(path: path, spec: spec, graph: graph, flow: flow.namedTensors(), optimizer: stepper.optimizer.namedTensors(),
+    try writeCheckpoint(path: path, spec: spec, graph: graph, flow: flow.stateSlots(), optimizer: stepper.optimizer.stateSlots(),
                         state: state)
   }
 

@@ -43,6 +43,30 @@ public struct SafeTensor: Equatable, Sendable {
   public var elementCount: Int { bytes.count / dtype.byteSize }
 }
 
+/// What a file's header says of a tensor: its name, dtype and shape, without the data
+/// (`SafeTensorsFile.write(to:layouts:metadata:tensor:)` writes a header from these before
+/// the tensors are made).
+public struct SafeTensorLayout: Equatable, Sendable {
+  /// The tensor's name.
+  public let name: String
+  /// The element type.
+  public let dtype: SafeTensorDType
+  /// The dimensions, outermost first.
+  public let shape: [Int]
+
+  /// A layout; the shape is checked when a header is written from it.
+  public init(name: String, dtype: SafeTensorDType, shape: [Int]) {
+    self.name = name
+    self.dtype = dtype
+    self.shape = shape
+  }
+}
+
+extension SafeTensor {
+  /// The tensor's name, dtype and shape.
+  public var layout: SafeTensorLayout { SafeTensorLayout(name: name, dtype: dtype, shape: shape) }
+}
+
 /// The header key that holds the file's string-to-string metadata.
 let reservedMetadataKey = "__metadata__"
 

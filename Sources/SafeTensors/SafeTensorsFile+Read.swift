@@ -15,14 +15,21 @@ extension SafeTensorsFile {
   /// - Parameters:
   ///   - path: the file to read.
   ///   - maxFileBytes: the largest file accepted.
+  ///   - including: which tensors to read, by name (all when nil); the others' bytes are
+  ///     not read at all (a model loaded for evaluation skips a checkpoint's optimizer
+  ///     moments, two thirds of it), though the whole header is still checked.
   /// - Throws: `SafeTensorsError` naming `path`; see `SafeTensorsError.Problem` for the kinds.
-  public static func read(from path: String, maxFileBytes: Int = defaultMaxFileBytes) throws -> SafeTensorsFile {
+  public static func read(
+    from path: String, maxFileBytes: Int = defaultMaxFileBytes, including: ((String) -> Bool)? = nil
+  ) throws -> SafeTensorsFile {
     let file = try OpenFile(path: path)
     defer { file.release() }
     guard file.size <= maxFileBytes else {
       throw SafeTensorsError(path: path, .fileTooLarge(bytes: file.size, limit: maxFileBytes))
     }
-    return try decode(size: file.size, path: path) { offset, count in try file.read(offset: offset, count: count) }
+    return try decode(size: file.size, path: path, including: including) { offset, count in
+      try file.read(offset: offset, count: count)
+    }
   }
 
   /// Decodes and checks the bytes of a safetensors file held in memory.
@@ -45,7 +52,7 @@ extension SafeTensorsFile {
   ///   - path: the name for messages.
   ///   - read: returns `count` bytes from `offset`, or fewer when the source ends first.
   private static func decode(
-    size: Int, path: String, read: (_ offset: Int, _ count: Int) throws -> [UInt8]
+    size: Int, path: String, including: ((String) -> Bool)? = nil, read: (_ offset: Int, _ count: Int) throws -> [UInt8]
   ) throws -> SafeTensorsFile {
     guard size >= 8 else { throw SafeTensorsError(path: path, .tooShort(bytes: size)) }
     let lengthBytes = try read(0, 8)
@@ -66,7 +73,7 @@ extension SafeTensorsFile {
 
     var tensors: [SafeTensor] = []
     tensors.reserveCapacity(header.entries.count)
-    for entry in header.entries {
+    for entry in header.entries where including?(entry.name) ?? true {
       let bytes = try read(dataStart + entry.range.lowerBound, entry.range.count)
       guard bytes.count == entry.range.count else {
         // The file shrank after its size was taken.

@@ -33,6 +33,30 @@ extension SafeTensorsFile {
   /// - Throws: `SafeTensorsError` with `unwritable`, naming the step that failed, or
   ///   `directoryNotSynced` when only the final directory sync failed (the file is in place).
   public func write(to path: String) throws {
+    try Self.write(to: path, layouts: tensors.map(\.layout), metadata: metadata) { tensors[$0] }
+  }
+
+  /// Writes a file whose tensors are made one at a time, as the writer reaches them, so that
+  /// no more than one tensor's bytes are held at once: a checkpoint of 27.7 M parameters with
+  /// Adam's two moments is 330 MB as bytes, which `write(to:)` on a whole `SafeTensorsFile`
+  /// would hold in memory beside the weights it copies.
+  ///
+  /// The header is written from `layouts` first; `tensor(i)` must then return a tensor with
+  /// exactly the name, dtype and shape of `layouts[i]`. Atomic as `write(to:)`.
+  ///
+  /// - Throws: `SafeTensorsError`: `duplicateName` or `reservedName` for the layouts,
+  ///   `negativeDimension` or `shapeOverflow` for a shape, `invalidEntry` when a made tensor
+  ///   does not match its layout (nothing is left at `path` then), what `tensor` throws, and
+  ///   the errors of `write(to:)`.
+  public static func write(
+    to path: String, layouts: [SafeTensorLayout], metadata: [String: String], tensor: (Int) throws -> SafeTensor
+  ) throws {
+    var seen = Set<String>()
+    for layout in layouts {
+      guard layout.name != reservedMetadataKey else { throw SafeTensorsError(path: path, .reservedName) }
+      guard seen.insert(layout.name).inserted else { throw SafeTensorsError(path: path, .duplicateName(name: layout.name)) }
+    }
+    let header = try encodedHeader(layouts, metadata: metadata, path: path)
     let (directory, base) = splitPath(path)
     let temporary = FilePath(directory).appending(
       ".\(base).tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)).string
@@ -45,8 +69,16 @@ extension SafeTensorsFile {
     var renamed = false
     defer { if !renamed { unlink(temporary) } }
     do {
-      try writeAll(fd, encodedHeader(), onError: { fail("writing \(temporary)") })
-      for tensor in tensors { try writeAll(fd, tensor.bytes, onError: { fail("writing \(temporary)") }) }
+      try writeAll(fd, header, onError: { fail("writing \(temporary)") })
+      for (i, layout) in layouts.enumerated() {
+        let made = try tensor(i)
+        guard made.layout == layout else {
+          throw SafeTensorsError(path: path, .invalidEntry(
+            name: layout.name, reason: "the tensor made for it is \(made.name) \(made.dtype.rawValue) \(made.shape), "
+              + "not the \(layout.dtype.rawValue) \(layout.shape) its header entry says"))
+        }
+        try writeAll(fd, made.bytes, onError: { fail("writing \(temporary)") })
+      }
       guard fsync(fd) == 0 else { throw fail("syncing \(temporary)") }
     } catch {
       _ = close(fd)
@@ -62,6 +94,13 @@ extension SafeTensorsFile {
 
   /// The header length (8 bytes, little-endian) followed by the padded JSON header.
   func encodedHeader() -> [UInt8] {
+    // The tensors exist, so their shapes were checked and this cannot throw.
+    (try? Self.encodedHeader(tensors.map(\.layout), metadata: metadata, path: nil)) ?? []
+  }
+
+  /// The header of a file with these tensors and metadata.
+  /// - Throws: `SafeTensorsError` with `negativeDimension` or `shapeOverflow` for a shape.
+  static func encodedHeader(_ layouts: [SafeTensorLayout], metadata: [String: String], path: String?) throws -> [UInt8] {
     var json = "{"
     var first = true
     func key(_ name: String) {
@@ -75,12 +114,13 @@ extension SafeTensorsFile {
       json += "{" + pairs.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"
     }
     var offset = 0
-    for tensor in tensors {
-      key(tensor.name)
-      let shape = tensor.shape.map(String.init).joined(separator: ",")
-      json += "{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
-      json += "\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}"
-      offset += tensor.bytes.count
+    for layout in layouts {
+      let count = try byteCount(name: layout.name, shape: layout.shape, dtype: layout.dtype, path: path)
+      key(layout.name)
+      let shape = layout.shape.map(String.init).joined(separator: ",")
+      json += "{\"dtype\":\"\(layout.dtype.rawValue)\",\"shape\":[\(shape)],"
+      json += "\"data_offsets\":[\(offset),\(offset + count)]}"
+      offset += count
     }
     json += "}"
     var header = Array(json.utf8)
