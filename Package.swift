@@ -55,6 +55,9 @@ let package = Package(
     // The x86 cpuid and xgetbv instructions (header only, links nothing), for choosing
     // OpenBLAS's kernel.
     .systemLibrary(name: "CCPUID"),
+    // glibc's malloc_trim (header only): freed training memory back to the system before
+    // a run draws its figures.
+    .systemLibrary(name: "CMalloc"),
 
     // MARK: - Shared by the runtime and the data readers
     .target(name: "FlowRandom", dependencies: [realModule]),
@@ -85,7 +88,7 @@ let package = Package(
     .target(name: "FlowcBuild", dependencies: ["FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData", "FlowRandom"]),
     // Training runs: run directory, trainer, checkpoints, trained models.
     .target(name: "FlowcRun", dependencies: ["FlowcBuild", "FlowcIR", "FlowcSpec", "FlowcDiagnostics", "FlowRuntime", "FlowData",
-                                             "FlowRandom", "SafeTensors", systemPackage]),
+                                             "FlowRandom", "SafeTensors", "CMalloc", systemPackage]),
     // The PyTorch export of a validated graph: a Python package per flow (docs/scale-out.md).
     // Depends on the compiler front end only; its Python files are embedded in the binary.
     .target(

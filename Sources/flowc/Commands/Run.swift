@@ -167,7 +167,9 @@ extension FlowcCommand {
         }
       case .completed(let dir, let m), .failed(let dir, let m):
         // Figures and report.html, drawn from the finished run directory; a failure here
-        // leaves a trained run, so it is only reported.
+        // leaves a trained run, so it is only reported. The trainer is gone: its memory
+        // goes back first, so the figures' model does not sit on top of it.
+        releaseFreedMemory()
         do {
           try ReportHTML.write(dir)
         } catch {
