@@ -25,7 +25,11 @@ extension BatchSampler {
     get { SamplerState(generator: generator.state, order: order, position: position, epoch: epoch) }
     set {
       if let g = Xoshiro256(state: newValue.generator) { generator = g }
-      if newValue.order.count == data.count || newValue.order.isEmpty { order = newValue.order }
+      // An order from elsewhere (a checkpoint's JSON) must index these rows, or a batch
+      // would read past them.
+      if newValue.order.isEmpty || (newValue.order.count == count && newValue.order.allSatisfy { $0 >= 0 && $0 < count }) {
+        order = newValue.order
+      }
       position = max(0, min(newValue.position, order.count))
       epoch = newValue.epoch
     }

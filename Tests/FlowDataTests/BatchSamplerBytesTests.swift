@@ -70,4 +70,24 @@ import Testing
     }
     #expect(found)
   }
+
+  /// A saved state whose order does not index the rows (a damaged checkpoint) is not
+  /// taken: the sampler starts a fresh epoch instead of reading past its rows.
+  @Test func aStateWhoseOrderDoesNotFitIsIgnored() {
+    let data = Self.pixels()
+    var sampler = BatchSampler(data: data, generator: Xoshiro256(seed: 8))
+    var saved = sampler.state
+    saved.order = Array(0..<36) + [37]
+    saved.position = 5
+    sampler.state = saved
+    #expect(sampler.state.order.isEmpty && sampler.state.position == 0)
+    var buffer: [Float] = []
+    let n = sampler.nextBatch(10, into: &buffer)
+    #expect(n == 10)
+    for r in 0..<n { #expect(Array(buffer[(r * 6)..<((r + 1) * 6)]) == data.row(Int(buffer[r * 6]))) }
+    // A fitting order is taken as it is.
+    saved.order = Array((0..<37).reversed())
+    sampler.state = saved
+    #expect(sampler.state.order == saved.order && sampler.state.position == 5)
+  }
 }
