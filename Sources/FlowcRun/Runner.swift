@@ -392,10 +392,8 @@ package enum Runner {
     // end has none to reuse.
     let validationNLL: Double? = data.validation.count == 0 ? nil
       : trainer.lastValidation ?? trainer.evaluate(data.validation).nll
-    let seed = t.seed.value
     let roundTrip = trainer.evaluator.roundTrip(data.test, tolerance: roundTripTolerance(g.dtype),
-                                                float64Tolerance: roundTripTolerance(.float64),
-                                                float64Replay: { float64Replay(of: trainer.evaluator.flow, v, seed: seed) })
+                                                float64Tolerance: roundTripTolerance(.float64))
     let tolerance = roundTripTolerance(g.dtype) * (1 + roundTrip.maxMagnitude)
     let (nonFiniteSamples, regeneratedSamples) = try writeSamples(trainer.evaluator, g, test: data.test, to: directory.samples)
 

@@ -20,7 +20,8 @@ import Testing
     """
 
   /// A float32 ActNorm whose log-scale is `logScale` (already initialised), its
-  /// evaluator, and the Float64 replay of the same weights.
+  /// evaluator with no Float64 replay, and the Float64 replay of the same weights (for
+  /// the test to hand to the evaluator).
   static func actNorm(logScale: Double) throws -> (FlowEvaluator, () -> AnyFlow?) {
     let v = try graph(yaml)
     let flow = AnyFlow.float32(buildFlow(flowDescription(v, seed: 1), as: Float.self))
@@ -29,19 +30,22 @@ import Testing
       tensors[i].values = tensors[i].values.map { _ in tensors[i].name.hasSuffix("initialized") ? 1 : logScale }
     }
     try flow.load(tensors)
-    return (try FlowEvaluator(v, flow: flow), { float64Replay(of: flow, v, seed: 1) })
+    var evaluator = try FlowEvaluator(v, flow: flow)
+    evaluator.float64Replay = nil
+    return (evaluator, { float64Replay(of: flow, v, seed: 1) })
   }
 
   static let data = Dataset(values: [0.5, -0.25, 1, 2, -1.5, 0.75], count: 3, dimension: 2, source: "test")
 
   @Test func float32RoundingThatFloat64UndoesIsNotAFailure() throws {
     // exp(−120) underflows to 0 in Float32 (0 · exp(120) = 0 · inf = NaN back), not in Float64.
-    let (evaluator, replay) = try Self.actNorm(logScale: -120)
+    var (evaluator, replay) = try Self.actNorm(logScale: -120)
     let withoutReplay = evaluator.roundTrip(Self.data, tolerance: 1e-2)
     #expect(withoutReplay.maxError == .infinity && withoutReplay.rowsOverTolerance == 3 && withoutReplay.rowsFailed == 3)
     #expect(withoutReplay.float64ReplayMaxError == nil && withoutReplay.failed)
 
-    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2, float64Replay: replay)
+    evaluator.float64Replay = replay
+    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2)
     #expect(judged.maxError == .infinity && judged.rowsOverTolerance == 3)
     let replayError = try #require(judged.float64ReplayMaxError)
     #expect(replayError < 1e-12)
@@ -50,16 +54,18 @@ import Testing
 
   @Test func aFlowThatFloat64CannotInvertEitherFails() throws {
     // exp(−800) underflows in Float64 as well: the input is lost.
-    let (evaluator, replay) = try Self.actNorm(logScale: -800)
-    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2, float64Replay: replay)
+    var (evaluator, replay) = try Self.actNorm(logScale: -800)
+    evaluator.float64Replay = replay
+    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2)
     #expect(judged.rowsOverTolerance == 3 && judged.float64ReplayMaxError == .infinity)
     #expect(judged.rowsFailed == 3 && judged.failed)
   }
 
   @Test func aHealthyFlowReplaysNothing() throws {
     var built = false
-    let (evaluator, replay) = try Self.actNorm(logScale: 0.3)
-    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2, float64Replay: { built = true; return replay() })
+    var (evaluator, replay) = try Self.actNorm(logScale: 0.3)
+    evaluator.float64Replay = { built = true; return replay() }
+    let judged = evaluator.roundTrip(Self.data, tolerance: 1e-2)
     #expect(judged.maxError < 1e-6 && judged.rowsOverTolerance == 0 && judged.float64ReplayMaxError == nil)
     #expect(!built, "the Float64 copy is built only when a row fails")
     #expect(!judged.failed)

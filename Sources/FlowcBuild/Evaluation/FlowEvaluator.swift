@@ -22,8 +22,11 @@ package struct FlowEvaluator {
   /// same model always gets the same score.
   package let scoringSeed: UInt64
   /// Builds the same flow in Float64 with the same weights (nil if it cannot, or the flow
-  /// is Float64 already): samples that come out non-finite in Float32 are made again
-  /// there from the same latents (`sample`). Set by the `ValidatedGraph` initialiser.
+  /// is Float64 already): test rows that do not invert in Float32 are inverted again there
+  /// (`roundTrip`), and samples that come out non-finite are made again from the same
+  /// latents (`sample`). Set by the `ValidatedGraph` initialiser; change it only before
+  /// the first use: the flow built is kept, with the weights it copied then (the runner
+  /// builds it only after training).
   package var float64Replay: (() -> AnyFlow?)?
   /// The replay flow, built on first use and kept (a class, so copies of the evaluator share it).
   private let replayCache = ReplayCache()
@@ -158,7 +161,8 @@ package struct FlowEvaluator {
     }
   }
 
-  /// The Float64 replay flow, built once (nil for a Float64 flow or without `float64Replay`).
+  /// The Float64 replay flow, built once for the round trip and the samples alike (nil for
+  /// a Float64 flow or without `float64Replay`).
   private func replayFlow() -> AnyFlow? {
     guard case .float32 = flow, let float64Replay else { return nil }
     if !replayCache.built {
@@ -259,19 +263,17 @@ package struct FlowEvaluator {
 
   /// The round trip of `data` (see `roundTripError`) with the inputs' largest magnitude.
   /// A row fails when its error is over `tolerance` × (1 + max |x| of the row) (not finite
-  /// included); when `float64Replay` is given (it builds the same flow in Float64 with
-  /// the same weights, or nil if it cannot; called once, only if a row fails), such rows
+  /// included); when the evaluator has a `float64Replay` (it builds the same flow in
+  /// Float64 with the same weights, or nil if it cannot; built once, only if a row fails,
+  /// and shared with `sample`), such rows
   /// are inverted again there and fail only if they are over `float64Tolerance` × (1 +
   /// max |x|) in Float64 too: a chain of dozens of Float32 layers can round an input to
   /// infinity (a sigmoid scale that underflows, then a division by it) that the flow
   /// inverts exactly. The runner uses 1e-2 for float32 and 1e-6 for float64 (docs/runs.md).
-  package func roundTrip(_ data: Dataset, tolerance: Double, float64Tolerance: Double = 1e-6,
-                         float64Replay: (() -> AnyFlow?)? = nil) -> RoundTrip {
+  package func roundTrip(_ data: Dataset, tolerance: Double, float64Tolerance: Double = 1e-6) -> RoundTrip {
     evaluating {
       var noise = Xoshiro256(seed: 0, stream: "round-trip")
       var result = RoundTrip(maxError: 0, maxMagnitude: 0, rows: data.count)
-      var replay: AnyFlow?
-      var replayBuilt = false
       for range in data.batchRanges(of: batchSize) {
         let part = data.rows(range)
         let (x, _) = preprocessing.apply(to: part, generator: &noise)
@@ -295,12 +297,7 @@ package struct FlowEvaluator {
           }
         }
         guard !failing.isEmpty else { continue }
-        if !replayBuilt, let float64Replay {
-          replay = float64Replay()
-          replay?.isTraining = false
-          replayBuilt = true
-        }
-        guard let replay else {
+        guard let replay = replayFlow() else {
           result.rowsFailed += failingMagnitudes.count
           continue
         }

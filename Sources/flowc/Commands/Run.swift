@@ -249,9 +249,7 @@ extension FlowcCommand {
         print("warning: \(formatCount(bad)) of the samples are not finite numbers (at most 1 % is the tails of a healthy flow: "
               + "its inverse is unbounded where the prior has little mass; a lower eval.temperature stays away from there)")
       }
-      if let regenerated = m.samplesRegeneratedInFloat64 {
-        print("note: \(formatCount(regenerated)) of the samples overflowed in float32 and were made again from the same latents in float64 with the same weights")
-      }
+      if let regenerated = m.samplesRegeneratedInFloat64 { print(regeneratedSamplesNote(regenerated)) }
       let validation = m.bestValidationNLL.map { "best validation NLL \(String(format: "%.4f", $0))" } ?? "no validation set"
       let memory = m.peakResidentBytes.map { " · peak memory \(formatBytes($0))" } ?? ""
       print("\(validation) · \(m.steps) steps in \(String(format: "%.1f", m.trainingSeconds)) s\(memory) · run directory \(dir.path)")

@@ -181,9 +181,7 @@ extension FlowcCommand {
         throw ExitCode(2)
       }
       print("wrote \(n) samples of dimension \(model.dimension) to \(output)")
-      if regenerated > 0 {
-        print("note: \(formatCount(regenerated)) of the samples overflowed in float32 and were made again from the same latents in float64 with the same weights")
-      }
+      if regenerated > 0 { print(regeneratedSamplesNote(regenerated)) }
       try reportNonFinite(nonFinite, of: "values of the samples")
     }
   }
@@ -193,6 +191,12 @@ extension FlowcCommand {
 func columnList(_ columns: [String]) -> String {
   let quoted = columns.map { "'\($0)'" }
   return quoted.count <= 1 ? "column " + quoted.joined() : "columns " + quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+}
+
+/// The note `flowc sample` and `flowc run` print when Float32 samples were made again in
+/// Float64 (`FlowEvaluator.sample`).
+func regeneratedSamplesNote(_ count: Int) -> String {
+  "note: \(formatCount(count)) of the samples overflowed in float32 and were made again from the same latents in float64 with the same weights"
 }
 
 /// Says how many of the outputs are not finite numbers, and fails (exit 1) when any is:
