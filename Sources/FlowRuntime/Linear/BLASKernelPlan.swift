@@ -4,15 +4,19 @@
 /// one from cpuid when it loads, but it predates recent CPUs: on an Intel family 6 CPU
 /// whose extended model it does not list (Emerald Rapids, model 207) its table falls
 /// through to the generic `Prescott` kernel, about a third of Haswell's speed, and on
-/// AMD Zen 4 and Zen 5 it picks the AVX-512 kernels, which were seen to crash or give
-/// wrong products on Zen 5 (OpenBLAS issue 5243: a fault in `sgemm_beta_COOPERLAKE` on
-/// a Ryzen 9950X). So flowc decides from the features themselves:
+/// AMD Zen 4 and Zen 5 it picks the AVX-512 kernels (Cooperlake). Those were seen to
+/// crash or give wrong products on Zen 5 (OpenBLAS issue 5243: a fault in
+/// `sgemm_beta_COOPERLAKE` on a Ryzen 9950X), and on Zen 4, whose AVX-512 instructions
+/// run on 256-bit units at the AVX2 rate, they are slower, never faster: on an EPYC
+/// Zen 4 (family 25 model 17), sgemm 128×1024×1024 ran at 92 GFLOP/s on SkylakeX
+/// against 105 on Haswell and Zen (1 thread; 183 against 200 on 2), and 2048³ equal
+/// (`bench/blas-kernels.sh`). So flowc decides from the features themselves:
 ///
 /// | CPU | kernels, best first |
 /// |-----|---------------------|
 /// | not AMD, AVX-512 F/DQ/BW/VL with BF16 | Cooperlake, SkylakeX, Haswell, Sandybridge, Prescott |
 /// | not AMD, AVX-512 F/DQ/BW/VL | SkylakeX, Haswell, Sandybridge, Prescott |
-/// | AMD Zen (family 23 and later), AVX2 + FMA (with or without AVX-512) | Zen, Haswell, Sandybridge, Prescott |
+/// | AMD Zen (family 23 and later), AVX2 + FMA (with or without AVX-512, see above) | Zen, Haswell, Sandybridge, Prescott |
 /// | AVX2 + FMA | Haswell, Sandybridge, Prescott |
 /// | AVX | Sandybridge, Prescott |
 /// | anything else | Prescott |
@@ -58,7 +62,11 @@ public struct BLASKernelPlan: Sendable, Equatable {
       }
       candidates.append("SkylakeX")
     } else if avx512, avx2, zen {
-      why = "AVX-512 (not used: OpenBLAS 0.3.21's AVX-512 kernels misbehave on AMD Zen 5), AVX2 and FMA"
+      // Zen 4 is family 25 with AVX-512 (Zen 3, also 25, has none); Zen 5 is 26.
+      let notUsed = cpu.family == 0x19
+        ? "Zen 4 runs it at the AVX2 rate and OpenBLAS 0.3.21's AVX-512 kernels measured slower there"
+        : "OpenBLAS 0.3.21's AVX-512 kernels misbehave on AMD Zen 5"
+      why = "AVX-512 (not used: \(notUsed)), AVX2 and FMA"
     } else if avx2 {
       why = "AVX2 and FMA, no AVX-512"
     } else if cpu.has(.avx) {
