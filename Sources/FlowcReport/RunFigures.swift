@@ -29,7 +29,8 @@ package enum RunFigures {
     if !records.isEmpty { try save(lossCurves([("", records)]), "loss.png", "Training and validation NLL (nats) against steps.") }
     guard FileManager.default.fileExists(atPath: directory.lastCheckpoint) else { return figures }
     let model = try TrainedModel(checkpoint: directory.lastCheckpoint)
-    let test = try DataPlan.make(model.graph.graph).test
+    // Only the test file is read (not the training set, shuffled and split, to throw away).
+    let test = try DataPlan.testSet(model.graph.graph)
     if model.dimension == 2 {
       let points = test.rows(0..<min(test.count, 1_000))
       try save(TwoDimensional.panels(model, points), "panels.png",

@@ -3,19 +3,85 @@ import FlowcIR
 import SafeTensors
 import Foundation
 
-/// A checkpoint's contents: the flow's named tensors (weights and buffers), the
-/// optimizer's, the trainer's position, and the spec that built the flow.
+/// A checkpoint opened for reading: the trainer's position and the spec that built the
+/// flow, decoded from its metadata, and the flow's and the optimizer's tensors as
+/// `TensorSource`s, each tensor read from the file only when a load asks for it (a model
+/// loaded from it holds one tensor's bytes at a time beside its own weights).
 ///
 /// On disk it is one `.safetensors` file (docs/checkpoint.md): every tensor under its
 /// PyTorch-style name (`layers.0.scale_net.0.weight`, `[out, in]`; `...bias`, `[out]`),
 /// in the flow's dtype; optimizer moments under `optimizer.`; and in the metadata the
 /// spec text, its overrides, the resolved graph JSON and the trainer state as JSON.
 /// Written atomically: a crash mid-write leaves the previous checkpoint intact.
-struct Checkpoint {
-  var flow: [NamedTensor]
-  var optimizer: [NamedTensor]
-  var state: TrainerState
-  var spec: CheckpointSpec
+struct CheckpointFile {
+  /// The flow's weights and buffers.
+  let flow: CheckpointTensors
+  /// The optimizer's state, named without the `optimizer.` prefix.
+  let optimizer: CheckpointTensors
+  let state: TrainerState
+  let spec: CheckpointSpec
+
+  /// Opens `path` and checks it is a flowc checkpoint: its header, its metadata and that
+  /// every tensor is F32 or F64, before any tensor is read.
+  /// - Throws: `CheckpointError` naming the file and what is wrong.
+  init(path: String) throws {
+    let reader: SafeTensorsReader
+    do {
+      reader = try SafeTensorsReader(path: path)
+    } catch let e as SafeTensorsError {
+      throw CheckpointError(path: path, message: e.problem.message)
+    }
+    guard reader.metadata[CheckpointKey.format] == CheckpointKey.formatValue else {
+      throw CheckpointError(path: path, message: "not a flowc checkpoint (its metadata has no '\(CheckpointKey.format): \(CheckpointKey.formatValue)')")
+    }
+    guard let specText = reader.metadata[CheckpointKey.spec], let spec = try? RunFileJSON.decode(CheckpointSpec.self, from: specText),
+      let stateText = reader.metadata[CheckpointKey.trainer], let state = try? RunFileJSON.decode(TrainerState.self, from: stateText)
+    else {
+      throw CheckpointError(path: path, message: "its metadata lacks the spec or the trainer state; was it written by flowc \(flowcVersion)?")
+    }
+    if let t = reader.layouts.first(where: { $0.dtype != .f32 && $0.dtype != .f64 }) {
+      throw CheckpointError(path: path, message: "tensor '\(t.name)' has dtype \(t.dtype.rawValue); flowc writes F32 or F64")
+    }
+    let prefix = "optimizer."
+    let indices = reader.layouts.indices
+    flow = CheckpointTensors(reader: reader, path: path, indices: indices.filter { !reader.layouts[$0].name.hasPrefix(prefix) }, dropping: 0)
+    optimizer = CheckpointTensors(reader: reader, path: path, indices: indices.filter { reader.layouts[$0].name.hasPrefix(prefix) },
+                                  dropping: prefix.count)
+    self.state = state
+    self.spec = spec
+  }
+}
+
+/// Some of a checkpoint's tensors (the flow's, or the optimizer's under their names
+/// without the prefix), read from the file one at a time.
+struct CheckpointTensors: TensorSource {
+  fileprivate let reader: SafeTensorsReader
+  fileprivate let path: String
+  /// The file's indices of these tensors.
+  fileprivate let indices: [Int]
+  let layouts: [(name: String, shape: [Int])]
+
+  fileprivate init(reader: SafeTensorsReader, path: String, indices: [Int], dropping prefixLength: Int) {
+    self.reader = reader
+    self.path = path
+    self.indices = indices
+    layouts = indices.map { (String(reader.layouts[$0].name.dropFirst(prefixLength)), reader.layouts[$0].shape) }
+  }
+
+  func values<T: FlowScalar>(at index: Int, as type: T.Type) throws -> [T] {
+    do {
+      let tensor = try reader.tensor(at: indices[index])
+      // The dtype was checked to be F32 or F64 when the file was opened.
+      if tensor.dtype == .f64 {
+        let values = try tensor.doubles()
+        return T.self == Double.self ? values as! [T] : values.map { T($0) }
+      }
+      let values = try tensor.floats()
+      return T.self == Float.self ? values as! [T] : values.map { T($0) }
+    } catch let e as SafeTensorsError {
+      throw CheckpointError(path: path, message: e.problem.message)
+    }
+  }
 }
 
 /// The spec a checkpoint was trained from: enough to rebuild the flow with no spec file.
@@ -80,44 +146,6 @@ func writeCheckpoint<T: FlowScalar>(path: String, spec: CheckpointSpec, graph: V
       throw RunFileError(path: path, problem: e.problem.message)
     }
   }
-}
-
-/// Reads a checkpoint written by `writeCheckpoint`.
-/// - Parameter optimizer: whether to read the optimizer's moments too (a resumed run
-///   needs them; a model loaded to evaluate or sample does not, and they are two thirds
-///   of an Adam checkpoint). Without, `Checkpoint.optimizer` is empty.
-/// - Throws: `CheckpointError` naming the file and what is wrong.
-func readCheckpoint(path: String, optimizer withOptimizer: Bool = true) throws -> Checkpoint {
-  let file: SafeTensorsFile
-  do {
-    file = try SafeTensorsFile.read(from: path, including: withOptimizer ? nil : { !$0.hasPrefix("optimizer.") })
-  } catch let e as SafeTensorsError {
-    throw CheckpointError(path: path, message: e.problem.message)
-  }
-  guard file.metadata[CheckpointKey.format] == CheckpointKey.formatValue else {
-    throw CheckpointError(path: path, message: "not a flowc checkpoint (its metadata has no '\(CheckpointKey.format): \(CheckpointKey.formatValue)')")
-  }
-  guard let specText = file.metadata[CheckpointKey.spec], let spec = try? RunFileJSON.decode(CheckpointSpec.self, from: specText),
-    let stateText = file.metadata[CheckpointKey.trainer], let state = try? RunFileJSON.decode(TrainerState.self, from: stateText)
-  else {
-    throw CheckpointError(path: path, message: "its metadata lacks the spec or the trainer state; was it written by flowc \(flowcVersion)?")
-  }
-  var flow: [NamedTensor] = []
-  var optimizer: [NamedTensor] = []
-  for t in file.tensors {
-    let values: [Double]
-    switch t.dtype {
-    case .f32: values = try t.floats().map(Double.init)
-    case .f64: values = try t.doubles()
-    default: throw CheckpointError(path: path, message: "tensor '\(t.name)' has dtype \(t.dtype.rawValue); flowc writes F32 or F64")
-    }
-    if t.name.hasPrefix("optimizer.") {
-      optimizer.append(NamedTensor(name: String(t.name.dropFirst("optimizer.".count)), shape: t.shape, role: .optimizer, values: values))
-    } else {
-      flow.append(NamedTensor(name: t.name, shape: t.shape, role: .parameter, values: values))
-    }
-  }
-  return Checkpoint(flow: flow, optimizer: optimizer, state: state, spec: spec)
 }
 
 /// A checkpoint that cannot be used: the file and what is wrong.

@@ -22,7 +22,9 @@ package final class TrainedModel {
   /// - Parameter float64: evaluate in Float64 whatever the spec's dtype (the stored
   ///   Float32 weights convert exactly), for log-densities free of Float32 rounding.
   package init(checkpoint path: String, float64: Bool = false) throws {
-    let c = try readCheckpoint(path: path, optimizer: false)
+    // Only the flow's tensors are read (not the optimizer's moments, two thirds of an
+    // Adam checkpoint), one at a time, straight into the flow.
+    let c = try CheckpointFile(path: path)
     // The data files are not needed to rebuild the flow (sampling needs none); relative
     // paths resolve against the folder the run read them from.
     let check = Pipeline.check(source: SourceFile(path: "\(path) (embedded spec)", text: c.spec.text),

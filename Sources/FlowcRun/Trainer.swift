@@ -267,7 +267,7 @@ final class Trainer<T: FlowScalar> {
 
   /// Restores weights, optimizer moments, step, data position and generators.
   func restore(from path: String) throws {
-    let c = try readCheckpoint(path: path)
+    let c = try CheckpointFile(path: path)
     try flow.load(c.flow)
     try stepper.optimizer.load(c.optimizer)
     step = c.state.step

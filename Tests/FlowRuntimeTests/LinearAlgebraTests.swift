@@ -22,6 +22,23 @@ import Testing
     #expect(big.parameters.map(\.name) == ["n.0.weight", "n.0.bias", "n.2.weight", "n.2.bias"])
   }
 
+  /// `forward` (evaluation: scratch buffers, nothing kept) and `forwardRecording`
+  /// (training: every activation kept for `backward`) compute the same numbers, to the bit.
+  @Test func mlpForwardKeepingNothingMatchesTheRecordingPass() {
+    for (hidden, activation) in [([7, 3], Activation.tanh), ([5], .relu), ([], .leakyReLU(slope: 0.01)), ([9, 9, 2], .gelu)] {
+      var rng = Xoshiro256(seed: UInt64(hidden.count + 3))
+      let d = MLPDescription(inputs: 5, hidden: hidden, outputs: 4, activation: activation, outputActivation: .tanh)
+      let mlp = MLP<Float>(d, namePrefix: "", rng: &rng)
+      for rows in [6, 1, 0] {
+        let x = Matrix(rows: rows, cols: 5, storage: (0..<rows * 5).map { _ in Float(2 * rng.nextUniform() - 1) })
+        let kept = mlp.forwardRecording(x)
+        let evaluated = mlp.forward(x)
+        #expect(kept == evaluated, "hidden \(hidden), \(rows) rows")
+        #expect(evaluated.rows == rows && evaluated.cols == 4)
+      }
+    }
+  }
+
   @Test func geluIsTheExactErfForm() {
     var rng = Xoshiro256(seed: 1)
     let mlp = MLP<Double>(MLPDescription(inputs: 1, hidden: [1], outputs: 1, activation: .gelu), namePrefix: "", rng: &rng)
@@ -29,7 +46,7 @@ import Testing
     mlp.biases[0].value = [0]
     mlp.weights[1].value = [1]
     mlp.biases[1].value = [0]
-    mlp.forward(Matrix([[0.7]]))
+    mlp.forwardRecording(Matrix([[0.7]]))
     // torch.nn.functional.gelu(0.7) and its derivative, float64.
     #expect(isClose(mlp.output[0, 0], 0.5306254434438489, relative: 1e-14))
     for p in mlp.parameters { p.zeroGradient() }

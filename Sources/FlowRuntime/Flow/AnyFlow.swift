@@ -90,7 +90,7 @@ public enum AnyFlow {
   }
 
   /// Restores parameters and buffers (see `Flow.load`).
-  public func load(_ tensors: [NamedTensor], strict: Bool = true) throws {
+  public func load(_ tensors: some TensorSource, strict: Bool = true) throws {
     switch self {
     case .float32(let f): try f.load(tensors, strict: strict)
     case .float64(let f): try f.load(tensors, strict: strict)

@@ -93,9 +93,10 @@ public final class Flow<T: FlowScalar> {
   public func namedTensors() -> [NamedTensor] { snapshot(stateSlots()) }
 
   /// Restores parameters and buffers from `tensors` (all must be present, with the same
-  /// shapes; nothing is written if any check fails). Restored ActNorm layers keep the
-  /// `initialized` flag they were saved with.
-  public func load(_ tensors: [NamedTensor], strict: Bool = true) throws {
+  /// shapes; nothing is written if any check fails, though a source whose read fails
+  /// midway, a file's I/O error, leaves the tensors before it written). Restored ActNorm
+  /// layers keep the `initialized` flag they were saved with.
+  public func load(_ tensors: some TensorSource, strict: Bool = true) throws {
     try FlowRuntime.load(tensors, into: stateSlots(), strict: strict)
   }
 

@@ -31,6 +31,10 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
   var post: [Matrix<T>]
   /// Gradient workspace, per layer: first dL/dh, turned into dL/da in place.
   var gradPre: [Matrix<T>]
+  /// `forward`'s two hidden-layer buffers side by side, n × 2·(widest hidden layer): one
+  /// network's worth, where recording keeps every layer's pre- and post-activations.
+  /// Reused from call to call, reallocated only when the batch size changes.
+  var scratch: Matrix<T>
   /// dL/dx of the latest backward pass.
   public private(set) var inputGradient: Matrix<T>
   /// Ignored: an MLP behaves the same in training and evaluation.
@@ -73,6 +77,7 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
     gradPre = pre
+    scratch = Matrix(rows: 0, cols: 2 * (description.hidden.max() ?? 0))
     inputGradient = Matrix(rows: 0, cols: description.inputs)
   }
 
@@ -93,11 +98,59 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     l == weights.count - 1 ? (description.outputActivation ?? .identity) : description.activation
   }
 
-  /// Runs the network on `x` ([batch, inputs]) and returns `output`.
+  /// Runs the network on `x` ([batch, inputs]) and returns `output`, keeping nothing
+  /// else: the hidden layers go through two halves of `scratch`, so an evaluation at a
+  /// large batch holds two hidden layers' activations per network instead of every
+  /// layer's pre- and post-activations and a copy of the input (and the recording
+  /// buffers keep the training batch's size). For Real NVP on Fashion-MNIST at batch
+  /// 500 that was 116 MB of the run's peak. `backward` must follow `forwardRecording`,
+  /// never this.
   @discardableResult
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func forward(_ x: Matrix<T>) -> Matrix<T> {
+    precondition(x.cols == description.inputs, "MLP expects \(description.inputs) inputs, got \(x.cols)")
+    let n = x.rows
+    let last = weights.count - 1
+    post[last].resize(rows: n)
+    guard n > 0 else { return output }
+    // Hidden layer l writes half l % 2 of `scratch` and reads the other; every element
+    // is written by gemm (beta 0) before it is read.
+    scratch.resize(rows: n)
+    let stride = n * (scratch.cols / 2)
+    x.storage.withUnsafeBufferPointer { xp in
+      post[last].storage.withUnsafeMutableBufferPointer { yp in
+        scratch.storage.withUnsafeMutableBufferPointer { sp in
+        let scratch = sp.baseAddress
+        for l in 0...last {
+          let out = weights[l].shape[0], fanIn = weights[l].shape[1]
+          let h = l == 0 ? xp.baseAddress! : UnsafePointer(scratch! + ((l + 1) % 2) * stride)
+          let a = l == last ? yp.baseAddress! : scratch! + (l % 2) * stride
+          weights[l].value.withUnsafeBufferPointer { w in
+            T.gemm(
+              transA: false, transB: true, m: n, n: out, k: fanIn,
+              alpha: 1, a: h, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+              beta: 0, c: a, ldc: out)
+          }
+          if l == 0, let context { context.addForward(into: a, rows: n) }
+          // Bias and activation in place: `biasActivationForward` reads each a[j] before
+          // it writes h[j], so the two may be one buffer.
+          biases[l].value.withUnsafeBufferPointer { b in
+            biasActivationForward(activation(after: l), a: a, bias: b.baseAddress!, h: a, rows: n, cols: out)
+          }
+        }
+        }
+      }
+    }
+    return output
+  }
+
+  /// Runs the network on `x` and keeps its input and every layer's pre- and
+  /// post-activations for `backward`.
+  @discardableResult
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func forwardRecording(_ x: Matrix<T>) -> Matrix<T> {
     precondition(x.cols == description.inputs, "MLP expects \(description.inputs) inputs, got \(x.cols)")
     let n = x.rows
     input.assign(x)

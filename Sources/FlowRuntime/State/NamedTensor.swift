@@ -111,21 +111,24 @@ public struct StateSlot<T: FlowScalar> {
 /// Reads every slot into named tensors, in slot order.
 public func snapshot<T>(_ slots: [StateSlot<T>]) -> [NamedTensor] { slots.map { $0.snapshot() } }
 
-/// Writes `tensors` into `slots` by name. Every slot must be present with its shape;
-/// with `strict`, a tensor that matches no slot is an error too. Fixed slots are
-/// compared, not written: a different value is an error. Nothing is written unless every
-/// check passes.
-public func load<T>(_ tensors: [NamedTensor], into slots: [StateSlot<T>], strict: Bool = true) throws {
-  var byName: [String: NamedTensor] = [:]
-  for t in tensors { byName[t.name] = t }
+/// Writes the tensors of `source` into `slots` by name. Every slot must be present with
+/// its shape; with `strict`, a tensor that matches no slot is an error too. Fixed slots
+/// are compared, not written: a different value is an error. Nothing is written unless
+/// every check passes (names and shapes come from `source.layouts`, so only the fixed
+/// slots' values are read before the first write); then each slot's values are read and
+/// written in turn, one tensor in memory at a time.
+public func load<T>(_ source: some TensorSource, into slots: [StateSlot<T>], strict: Bool = true) throws {
+  let layouts = source.layouts
+  var byName: [String: Int] = [:]
+  for (i, layout) in layouts.enumerated() { byName[layout.name] = i }
   for s in slots {
-    guard let t = byName[s.name] else { throw StateLoadError.missing(s.name) }
-    guard t.shape == s.shape else { throw StateLoadError.shapeMismatch(name: s.name, expected: s.shape, found: t.shape) }
-    if s.isFixed, t.values != s.get().map({ Double($0) }) { throw StateLoadError.fixedMismatch(s.name) }
+    guard let i = byName[s.name] else { throw StateLoadError.missing(s.name) }
+    guard layouts[i].shape == s.shape else { throw StateLoadError.shapeMismatch(name: s.name, expected: s.shape, found: layouts[i].shape) }
+    if s.isFixed, try source.values(at: i, as: T.self) != s.get() { throw StateLoadError.fixedMismatch(s.name) }
   }
   if strict {
     let known = Set(slots.map(\.name))
-    if let extra = tensors.first(where: { !known.contains($0.name) }) { throw StateLoadError.unexpected(extra.name) }
+    if let extra = layouts.first(where: { !known.contains($0.name) }) { throw StateLoadError.unexpected(extra.name) }
   }
-  for s in slots where !s.isFixed { s.set(byName[s.name]!.values.map { T($0) }) }
+  for s in slots where !s.isFixed { s.set(try source.values(at: byName[s.name]!, as: T.self)) }
 }

@@ -138,7 +138,7 @@ public final class Optimizer<T: FlowScalar> {
   public func namedTensors() -> [NamedTensor] { snapshot(stateSlots()) }
 
   /// Restores the optimizer's state (every tensor must be present with its shape).
-  public func load(_ tensors: [NamedTensor], strict: Bool = true) throws {
+  public func load(_ tensors: some TensorSource, strict: Bool = true) throws {
     try FlowRuntime.load(tensors, into: stateSlots(), strict: strict)
   }
 }

@@ -58,7 +58,7 @@ extension FlowcCommand {
           try points.checkFits(dimension: model.dimension)
           if let classes, let labels { try points.checkLabels(below: classes, labelsPath: labels) }
         } else {
-          points = try DataPlan.make(model.graph.graph).test
+          points = try DataPlan.testSet(model.graph.graph)
         }
       } catch {
         writeStderr("error: \(error)\n")
