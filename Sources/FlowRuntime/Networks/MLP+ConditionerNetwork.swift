@@ -5,5 +5,4 @@ extension MLP {
   public var outputCount: Int { description.outputs }
   /// None: an MLP has no state besides its weights and biases.
   public var buffers: [Buffer<T>] { [] }
-
 }

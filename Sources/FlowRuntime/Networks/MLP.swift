@@ -121,23 +121,11 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     x.storage.withUnsafeBufferPointer { xp in
       post[last].storage.withUnsafeMutableBufferPointer { yp in
         scratch.storage.withUnsafeMutableBufferPointer { sp in
-          let scratch = sp.baseAddress
           for l in 0...last {
-            let out = weights[l].shape[0], fanIn = weights[l].shape[1]
-            let h = l == 0 ? xp.baseAddress! : UnsafePointer(scratch! + ((l + 1) % 2) * stride)
-            let a = l == last ? yp.baseAddress! : scratch! + (l % 2) * stride
-            weights[l].value.withUnsafeBufferPointer { w in
-              T.gemm(
-                transA: false, transB: true, m: n, n: out, k: fanIn,
-                alpha: 1, a: h, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-                beta: 0, c: a, ldc: out)
-            }
-            if l == 0, let context { context.addForward(into: a, rows: n) }
-            // Bias and activation in place: `biasActivationForward` reads each a[j] before
-            // it writes h[j], so the two may be one buffer.
-            biases[l].value.withUnsafeBufferPointer { b in
-              biasActivationForward(activation(after: l), a: a, bias: b.baseAddress!, h: a, rows: n, cols: out)
-            }
+            let h = l == 0 ? xp.baseAddress! : UnsafePointer(sp.baseAddress! + ((l + 1) % 2) * stride)
+            let a = l == last ? yp.baseAddress! : sp.baseAddress! + (l % 2) * stride
+            // Bias and activation in place (post = pre = a).
+            runLayer(l, rows: n, input: h, pre: a, post: a)
           }
         }
       }
@@ -157,28 +145,36 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     for l in 0..<weights.count {
       pre[l].resize(rows: n)
       post[l].resize(rows: n)
-      let out = weights[l].shape[0], fanIn = weights[l].shape[1]
-      let act = activation(after: l)
-      // a = h_below·Wᵀ by gemm, then bias and activation in one pass over a.
       let below = l == 0 ? input : post[l - 1]
-      pre[l].storage.withUnsafeMutableBufferPointer { a in
-        below.storage.withUnsafeBufferPointer { h in
-          weights[l].value.withUnsafeBufferPointer { w in
-            T.gemm(
-              transA: false, transB: true, m: n, n: out, k: fanIn,
-              alpha: 1, a: h.baseAddress!, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-              beta: 0, c: a.baseAddress!, ldc: out)
-          }
-        }
-        if l == 0, let context { context.addForward(into: a.baseAddress!, rows: n) }
-        biases[l].value.withUnsafeBufferPointer { b in
-          post[l].storage.withUnsafeMutableBufferPointer { h in
-            biasActivationForward(act, a: a.baseAddress!, bias: b.baseAddress!, h: h.baseAddress!, rows: n, cols: out)
+      below.storage.withUnsafeBufferPointer { h in
+        pre[l].storage.withUnsafeMutableBufferPointer { a in
+          post[l].storage.withUnsafeMutableBufferPointer { p in
+            runLayer(l, rows: n, input: h.baseAddress!, pre: a.baseAddress!, post: p.baseAddress!)
           }
         }
       }
     }
     return output
+  }
+
+  /// Linear layer `l` on `n` rows, the one step both passes share: a = h·Wᵀ by gemm (plus
+  /// the context's term at layer 0), then bias and activation in one pass over a, post =
+  /// f(a + b). `post` may be `pre`: `biasActivationForward` reads each a[j] before it
+  /// writes post[j].
+  @inline(__always)
+  private func runLayer(_ l: Int, rows n: Int, input h: UnsafePointer<T>, pre a: UnsafeMutablePointer<T>,
+                        post: UnsafeMutablePointer<T>) {
+    let out = weights[l].shape[0], fanIn = weights[l].shape[1]
+    weights[l].value.withUnsafeBufferPointer { w in
+      T.gemm(
+        transA: false, transB: true, m: n, n: out, k: fanIn,
+        alpha: 1, a: h, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+        beta: 0, c: a, ldc: out)
+    }
+    if l == 0, let context { context.addForward(into: a, rows: n) }
+    biases[l].value.withUnsafeBufferPointer { b in
+      biasActivationForward(activation(after: l), a: a, bias: b.baseAddress!, h: post, rows: n, cols: out)
+    }
   }
 
   /// Back-propagates dL/d(output) through the latest forward pass: adds the weight and
