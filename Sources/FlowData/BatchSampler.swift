@@ -35,17 +35,40 @@ public struct BatchSampler: Sendable {
   /// first batch. Rows that are all bytes are kept as bytes (exactly: each value is one of
   /// 0, 1, ..., 255), so the dataset passed in can be released.
   public init(data: Dataset, generator: Xoshiro256) {
-    precondition(data.count > 0, "batches need at least one row")
+    self.init(rows: 0..<data.count, of: data, generator: generator)
+  }
+
+  /// Creates a sampler over the given rows of `data`, in that order, as if over
+  /// `data.rows(rows)`, without that Float copy: the training part of a split is gathered
+  /// straight into bytes (41 MB for 55,000 Fashion-MNIST images, instead of 172 MB of
+  /// Float32 next to the file's own rows).
+  public init(rows: some Collection<Int>, of data: Dataset, generator: Xoshiro256) {
+    precondition(!rows.isEmpty, "batches need at least one row")
+    precondition(rows.allSatisfy { $0 >= 0 && $0 < data.count }, "row index out of range")
+    let d = data.dimension
     // `sign == .plus` keeps -0.0 as it is (a Float row); NaN fails `<= 255`.
-    let allBytes = data.values.allSatisfy { $0.sign == .plus && $0 <= 255 && $0 == $0.rounded(.towardZero) }
-    bytes = allBytes ? data.values.map { UInt8($0) } : nil
-    floats = allBytes ? [] : data.values
-    count = data.count
-    dimension = data.dimension
+    let allBytes = data.values.withUnsafeBufferPointer { v in
+      rows.allSatisfy { i in v[i * d..<(i + 1) * d].allSatisfy { $0.sign == .plus && $0 <= 255 && $0 == $0.rounded(.towardZero) } }
+    }
+    if allBytes {
+      var out = [UInt8]()
+      out.reserveCapacity(rows.count * d)
+      data.values.withUnsafeBufferPointer { v in
+        for i in rows { out.append(contentsOf: v[i * d..<(i + 1) * d].lazy.map { UInt8($0) }) }
+      }
+      bytes = out
+      floats = []
+    } else {
+      bytes = nil
+      floats = rows.count == data.count && rows.elementsEqual(0..<data.count) ? data.values : data.rows(rows).values
+    }
+    let w = data.contextWidth
+    count = rows.count
+    dimension = d
     shape = data.shape
-    labels = data.labels
-    context = data.context
-    contextWidth = data.contextWidth
+    labels = data.labels.map { l in rows.map { l[$0] } }
+    context = data.context.map { c in rows.flatMap { c[($0 * w)..<(($0 + 1) * w)] } }
+    contextWidth = w
     contextColumns = data.contextColumns
     source = data.source
     self.generator = generator

@@ -69,11 +69,15 @@ package struct DataPlan: Sendable {
     // A file source: read in the declared format, check the dimension, keep the classes
     // asked for, shuffle with the data seed, split.
     let path = d.path?.value ?? ""
-    var all = try readFile(path, labels: d.labels?.value, g)
+    let all = try readFile(path, labels: d.labels?.value, g)
+    // The shuffle is an order of row indices; each part takes its rows from `all` in that
+    // order, and the sampler gathers the training rows straight into bytes, so the file's
+    // rows are never copied whole in Float (a shuffled copy, the rest after the test rows,
+    // the training part) on their way to the sampler.
     var shuffle = Xoshiro256(seed: seed, stream: "split")
-    all = all.shuffled(using: &shuffle)
+    let order = shuffle.permutation(all.count)
     var test: Dataset
-    var rest = all
+    var rest = order[...]
     if let testPath = d.testPath?.value {
       test = try readFile(testPath, labels: d.testLabels?.value, g)
     } else {
@@ -83,8 +87,8 @@ package struct DataPlan: Sendable {
           "the test set takes eval.test_size (\(e.testSize.value)) rows but at most a fifth of the file, which is none of \(all.count); "
           + "give at least 5 rows, or a separate 'test_path'"))
       }
-      test = all.rows(0..<n)
-      rest = all.rows(n..<all.count)
+      test = all.rows(order[0..<n])
+      rest = order[n...]
     }
     let heldOut = d.testPath == nil ? " after the \(test.count) test rows" : ""
     let validationCount: Int
@@ -103,12 +107,12 @@ package struct DataPlan: Sendable {
           + "set 'validation_size' (0 trains without validation), or give more rows"))
       }
     }
-    let validation = rest.rows(0..<validationCount)
-    var train = rest.rows(validationCount..<rest.count)
-    if let cap = d.trainSize?.value, cap < train.count { train = train.rows(0..<cap) }
-    return DataPlan(toy: nil, rows: BatchSampler(data: train, generator: Xoshiro256(seed: seed, stream: "train")),
+    let validation = all.rows(rest.prefix(validationCount))
+    var trainOrder = rest.dropFirst(validationCount)
+    if let cap = d.trainSize?.value, cap < trainOrder.count { trainOrder = trainOrder.prefix(cap) }
+    return DataPlan(toy: nil, rows: BatchSampler(rows: trainOrder, of: all, generator: Xoshiro256(seed: seed, stream: "train")),
                     validation: validation, test: test, preprocessing: preprocessing,
-                    trainingRows: train.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
+                    trainingRows: trainOrder.count, noise: Xoshiro256(seed: seed, stream: "dequantize"))
   }
 
   /// The test set exactly as `make` builds it, reading only the test file when the spec

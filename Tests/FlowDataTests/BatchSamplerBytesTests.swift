@@ -55,6 +55,30 @@ import Testing
     }
   }
 
+  /// A sampler over some rows of a dataset (a split's training part, gathered straight into
+  /// bytes) is the sampler over those rows copied out: the same rows, labels and batches.
+  @Test(arguments: [true, false])
+  func aSamplerOverChosenRowsIsTheSamplerOverTheirCopy(pixelRows: Bool) {
+    var data = Self.pixels()
+    if !pixelRows {
+      var values = data.values
+      values[1] = 0.5
+      data = Dataset(values: values, count: 37, dimension: 6, shape: [2, 3], labels: data.labels, source: "mixed")
+    }
+    var g = Xoshiro256(seed: 5)
+    let chosen = g.permutation(37)[4..<30]
+    var a = BatchSampler(rows: chosen, of: data, generator: Xoshiro256(seed: 9))
+    var b = BatchSampler(data: data.rows(chosen), generator: Xoshiro256(seed: 9))
+    #expect(a.holdsBytes == pixelRows && b.holdsBytes == pixelRows)
+    #expect(a.data == b.data)
+    var x: [Float] = [], y: [Float] = [], la: [Int] = [], lb: [Int] = []
+    for _ in 0..<7 {
+      let n = a.nextBatch(8, into: &x, labels: &la)
+      #expect(n == b.nextBatch(8, into: &y, labels: &lb))
+      #expect(x == y && la == lb)
+    }
+  }
+
   @Test(arguments: [Float(-0.0), 0.5, 256, -1, .nan, .infinity])
   func rowsThatAreNotAllBytesStayFloat(odd: Float) {
     var values = Self.pixels().values
