@@ -40,7 +40,7 @@ public struct BatchSampler: Sendable {
 
   /// Creates a sampler over the given rows of `data`, in that order, as if over
   /// `data.rows(rows)`, without that Float copy: the training part of a split is gathered
-  /// straight into bytes (41 MB for 55,000 Fashion-MNIST images, instead of 172 MB of
+  /// straight into bytes (41 MiB for 55,000 Fashion-MNIST images, instead of 164 MiB of
   /// Float32 next to the file's own rows).
   public init(rows: some Collection<Int>, of data: Dataset, generator: Xoshiro256) {
     precondition(!rows.isEmpty, "batches need at least one row")
