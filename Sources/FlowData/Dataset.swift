@@ -83,17 +83,24 @@ public struct Dataset: Sendable, Equatable {
         out.append(contentsOf: src[i * dimension..<(i + 1) * dimension])
       }
     }
-    let outLabels = labels.map { l in indices.map { l[$0] } }
-    let w = contextWidth
-    let outContext = context.map { c in
-      var o = [Float]()
-      o.reserveCapacity(indices.count * w)
-      for i in indices { o.append(contentsOf: c[i * w..<(i + 1) * w]) }
-      return o
-    }
+    let (outLabels, outContext) = labelsAndContext(ofRows: indices)
     return Dataset(
       values: out, count: indices.count, dimension: dimension, shape: shape,
       labels: outLabels, context: outContext, contextColumns: contextColumns, source: source)
+  }
+
+  /// The labels and context rows of the given rows, in the given order (what `rows(_:)`
+  /// carries beside the values), for a reader that takes the values its own way.
+  public func labelsAndContext(ofRows indices: some Collection<Int>) -> (labels: [Int]?, context: [Float]?) {
+    let w = contextWidth
+    return (
+      labels.map { l in indices.map { l[$0] } },
+      context.map { c in
+        var o = [Float]()
+        o.reserveCapacity(indices.count * w)
+        for i in indices { o.append(contentsOf: c[i * w..<(i + 1) * w]) }
+        return o
+      })
   }
 
   /// The mean of each column, in `Double` so a 60,000-row sum keeps its digits.
