@@ -126,6 +126,11 @@ package enum Runner {
   package static func run(_ request: Request, log: @escaping (String) -> Void,
                          progress: ((TrainingProgress) -> Void)? = nil,
                          warnings: (Pipeline.CheckResult) -> Void = { _ in }) throws -> Outcome {
+    // From the start, not from the first step: a Ctrl-C (or a sweep stopping its runs)
+    // while the data load or the run directory is being made would otherwise kill the
+    // process between the directory and its run.json, leaving a folder nothing can
+    // resume or recognise. Caught, it stops the run at its first step, checkpointed.
+    Interrupts.install()
     let dataDirectory = absolute(folder(of: request.specPath))
     let options = Pipeline.Options(overrides: request.overrides, dataDirectory: dataDirectory,
                                    suggestionLimit: request.suggestionLimit)
@@ -172,6 +177,7 @@ package enum Runner {
   package static func resume(_ path: String, threads: Int?, workers: Int? = nil, log: @escaping (String) -> Void,
                             progress: ((TrainingProgress) -> Void)? = nil,
                             warnings: (Pipeline.CheckResult) -> Void = { _ in }) throws -> Outcome {
+    Interrupts.install()  // as in `run`
     let directory = RunDirectory(path: path)
     guard RunFileIO.exists(directory.runInfo) else {
       throw RunFileError(path: directory.runInfo, problem: "no such file; is '\(path)' a run directory made by flowc run?", writing: false)
@@ -361,7 +367,6 @@ package enum Runner {
         + (resume ? ", resuming at step \(trainer.step)" : "")
         + " (\(threadsDescription(workers: workers)), OpenBLAS kernel \(BLASConfiguration.coreName): \(info.blasKernelReason ?? ""))")
 
-    Interrupts.install()
     let outcome = try trainer.train(interrupted: { Interrupts.requested })
     info.step = trainer.step
     info.updated = now()
