@@ -4,7 +4,7 @@
 // Stages are separate modules; dependencies point one way (docs/architecture.md):
 //   flowc -> FlowcOOD -> FlowcReport -> FlowcRun -> FlowcBuild -> FlowcIR -> FlowcSpec -> FlowcDiagnostics
 //            FlowcReport -> FlowcDiff -> FlowcIR
-//   FlowcBuild -> FlowRuntime (OpenBLAS), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
+//   FlowcBuild -> FlowRuntime (OpenBLAS, FlowKernels in C), FlowData (zlib); FlowcReport -> FlowPlot (cairo)
 //   FlowcExport -> FlowcIR (the PyTorch export); FlowcLaunch -> FlowcExport, FlowcRun (engines, sweeps)
 //   flowc -> FlowRuntime directly too: its entry point chooses the OpenBLAS kernel first
 import PackageDescription
@@ -67,10 +67,14 @@ let package = Package(
     .target(name: "FlowPlot", dependencies: ["CCairo"]),
 
     // MARK: - Numerical runtime (imports no compiler module)
+    // Flat C kernels of the training step (Adam's update, sums of squares), compiled for
+    // x86-64-v3 and baseline x86-64 in one binary (target_clones); no FMA contraction, so
+    // every CPU computes the same values.
+    .target(name: "FlowKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]),
     // -fno-math-errno lets `squareRoot()` compile to a vector sqrt instead of a libm call
-    // that must set errno, so elementwise loops (Adam's update) vectorise.
+    // that must set errno, so elementwise loops (ActNorm's, the layers' norms) vectorise.
     .target(
-      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowRandom", realModule],
+      name: "FlowRuntime", dependencies: ["CBLAS", "CCPUID", "FlowKernels", "FlowRandom", realModule],
       swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
     ),
 

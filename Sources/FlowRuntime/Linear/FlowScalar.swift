@@ -36,6 +36,20 @@ where RawSignificand: FixedWidthInteger {
   static func trsmRight(
     lower: Bool, transA: Bool, unitDiagonal: Bool, m: Int, n: Int,
     a: UnsafePointer<Self>, lda: Int, b: UnsafeMutablePointer<Self>, ldb: Int)
+
+  /// One Adam/AdamW update of `count` parameters in place (FlowKernels' `flow_adam`):
+  /// w = p·shrink, g' = g + l2·w, m = β₁m + (1 − β₁)g', v = β₂v + (1 − β₂)g'²,
+  /// p = w − stepSize·m / (√v / correction2 + ε). The four buffers must not overlap.
+  static func adamUpdate(
+    _ p: UnsafeMutablePointer<Self>, gradient g: UnsafePointer<Self>,
+    firstMoment m: UnsafeMutablePointer<Self>, secondMoment v: UnsafeMutablePointer<Self>, count: Int,
+    beta1: Self, beta2: Self, stepSize: Self, correction2: Self, epsilon: Self, shrink: Self, l2: Self)
+
+  /// Σ x² over `count` values in eight partial sums (FlowKernels' `flow_sum_squares`).
+  static func sumOfSquares(_ x: UnsafePointer<Self>, count: Int) -> Self
+
+  /// x *= c over `count` values.
+  static func scale(_ x: UnsafeMutablePointer<Self>, count: Int, by c: Self)
 }
 
 /// The storage precision of a flow, as a compiler front end names it.

@@ -16,7 +16,8 @@ public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNor
   if coefficient < 1 {
     let c = T(coefficient)
     for p in parameters {
-      p.gradient.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] *= c } }
+      guard p.count > 0 else { continue }
+      p.gradient.withUnsafeMutableBufferPointer { g in T.scale(g.baseAddress!, count: g.count, by: c) }
     }
   }
   return norm
@@ -31,24 +32,8 @@ public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNor
 @_specialize(exported: true, where T == Double)
 public func gradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double {
   var total = 0.0
-  for p in parameters {
-    p.gradient.withUnsafeBufferPointer { g in
-      var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
-      let n = g.count, blocks = n / 8
-      for b in 0..<blocks {
-        let i = b * 8
-        s0 += g[i] * g[i]
-        s1 += g[i + 1] * g[i + 1]
-        s2 += g[i + 2] * g[i + 2]
-        s3 += g[i + 3] * g[i + 3]
-        s4 += g[i + 4] * g[i + 4]
-        s5 += g[i + 5] * g[i + 5]
-        s6 += g[i + 6] * g[i + 6]
-        s7 += g[i + 7] * g[i + 7]
-      }
-      for i in (blocks * 8)..<n { s0 += g[i] * g[i] }
-      total += Double(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
-    }
+  for p in parameters where p.count > 0 {
+    p.gradient.withUnsafeBufferPointer { g in total += Double(T.sumOfSquares(g.baseAddress!, count: g.count)) }
   }
   // Squares of float32 gradients above ~1.8e19 overflow even though the gradients are
   // finite; only then redo the sum in Double, so a huge but finite norm is reported
