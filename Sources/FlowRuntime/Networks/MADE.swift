@@ -53,8 +53,11 @@ public final class MADE<T: FlowScalar> {
   var maskedWeights: [[T]]
   /// The input of the latest forward pass (a copy).
   var input: Matrix<T>
-  /// Pre-activations per layer.
+  /// Pre-activations per layer; empty for a layer whose activation's derivative follows
+  /// from its output (`keepsPre`, as in `MLP`), computed in `post` instead.
   var pre: [Matrix<T>]
+  /// Per layer: whether backward needs the pre-activations (GELU, softplus).
+  let keepsPre: [Bool]
   /// Post-activations per layer (the last one is the output).
   var post: [Matrix<T>]
   /// Gradient workspace per layer: dL/dh, turned into dL/da in place.
@@ -99,6 +102,9 @@ public final class MADE<T: FlowScalar> {
       ? ContextProjection(contextWidth: net.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     maskedWeights = ws.map(\.value)
     input = Matrix(rows: 0, cols: d)
+    keepsPre = (0..<(sizes.count - 1)).map { l in
+      !(l == sizes.count - 2 ? (net.outputActivation ?? .identity) : net.activation).derivativeFollowsFromOutput
+    }
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
     gradPre = pre
@@ -141,25 +147,29 @@ public final class MADE<T: FlowScalar> {
     let n = x.rows
     input.assign(x)
     for l in 0..<weights.count {
-      pre[l].resize(rows: n)
       post[l].resize(rows: n)
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
       let below = l == 0 ? input : post[l - 1]
-      pre[l].storage.withUnsafeMutableBufferPointer { a in
-        below.storage.withUnsafeBufferPointer { h in
+      // a = h·(W ⊙ M)ᵀ (+ the context's term), then bias and activation: in `post` alone
+      // when backward can do without a (biasActivationForward allows h == a).
+      func layer(_ a: UnsafeMutablePointer<T>, _ h: UnsafeMutablePointer<T>) {
+        below.storage.withUnsafeBufferPointer { x in
           maskedWeights[l].withUnsafeBufferPointer { w in
             T.gemm(transA: false, transB: true, m: n, n: out, k: fanIn,
-                   alpha: 1, a: h.baseAddress!, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-                   beta: 0, c: a.baseAddress!, ldc: out)
+                   alpha: 1, a: x.baseAddress!, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+                   beta: 0, c: a, ldc: out)
           }
         }
-        if l == 0, let context { context.addForward(into: a.baseAddress!, rows: n) }
+        if l == 0, let context { context.addForward(into: a, rows: n) }
         biases[l].value.withUnsafeBufferPointer { b in
-          post[l].storage.withUnsafeMutableBufferPointer { h in
-            biasActivationForward(act, a: a.baseAddress!, bias: b.baseAddress!, h: h.baseAddress!, rows: n, cols: out)
-          }
+          biasActivationForward(act, a: a, bias: b.baseAddress!, h: h, rows: n, cols: out)
         }
+      }
+      post[l].storage.withUnsafeMutableBufferPointer { h in
+        guard keepsPre[l] else { return layer(h.baseAddress!, h.baseAddress!) }
+        pre[l].resize(rows: n)
+        pre[l].storage.withUnsafeMutableBufferPointer { a in layer(a.baseAddress!, h.baseAddress!) }
       }
     }
   }
@@ -178,7 +188,8 @@ public final class MADE<T: FlowScalar> {
     for l in stride(from: last, through: 0, by: -1) {
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
-      pre[l].storage.withUnsafeBufferPointer { a in
+      // Without kept pre-activations the output stands in for them (see keepsPre).
+      (keepsPre[l] ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
         post[l].storage.withUnsafeBufferPointer { h in
           gradPre[l].storage.withUnsafeMutableBufferPointer { g in
             activationBackward(act, a: a.baseAddress!, h: h.baseAddress!, g: g.baseAddress!, count: n * out)

@@ -25,8 +25,11 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
 
   /// The input of the latest forward pass (a copy: the caller may reuse its buffer).
   var input: Matrix<T>
-  /// Pre-activations a = h·Wᵀ + b, per layer.
+  /// Pre-activations a = h·Wᵀ + b, per layer; empty (never resized) for a layer whose
+  /// activation's derivative follows from its output (`keepsPre`), computed in `post`.
   var pre: [Matrix<T>]
+  /// Per layer: whether backward needs the pre-activations (GELU, softplus).
+  let keepsPre: [Bool]
   /// Post-activations, per layer (the last one is the network's output).
   var post: [Matrix<T>]
   /// Gradient workspace, per layer: first dL/dh, turned into dL/da in place.
@@ -74,6 +77,9 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     context = description.context > 0
       ? ContextProjection(contextWidth: description.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     input = Matrix(rows: 0, cols: description.inputs)
+    keepsPre = (0..<(sizes.count - 1)).map { l in
+      !(l == sizes.count - 2 ? (description.outputActivation ?? .identity) : description.activation).derivativeFollowsFromOutput
+    }
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
     gradPre = pre
@@ -133,8 +139,8 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     return output
   }
 
-  /// Runs the network on `x` and keeps its input and every layer's pre- and
-  /// post-activations for `backward`.
+  /// Runs the network on `x` and keeps its input and every layer's post-activations for
+  /// `backward`, and the pre-activations of the layers whose derivative needs them.
   @discardableResult
   @_specialize(where T == Float)
   @_specialize(where T == Double)
@@ -143,12 +149,16 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     let n = x.rows
     input.assign(x)
     for l in 0..<weights.count {
-      pre[l].resize(rows: n)
       post[l].resize(rows: n)
       let below = l == 0 ? input : post[l - 1]
       below.storage.withUnsafeBufferPointer { h in
-        pre[l].storage.withUnsafeMutableBufferPointer { a in
-          post[l].storage.withUnsafeMutableBufferPointer { p in
+        post[l].storage.withUnsafeMutableBufferPointer { p in
+          guard keepsPre[l] else {
+            runLayer(l, rows: n, input: h.baseAddress!, pre: p.baseAddress!, post: p.baseAddress!)
+            return
+          }
+          pre[l].resize(rows: n)
+          pre[l].storage.withUnsafeMutableBufferPointer { a in
             runLayer(l, rows: n, input: h.baseAddress!, pre: a.baseAddress!, post: p.baseAddress!)
           }
         }
@@ -190,7 +200,8 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     for l in stride(from: last, through: 0, by: -1) {
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
-      pre[l].storage.withUnsafeBufferPointer { a in
+      // Without kept pre-activations the output stands in for them (see keepsPre).
+      (keepsPre[l] ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
         post[l].storage.withUnsafeBufferPointer { h in
           gradPre[l].storage.withUnsafeMutableBufferPointer { g in
             activationBackward(act, a: a.baseAddress!, h: h.baseAddress!, g: g.baseAddress!, count: n * out)

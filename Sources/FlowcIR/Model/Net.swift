@@ -75,10 +75,15 @@ package struct Net: Sendable {
     return context.multipliedSaturating(by: max(0, first))
   }
 
-  /// Values a training step keeps per sample: each layer's pre- and post-activation.
+  /// Values a training step keeps per sample: each layer's output, and its pre-activation
+  /// too where the activation's derivative needs it (GELU, softplus).
   package var activationValues: Int {
     if let conv { return conv.activationValues }
-    return (hidden.map { max(0, $0.value) } + [outputs]).reduce(0) { $0.addingSaturating($1.multipliedSaturating(by: 2)) }
+    let hiddenCopies = activation.value.derivativeFollowsFromOutput ? 1 : 2
+    let outputCopies = outputActivation.value.derivativeFollowsFromOutput ? 1 : 2
+    return hidden.reduce(max(0, outputs).multipliedSaturating(by: outputCopies)) {
+      $0.addingSaturating(max(0, $1.value).multipliedSaturating(by: hiddenCopies))
+    }
   }
 
   /// `2-256-256-2` for an MLP; `conv [2,14,14] 3-1-3 x64 → 4` for a convolutional net.

@@ -66,6 +66,19 @@ package enum Activation: Sendable, Hashable {
   package static let defaultLeakySlope = 0.01
   package static let defaultELUAlpha = 1.0
 
+  /// Whether training keeps only a layer's output for this activation, its derivative
+  /// following from the output (FlowRuntime's `Activation.derivativeFollowsFromOutput`,
+  /// which the runtime's MLP acts on; a FlowcBuild test holds the two to the same answer);
+  /// otherwise it keeps the pre-activations too. Read by the memory estimate.
+  package var derivativeFollowsFromOutput: Bool {
+    switch self {
+    case .identity, .relu, .tanh, .sigmoid: true
+    case .leakyReLU(let slope): slope >= 0
+    case .elu(let alpha): alpha >= 0
+    case .gelu, .softplus: false
+    }
+  }
+
   /// The spelling in a spec and in IR printouts: `leaky_relu(0.01)`, `tanh`, `none`.
   package var description: String {
     switch self {

@@ -21,9 +21,10 @@ struct BijectorCase: Sendable, CustomStringConvertible {
 }
 
 /// Every activation, cycled through the coupling cases so that each one is checked
-/// inside a network.
+/// inside a network; a negative leaky slope too, the one leaky ReLU whose network keeps
+/// its pre-activations (`derivativeFollowsFromOutput` is false).
 let allActivations: [Activation] = [
-  .relu, .leakyReLU(slope: 0.1), .tanh, .elu(alpha: 0.7), .gelu, .sigmoid, .softplus, .identity,
+  .relu, .leakyReLU(slope: 0.1), .tanh, .elu(alpha: 0.7), .gelu, .sigmoid, .softplus, .identity, .leakyReLU(slope: -0.2),
 ]
 
 /// Overwrites every parameter with draws of the given spread (so a layer starting at
