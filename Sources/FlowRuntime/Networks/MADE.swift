@@ -54,10 +54,8 @@ public final class MADE<T: FlowScalar> {
   /// The input of the latest forward pass (a copy).
   var input: Matrix<T>
   /// Pre-activations per layer; empty for a layer whose activation's derivative follows
-  /// from its output (`keepsPre`, as in `MLP`), computed in `post` instead.
+  /// from its output (`keepsPre(_:)`, as in `MLP`), computed in `post` instead.
   var pre: [Matrix<T>]
-  /// Per layer: whether backward needs the pre-activations (GELU, softplus).
-  let keepsPre: [Bool]
   /// Post-activations per layer (the last one is the output).
   var post: [Matrix<T>]
   /// Gradient workspace per layer: dL/dh, turned into dL/da in place.
@@ -102,9 +100,6 @@ public final class MADE<T: FlowScalar> {
       ? ContextProjection(contextWidth: net.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     maskedWeights = ws.map(\.value)
     input = Matrix(rows: 0, cols: d)
-    keepsPre = (0..<(sizes.count - 1)).map { l in
-      !(l == sizes.count - 2 ? (net.outputActivation ?? .identity) : net.activation).derivativeFollowsFromOutput
-    }
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
     gradPre = pre
@@ -125,6 +120,10 @@ public final class MADE<T: FlowScalar> {
   func activation(after l: Int) -> Activation {
     l == weights.count - 1 ? (description.net.outputActivation ?? .identity) : description.net.activation
   }
+
+  /// Whether backward needs layer `l`'s pre-activations (GELU, softplus); otherwise the
+  /// layer computes in place in `post`, whose values stand in for them.
+  func keepsPre(_ l: Int) -> Bool { !activation(after: l).derivativeFollowsFromOutput }
 
   /// Forms W ⊙ M for every layer; call once before the passes over a batch (the weights
   /// may have changed since the last call).
@@ -167,7 +166,7 @@ public final class MADE<T: FlowScalar> {
         }
       }
       post[l].storage.withUnsafeMutableBufferPointer { h in
-        guard keepsPre[l] else { return layer(h.baseAddress!, h.baseAddress!) }
+        guard keepsPre(l) else { return layer(h.baseAddress!, h.baseAddress!) }
         pre[l].resize(rows: n)
         pre[l].storage.withUnsafeMutableBufferPointer { a in layer(a.baseAddress!, h.baseAddress!) }
       }
@@ -189,7 +188,7 @@ public final class MADE<T: FlowScalar> {
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
       // Without kept pre-activations the output stands in for them (see keepsPre).
-      (keepsPre[l] ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
+      (keepsPre(l) ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
         post[l].storage.withUnsafeBufferPointer { h in
           gradPre[l].storage.withUnsafeMutableBufferPointer { g in
             activationBackward(act, a: a.baseAddress!, h: h.baseAddress!, g: g.baseAddress!, count: n * out)

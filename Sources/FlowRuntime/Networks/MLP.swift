@@ -26,10 +26,8 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
   /// The input of the latest forward pass (a copy: the caller may reuse its buffer).
   var input: Matrix<T>
   /// Pre-activations a = h·Wᵀ + b, per layer; empty (never resized) for a layer whose
-  /// activation's derivative follows from its output (`keepsPre`), computed in `post`.
+  /// activation's derivative follows from its output (`keepsPre(_:)`), computed in `post`.
   var pre: [Matrix<T>]
-  /// Per layer: whether backward needs the pre-activations (GELU, softplus).
-  let keepsPre: [Bool]
   /// Post-activations, per layer (the last one is the network's output).
   var post: [Matrix<T>]
   /// Gradient workspace, per layer: first dL/dh, turned into dL/da in place.
@@ -77,9 +75,6 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
     context = description.context > 0
       ? ContextProjection(contextWidth: description.context, outputs: sizes[1], namePrefix: namePrefix, rng: &rng) : nil
     input = Matrix(rows: 0, cols: description.inputs)
-    keepsPre = (0..<(sizes.count - 1)).map { l in
-      !(l == sizes.count - 2 ? (description.outputActivation ?? .identity) : description.activation).derivativeFollowsFromOutput
-    }
     pre = sizes.dropFirst().map { Matrix(rows: 0, cols: $0) }
     post = pre
     gradPre = pre
@@ -103,6 +98,10 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
   func activation(after l: Int) -> Activation {
     l == weights.count - 1 ? (description.outputActivation ?? .identity) : description.activation
   }
+
+  /// Whether backward needs layer `l`'s pre-activations (GELU, softplus); otherwise the
+  /// layer computes in place in `post`, whose values stand in for them.
+  func keepsPre(_ l: Int) -> Bool { !activation(after: l).derivativeFollowsFromOutput }
 
   /// Runs the network on `x` ([batch, inputs]) and returns `output`, keeping nothing
   /// else: the hidden layers go through two halves of `scratch`, so an evaluation at a
@@ -153,7 +152,7 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
       let below = l == 0 ? input : post[l - 1]
       below.storage.withUnsafeBufferPointer { h in
         post[l].storage.withUnsafeMutableBufferPointer { p in
-          guard keepsPre[l] else {
+          guard keepsPre(l) else {
             runLayer(l, rows: n, input: h.baseAddress!, pre: p.baseAddress!, post: p.baseAddress!)
             return
           }
@@ -201,7 +200,7 @@ public final class MLP<T: FlowScalar>: ConditionerNetwork {
       let out = weights[l].shape[0], fanIn = weights[l].shape[1]
       let act = activation(after: l)
       // Without kept pre-activations the output stands in for them (see keepsPre).
-      (keepsPre[l] ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
+      (keepsPre(l) ? pre[l] : post[l]).storage.withUnsafeBufferPointer { a in
         post[l].storage.withUnsafeBufferPointer { h in
           gradPre[l].storage.withUnsafeMutableBufferPointer { g in
             activationBackward(act, a: a.baseAddress!, h: h.baseAddress!, g: g.baseAddress!, count: n * out)
