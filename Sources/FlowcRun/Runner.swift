@@ -295,6 +295,9 @@ package enum Runner {
     // Workers call BLAS from their own threads, and OpenBLAS's pool serves one caller at
     // a time: each worker's products run on its own thread.
     if workers > 1 { BLASConfiguration.threadCount = 1 } else if let threads { BLASConfiguration.threadCount = threads }
+    // Independent products (a coupling's two networks, the optimizer's runs of tensors)
+    // share the same cores one BLAS thread each (`ConcurrentWork`); workers already do.
+    ConcurrentWork.threads = workers > 1 ? 1 : BLASConfiguration.threadCount
     // The kernel decides whether another flowc is training this directory.
     let lock = try RunLock.acquire(directory)
     defer { lock.release() }

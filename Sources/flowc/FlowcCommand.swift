@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowRuntime
 import Foundation
 
 /// The `flowc` root command: name, abstract, version and subcommands only; each
@@ -17,6 +18,10 @@ struct FlowcCommand: ParsableCommand {
   /// all it puts OpenBLAS on flowc's kernel, which may execute flowc again.
   static func main() {
     chooseBLASKernel(arguments: Array(CommandLine.arguments.dropFirst()))
+    // Work that splits into independent products (a coupling's scale and shift networks)
+    // gets the cores OpenBLAS was given (OPENBLAS_NUM_THREADS, else one per core); `run`
+    // sets both from its own flags.
+    ConcurrentWork.threads = BLASConfiguration.threadCount
     do {
       var command = try parseAsRoot()
       try command.run()

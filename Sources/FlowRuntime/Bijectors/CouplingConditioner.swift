@@ -31,6 +31,8 @@ final class CouplingConditioner<T: FlowScalar> {
   var netInput: Matrix<T>
   /// dL/d(net output) workspaces, one per network.
   var netOutputGradients: [Matrix<T>]
+  /// The networks' input gradients during `finishBackward` (nil otherwise).
+  private var inputGradients: [Matrix<T>?]
 
   /// Builds the conditioner. `headNets` lists, per head, the network producing it, and
   /// `netDescriptions` the networks; a network listed for two heads is shared.
@@ -66,6 +68,7 @@ final class CouplingConditioner<T: FlowScalar> {
     nets = built
     netInput = Matrix(rows: 0, cols: inputWidth)
     netOutputGradients = netDescriptions.map { Matrix(rows: 0, cols: $0.0.outputs) }
+    inputGradients = Array(repeating: nil, count: netDescriptions.count)
   }
 
   /// Every network parameter, network by network.
@@ -105,7 +108,9 @@ final class CouplingConditioner<T: FlowScalar> {
         }
       }
     }
-    for k in 0..<nets.count {
+    // Separate scale and shift networks read the same input and nothing else of each
+    // other's: with two cores they run side by side (`ConcurrentWork`).
+    ConcurrentWork.perform(nets.count) { k in
       if record { nets[k].forwardRecording(netInput) } else { nets[k].forward(netInput) }
     }
   }
@@ -123,8 +128,17 @@ final class CouplingConditioner<T: FlowScalar> {
   /// networks and adds dL/d(kept features) into `dX`.
   func finishBackward(into dX: inout Matrix<T>) {
     let n = dX.rows, d = dimension
+    // The networks' backward passes run side by side as their forward passes did; their
+    // input gradients are then added in network order, so the sum does not depend on it.
+    inputGradients.withUnsafeMutableBufferPointer { out in
+      let results = UncheckedBox(out)
+      ConcurrentWork.perform(nets.count) { k in results.value[k] = nets[k].backward(netOutputGradients[k]) }
+    }
+    // The slots are emptied as they are read: holding a network's returned matrix past
+    // this call would make its next backward pass copy instead of reuse.
+    defer { for k in inputGradients.indices { inputGradients[k] = nil } }
     for k in 0..<nets.count {
-      nets[k].backward(netOutputGradients[k]).storage.withUnsafeBufferPointer { gp in
+      inputGradients[k]!.storage.withUnsafeBufferPointer { gp in
         dX.storage.withUnsafeMutableBufferPointer { dp in
           let g = gp.baseAddress!, dx = dp.baseAddress!
           kept.withUnsafeBufferPointer { k in

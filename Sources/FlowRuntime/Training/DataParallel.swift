@@ -177,10 +177,3 @@ private func copyRows<T: FlowScalar>(of matrix: Matrix<T>, _ range: Range<Int>, 
     }
   }
 }
-
-/// Hands non-Sendable references to `concurrentPerform`, whose iterations touch disjoint
-/// objects (each worker its own flow and slice).
-private struct UncheckedBox<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
-}

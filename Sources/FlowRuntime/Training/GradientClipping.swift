@@ -32,8 +32,23 @@ public func clipGradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>], maxNor
 @_specialize(exported: true, where T == Double)
 public func gradientNorm<T: FlowScalar>(_ parameters: [Parameter<T>]) -> Double {
   var total = 0.0
-  for p in parameters where p.count > 0 {
-    p.gradient.withUnsafeBufferPointer { g in total += Double(T.sumOfSquares(g.baseAddress!, count: g.count)) }
+  if ConcurrentWork.width(items: parameters.count) == 1 {
+    for p in parameters where p.count > 0 {
+      p.gradient.withUnsafeBufferPointer { g in total += Double(T.sumOfSquares(g.baseAddress!, count: g.count)) }
+    }
+  } else {
+    // Runs of tensors side by side; the per-tensor sums are added in tensor order, as
+    // above, so the norm is the same at any thread count.
+    var sums = [Double](repeating: 0, count: parameters.count)
+    sums.withUnsafeMutableBufferPointer { out in
+      let sums = UncheckedBox(out)
+      ConcurrentWork.performOverRuns(items: parameters.count, size: { parameters[$0].count }) { run in
+        for k in run where parameters[k].count > 0 {
+          parameters[k].gradient.withUnsafeBufferPointer { g in sums.value[k] = Double(T.sumOfSquares(g.baseAddress!, count: g.count)) }
+        }
+      }
+    }
+    for s in sums { total += s }
   }
   // Squares of float32 gradients above ~1.8e19 overflow even though the gradients are
   // finite; only then redo the sum in Double, so a huge but finite norm is reported

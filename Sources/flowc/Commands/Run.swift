@@ -48,7 +48,7 @@ extension FlowcCommand {
     @Option(help: "Training seed (the same as --set train.seed=N).")
     var seed: Int?
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "Threads: OpenBLAS's inside each product, and a coupling's scale and shift networks side by side (default: OpenBLAS's own choice, one per core).")
     var threads: Int?
 
     @Option(help: ArgumentHelp(
