@@ -18,7 +18,8 @@
 #   realnvp-fmnist-step realnvp-fmnist-epoch glow-step nsf-step maf-step check-1000 diff-1000
 # Environment:
 #   REPS (5)            repetitions of every timed workload
-#   EPOCH_REPS (min(REPS, 3))  repetitions of the one-epoch workloads (seed = repetition)
+#   EPOCH_REPS (5)      repetitions of the one-epoch workloads (seed = repetition; fewer cannot
+#                       resolve the bits/dim aim of 0.02)
 #   THREADS ("1 2")     thread counts of moons-step-b100 (flowc --threads, torch.set_num_threads);
 #                       on a busy machine PyTorch at 2 threads spins (seconds per step): THREADS=1 then
 #   THREADS_OTHER (1)   thread count(s) of every other flowc-vs-PyTorch workload
